@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Runs the app locally: Cosmos DB + Azurite stand-ins (unless CosmosDb / AzureWebJobsStorage are set),
+# the database and containers, then `func start` (with Core Tools) or the dev host, on http://localhost:7071.
+# Ctrl+C or SIGTERM stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")"
+# shellcheck source=scripts/devstack.sh
+. scripts/devstack.sh
+
+HTTP_PORT="${HTTP_PORT:-7071}"
+COSMOS_PORT="${COSMOS_PORT:-8081}"
+started=()
+
+stop_all() {
+  trap - EXIT INT TERM
+  if [ ${#started[@]} -gt 0 ]; then
+    log "Stopping ${#started[@]} processes"
+    for pid in "${started[@]}"; do pkill -TERM -P "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${started[@]}"; do wait "$pid" 2>/dev/null || true; done
+  fi
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+require dotnet "install the .NET 10 SDK"
+ensure_devstack_installed
+[ -f src/InventoryFunctions/local.settings.json ] || {
+  cp local.settings.sample.json src/InventoryFunctions/local.settings.json
+  log "Created src/InventoryFunctions/local.settings.json from local.settings.sample.json"
+}
+
+log "Building"
+dotnet build src/InventoryFunctions.DevHost -nologo -v q -clp:ErrorsOnly >&2
+devhost="src/InventoryFunctions.DevHost/bin/Debug/net10.0/InventoryFunctions.DevHost.dll"
+
+if [ -z "${CosmosDb:-}" ]; then
+  port_in_use "$COSMOS_PORT" && { echo "error: port $COSMOS_PORT is taken; set COSMOS_PORT, or CosmosDb to use that Cosmos DB" >&2; exit 1; }
+  node "$DEVSTACK/cosmos-dev-server.js" --port "$COSMOS_PORT" --host 127.0.0.1 --parent-pid $$ >/dev/null &
+  started+=($!)
+  wait_for_port "$COSMOS_PORT" 20 "Cosmos DB dev server" "$!"
+  export CosmosDb="AccountEndpoint=http://127.0.0.1:$COSMOS_PORT/;AccountKey=$EMULATOR_KEY;"
+  log "Cosmos DB dev server on http://127.0.0.1:$COSMOS_PORT (in memory)"
+else
+  log "Using the Cosmos DB account from \$CosmosDb"
+fi
+
+if [ -z "${AzureWebJobsStorage:-}" ]; then
+  port_in_use 10001 && { echo "error: port 10001 is taken (Azurite?); set AzureWebJobsStorage to use that storage" >&2; exit 1; }
+  node "$DEVSTACK/node_modules/azurite/dist/src/azurite.js" --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --silent \
+    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >/dev/null &
+  started+=($!)
+  wait_for_port 10001 30 "Azurite" "$!"
+  export AzureWebJobsStorage="UseDevelopmentStorage=true"
+  log "Azurite on 127.0.0.1:10000-10002 (in memory)"
+else
+  log "Using the storage account from \$AzureWebJobsStorage"
+fi
+export PoisonQueueStorage="${PoisonQueueStorage:-$AzureWebJobsStorage}"
+
+dotnet "$devhost" provision >&2
+
+if command -v func >/dev/null 2>&1; then
+  log "Starting the Functions host (func start)"
+  (cd src/InventoryFunctions && exec func start --port "$HTTP_PORT") &
+else
+  log "Azure Functions Core Tools not found: starting the dev host (same functions, same registrations)"
+  dotnet "$devhost" --urls "http://localhost:$HTTP_PORT" >&2 &
+fi
+host=$!
+started+=("$host")
+wait_for_port "$HTTP_PORT" 120 "Functions host" "$host"
+
+cat <<TXT
+
+InventoryFunctions is running at http://localhost:$HTTP_PORT/api
+
+  curl http://localhost:$HTTP_PORT/api/health
+  curl -X POST http://localhost:$HTTP_PORT/api/inventories/player-1/items -H 'Content-Type: application/json' -d '{"itemId":"sword","quantity":2}'
+
+Press Ctrl+C to stop.
+TXT
+wait "$host"

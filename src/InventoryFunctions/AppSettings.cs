@@ -1,0 +1,23 @@
+namespace InventoryFunctions;
+
+/// <summary>
+/// Names of every app setting the code reads. Trigger attributes use them as <c>%Name%</c> binding
+/// expressions, options bind from them, and tests check that each has a value in
+/// <c>local.settings.sample.json</c> and in <c>infra/main.bicep</c>.
+/// </summary>
+public static class AppSettings
+{
+    /// <summary>Cosmos DB connection: a connection string locally, <c>CosmosDb__accountEndpoint</c> (managed identity) in Azure.</summary>
+    public const string CosmosConnection = "CosmosDb";
+    public const string DatabaseName = "CosmosDatabaseName";
+    public const string EventsContainerName = "EventsContainerName";
+    public const string ProjectionsContainerName = "ProjectionsContainerName";
+    public const string LeasesContainerName = "LeasesContainerName";
+
+    /// <summary>Storage connection for the poison queue: a connection string locally, <c>PoisonQueueStorage__queueServiceUri</c> in Azure.</summary>
+    public const string PoisonQueueConnection = "PoisonQueueStorage";
+    public const string PoisonQueueName = "PoisonQueueName";
+
+    /// <summary>Every how many events a snapshot of the state is stored (default 100).</summary>
+    public const string SnapshotInterval = "SnapshotInterval";
+}

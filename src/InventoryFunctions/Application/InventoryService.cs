@@ -1,0 +1,114 @@
+using InventoryFunctions.Domain;
+using InventoryFunctions.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace InventoryFunctions.Application;
+
+/// <summary>A command as the HTTP edge hands it over, already validated.</summary>
+/// <param name="ExpectedVersion">From <c>If-Match</c>: the version the client believes current (0 = must not exist yet).</param>
+/// <param name="Idempotency">From <c>Idempotency-Key</c>, with a hash of the request and the status a success answers with.</param>
+public sealed record CommandRequest(string InventoryId, InventoryCommand Command, long? ExpectedVersion = null, IdempotencyKey? Idempotency = null);
+
+public sealed record IdempotencyKey(string Key, string RequestHash, int SuccessStatusCode);
+
+/// <summary>What became of a command. A closed family the HTTP edge maps to status codes.</summary>
+public abstract record CommandOutcome
+{
+    private CommandOutcome()
+    {
+    }
+
+    /// <param name="StatusCode">Set when this is a replay of an earlier request with the same idempotency key.</param>
+    public sealed record Appended(long Version, IReadOnlyList<RecordedEvent> Events, int? ReplayedStatusCode = null) : CommandOutcome;
+
+    public sealed record Rejected(Rejection Reason) : CommandOutcome;
+
+    /// <summary>The client named an expected version and the inventory is at another one.</summary>
+    public sealed record VersionMismatch(long Expected, long Current) : CommandOutcome;
+
+    /// <summary>The idempotency key was used before for a different request.</summary>
+    public sealed record IdempotencyKeyReused : CommandOutcome;
+
+    /// <summary>Other writers kept winning the race for this inventory; nothing was written.</summary>
+    public sealed record TooMuchContention(int Attempts) : CommandOutcome;
+}
+
+/// <summary>
+/// Runs a command: load the head, decide, append atomically; on a write conflict reload and decide again,
+/// a bounded number of times. Only a client that named an expected version gets a conflict back.
+/// </summary>
+public sealed class InventoryService(IEventStore store, TimeProvider time, ILogger<InventoryService> logger)
+{
+    public const int MaxAttempts = 10;
+
+    public async Task<CommandOutcome> HandleAsync(CommandRequest request, CancellationToken cancellationToken)
+    {
+        var inventoryId = request.InventoryId;
+        var head = await store.LoadHeadAsync(inventoryId, refresh: false, cancellationToken);
+        var caughtUp = false;
+
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            if (request.ExpectedVersion is { } expected && expected != head.State.Version)
+            {
+                // The head may trail a log that was written without it: check the log before saying no.
+                if (expected > head.State.Version && !caughtUp)
+                {
+                    head = await store.CatchUpAsync(inventoryId, head, cancellationToken);
+                    caughtUp = true;
+                }
+                if (expected != head.State.Version)
+                    return await ReplayOrAsync(request, new CommandOutcome.VersionMismatch(expected, head.State.Version), cancellationToken);
+            }
+
+            var decision = Inventory.Decide(head.State, request.Command, time.GetUtcNow());
+            if (decision is Decision.Rejected rejected)
+                return await ReplayOrAsync(request, new CommandOutcome.Rejected(rejected.Reason), cancellationToken);
+
+            var events = ((Decision.Accepted)decision).Events;
+            var record = request.Idempotency is { } key
+                ? new IdempotencyRecord(key.Key, key.RequestHash, key.SuccessStatusCode, events[^1].Version, events)
+                : null;
+
+            switch (await store.AppendAsync(inventoryId, head, events, record, cancellationToken))
+            {
+                case AppendResult.Appended appended:
+                    logger.LogInformation("Appended {Count} events to {InventoryId} at version {Version}", events.Count, inventoryId, appended.Head.State.Version);
+                    return new CommandOutcome.Appended(appended.Head.State.Version, events);
+                case AppendResult.IdempotencyKeyUsed:
+                    return await ReplayOrAsync(request, null, cancellationToken)
+                        ?? throw new InvalidOperationException($"Idempotency record for inventory '{inventoryId}' vanished after a conflict.");
+                case AppendResult.LogAhead:
+                    logger.LogWarning("Head of {InventoryId} trails its log at version {Version}; catching up from the log", inventoryId, head.State.Version);
+                    head = await store.CatchUpAsync(inventoryId, head, cancellationToken);
+                    caughtUp = true;
+                    break;
+                case AppendResult.HeadChanged:
+                    logger.LogDebug("Write conflict on {InventoryId} (attempt {Attempt}); reloading", inventoryId, attempt);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, 5 * attempt)), time, cancellationToken);
+                    head = await store.LoadHeadAsync(inventoryId, refresh: true, cancellationToken);
+                    caughtUp = false;
+                    break;
+            }
+        }
+
+        logger.LogWarning("Gave up on {InventoryId} after {Attempts} conflicting attempts", inventoryId, MaxAttempts);
+        return new CommandOutcome.TooMuchContention(MaxAttempts);
+    }
+
+    /// <summary>
+    /// A request with an idempotency key that cannot go ahead may be a retry of one that already did:
+    /// answer as the first time (or 422 if the key was used for another request); otherwise <paramref name="outcome"/>.
+    /// </summary>
+    private async Task<CommandOutcome> ReplayOrAsync(CommandRequest request, CommandOutcome? outcome, CancellationToken cancellationToken)
+    {
+        if (request.Idempotency is not { } key)
+            return outcome!;
+        var record = await store.FindIdempotencyRecordAsync(request.InventoryId, key.Key, cancellationToken);
+        if (record is null)
+            return outcome!;
+        if (record.RequestHash != key.RequestHash)
+            return new CommandOutcome.IdempotencyKeyReused();
+        return new CommandOutcome.Appended(record.Version, record.Events, record.StatusCode);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+
+namespace InventoryFunctions.Domain;
+
+/// <summary>
+/// The inventory's behaviour as pure functions: <see cref="Evolve"/> folds facts into state,
+/// <see cref="Decide"/> turns a command into new facts or a rejection. No I/O, no clock: time comes in as an argument.
+/// </summary>
+public static class Inventory
+{
+    /// <summary>
+    /// Applies one event: the version goes up by one and the item's count changes.
+    /// </summary>
+    /// <remarks>
+    /// Evolve is total: it never throws for any event of the family, because events are facts that are
+    /// already in the log and a replay must always be able to get past them. <see cref="Decide"/> is what
+    /// guards the invariants, so an event taking a count below zero or above <see cref="int.MaxValue"/>
+    /// can only come from outside it (a legacy or imported log, such as the first deployment's blind
+    /// appends of <c>ITEM_REMOVED</c>). Such counts are clamped: a removal of more than is held leaves
+    /// zero (the item is dropped), an addition past <see cref="int.MaxValue"/> stops there.
+    /// The only throws are for events that no stored document can decode to (the codec refuses them):
+    /// a null event, a null or empty item id, a quantity of zero or less.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The event is impossible (see remarks).</exception>
+    public static InventoryState Evolve(InventoryState state, InventoryEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return e switch
+        {
+            ItemAdded(var itemId, var quantity) => Apply(state, itemId, quantity, added: true),
+            ItemRemoved(var itemId, var quantity) => Apply(state, itemId, quantity, added: false),
+            null => throw new ArgumentNullException(nameof(e)),
+            _ => throw new UnreachableException($"Evolve does not handle {e.GetType().Name}."),
+        };
+    }
+
+    /// <summary>Applies <paramref name="events"/> in order to <paramref name="state"/>.</summary>
+    public static InventoryState Fold(InventoryState state, IEnumerable<InventoryEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (var e in events)
+        {
+            state = Evolve(state, e);
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// Applies the recorded <paramref name="events"/> of a stream in order to <paramref name="state"/>,
+    /// checking that each one is the next version (<c>state.Version + 1</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// An event is out of sequence: a gap, a repeat or a reordering means the read was wrong,
+    /// and folding on would silently produce a wrong state.
+    /// </exception>
+    public static InventoryState Fold(InventoryState state, IEnumerable<RecordedEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (var recorded in events)
+        {
+            ArgumentNullException.ThrowIfNull(recorded, nameof(events));
+            if (recorded.Version != state.Version + 1)
+            {
+                throw new ArgumentException(
+                    $"Expected event version {state.Version + 1} but got {recorded.Version}: the stream is out of sequence.",
+                    nameof(events));
+            }
+
+            state = Evolve(state, recorded.Event);
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// Decides <paramref name="command"/> against <paramref name="state"/>: the events to append, numbered
+    /// <c>state.Version + 1</c> onwards and stamped with <paramref name="now"/> in UTC, or the reason it is refused.
+    /// </summary>
+    /// <remarks>
+    /// Inputs are not re-validated here (the edge applies <see cref="InventoryRules"/>), except that
+    /// impossible ones throw: a null, a quantity of zero or less, an empty item id or an empty batch.
+    /// The batch size limit (<see cref="InventoryRules.MaxEventsPerAppend"/>) is not enforced here.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The command is impossible (see remarks).</exception>
+    public static Decision Decide(InventoryState state, InventoryCommand command, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return command switch
+        {
+            AddItem(var itemId, var quantity) => DecideBatch(state, [new ItemAdded(itemId, quantity)], now),
+            RemoveItem(var itemId, var quantity) => DecideBatch(state, [new ItemRemoved(itemId, quantity)], now),
+            AppendEvents(var events) => DecideBatch(state, events, now),
+            null => throw new ArgumentNullException(nameof(command)),
+            _ => throw new UnreachableException($"Decide does not handle {command.GetType().Name}."),
+        };
+    }
+
+    private static Decision DecideBatch(InventoryState state, IReadOnlyList<InventoryEvent>? events, DateTimeOffset now)
+    {
+        if (events is null || events.Count == 0)
+        {
+            throw new ArgumentException("A batch holds at least one event.", nameof(events));
+        }
+
+        var occurredAt = now.ToUniversalTime();
+        var recorded = new RecordedEvent[events.Count];
+        var running = state;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            var (itemId, quantity) = e switch
+            {
+                ItemAdded a => (a.ItemId, a.Quantity),
+                ItemRemoved r => (r.ItemId, r.Quantity),
+                null => throw new ArgumentException($"Event {i} of the batch is null.", nameof(events)),
+                _ => throw new UnreachableException($"Decide does not handle {e.GetType().Name}."),
+            };
+            if (string.IsNullOrEmpty(itemId))
+            {
+                throw new ArgumentException($"Event {i} of the batch has no item id.", nameof(events));
+            }
+
+            if (quantity <= 0)
+            {
+                throw new ArgumentException($"Event {i} of the batch has quantity {quantity}; it must be above zero.", nameof(events));
+            }
+
+            var held = running.QuantityOf(itemId);
+            if (e is ItemRemoved && quantity > held)
+            {
+                return new Decision.Rejected(new InsufficientQuantity(itemId, quantity, held));
+            }
+
+            if (e is ItemAdded && quantity > InventoryRules.MaxHeldPerItem - held)
+            {
+                return new Decision.Rejected(new HoldingLimitExceeded(itemId, quantity, held));
+            }
+
+            running = Evolve(running, e);
+            recorded[i] = new RecordedEvent(running.Version, occurredAt, e);
+        }
+
+        return new Decision.Accepted(recorded);
+    }
+
+    private static InventoryState Apply(InventoryState state, string itemId, int quantity, bool added)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(itemId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
+
+        // Clamp into 0..int.MaxValue: see the remarks on Evolve.
+        var delta = added ? (long)quantity : -(long)quantity;
+        var count = Math.Clamp(state.QuantityOf(itemId) + delta, 0, int.MaxValue);
+        var items = count == 0 ? state.Items.Remove(itemId) : state.Items.SetItem(itemId, (int)count);
+        return InventoryState.Trusted(state.Version + 1, items);
+    }
+}

@@ -1,0 +1,24 @@
+using InventoryFunctions.Domain;
+
+namespace InventoryFunctions.Http;
+
+/// <summary>An event as the API shows it. <c>OccurredAt</c> is a UTC <see cref="DateTime"/> so it serializes with 'Z'.</summary>
+public sealed record EventResponse(long Version, string Type, string ItemId, int Quantity, DateTime OccurredAt)
+{
+    public static EventResponse From(RecordedEvent recorded)
+    {
+        var (itemId, quantity) = recorded.Event switch
+        {
+            ItemAdded added => (added.ItemId, added.Quantity),
+            ItemRemoved removed => (removed.ItemId, removed.Quantity),
+            _ => throw new ArgumentException($"Unknown event {recorded.Event.GetType().Name}", nameof(recorded)),
+        };
+        return new EventResponse(recorded.Version, EventTypes.NameOf(recorded.Event), itemId, quantity, recorded.OccurredAt.UtcDateTime);
+    }
+}
+
+/// <summary>The answer to a command: the inventory's version after it and the events it appended.</summary>
+public sealed record AppendResponse(string InventoryId, long Version, IReadOnlyList<EventResponse> Events);
+
+/// <summary>A page of the audit log.</summary>
+public sealed record EventPageResponse(string InventoryId, IReadOnlyList<EventResponse> Events, long? NextFromVersion);

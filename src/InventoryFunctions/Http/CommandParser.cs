@@ -1,0 +1,105 @@
+using System.Text.Json;
+using InventoryFunctions.Domain;
+
+namespace InventoryFunctions.Http;
+
+/// <summary>Turns request JSON into domain commands, naming every bad field (<c>itemId</c>, <c>events[2].quantity</c>).</summary>
+public static class CommandParser
+{
+    /// <summary><c>{"itemId":"sword","quantity":2}</c>, quantity optional (1).</summary>
+    public static AddItem? ParseAddItem(JsonElement body, IDictionary<string, string[]> errors)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            errors["body"] = ["The body must be a JSON object like {\"itemId\":\"sword\",\"quantity\":2}."];
+            return null;
+        }
+        var itemId = ReadItemId(body, "itemId", errors);
+        var quantity = ReadQuantity(body, "quantity", errors);
+        return itemId is null || quantity is null ? null : new AddItem(itemId, quantity.Value);
+    }
+
+    /// <summary><c>{"events":[{"type":"ItemAdded","itemId":"a","quantity":1}, ...]}</c>, 1..50 events, quantity optional (1).</summary>
+    public static AppendEvents? ParseAppendEvents(JsonElement body, IDictionary<string, string[]> errors)
+    {
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("events", out var list) || list.ValueKind != JsonValueKind.Array)
+        {
+            errors["events"] = ["The body must be a JSON object with an 'events' array."];
+            return null;
+        }
+        if (InventoryRules.ValidateEventCount(list.GetArrayLength()) is { } countError)
+        {
+            errors["events"] = [countError];
+            return null;
+        }
+
+        var events = new List<InventoryEvent>(list.GetArrayLength());
+        var index = 0;
+        foreach (var element in list.EnumerateArray())
+        {
+            var path = $"events[{index++}]";
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                errors[path] = ["Each event must be a JSON object."];
+                continue;
+            }
+            var type = element.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            if (type is not (EventTypes.ItemAdded or EventTypes.ItemRemoved))
+                errors[path + ".type"] = [$"type must be \"{EventTypes.ItemAdded}\" or \"{EventTypes.ItemRemoved}\"."];
+            var itemId = ReadItemId(element, path + ".itemId", errors, "itemId");
+            var quantity = ReadQuantity(element, path + ".quantity", errors, "quantity");
+            if (itemId is not null && quantity is not null)
+            {
+                if (type == EventTypes.ItemAdded)
+                    events.Add(new ItemAdded(itemId, quantity.Value));
+                else if (type == EventTypes.ItemRemoved)
+                    events.Add(new ItemRemoved(itemId, quantity.Value));
+            }
+        }
+        return events.Count == list.GetArrayLength() && errors.Count == 0 ? new AppendEvents(events) : null;
+    }
+
+    public static string? ValidateRouteItemId(string itemId, IDictionary<string, string[]> errors)
+    {
+        if (InventoryRules.ValidateItemId(itemId) is { } error)
+        {
+            errors["itemId"] = [error];
+            return null;
+        }
+        return itemId;
+    }
+
+    public static void ValidateInventoryId(string inventoryId, IDictionary<string, string[]> errors)
+    {
+        if (InventoryRules.ValidateInventoryId(inventoryId) is { } error)
+            errors["inventoryId"] = [error];
+    }
+
+    private static string? ReadItemId(JsonElement obj, string path, IDictionary<string, string[]> errors, string property = "itemId")
+    {
+        if (!obj.TryGetProperty(property, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            errors[path] = [$"{property} is required and must be a string."];
+            return null;
+        }
+        var itemId = value.GetString();
+        if (InventoryRules.ValidateItemId(itemId) is { } error)
+        {
+            errors[path] = [error];
+            return null;
+        }
+        return itemId;
+    }
+
+    private static int? ReadQuantity(JsonElement obj, string path, IDictionary<string, string[]> errors, string property = "quantity")
+    {
+        if (!obj.TryGetProperty(property, out var value))
+            return 1;
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var quantity) || InventoryRules.ValidateQuantity(quantity) is not null)
+        {
+            errors[path] = [$"{property} must be an integer from 1 to {InventoryRules.MaxQuantity}."];
+            return null;
+        }
+        return (int)quantity;
+    }
+}

@@ -1,0 +1,23 @@
+using InventoryFunctions.Application;
+using InventoryFunctions.Storage;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace InventoryFunctions;
+
+public static class InventoryServiceCollectionExtensions
+{
+    /// <summary>Every registration the app needs; the Functions host and the dev host both call this.</summary>
+    public static IServiceCollection AddInventory(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CosmosOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => CosmosClientFactory.Create(configuration, sp.GetServices<RequestHandler>()));
+        // Heads cached per instance (10,000 inventories); a stale entry costs one 412 and a reload.
+        services.AddMemoryCache(cache => cache.SizeLimit = 10_000);
+        services.AddSingleton<IEventStore, CosmosEventStore>();
+        services.AddSingleton<InventoryService>();
+        return services;
+    }
+}

@@ -1,0 +1,8 @@
+using InventoryFunctions;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Services.AddInventory(builder.Configuration);
+builder.Build().Run();

@@ -1,0 +1,158 @@
+using System.Net;
+using System.Text.Json;
+using InventoryFunctions.Domain;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace InventoryFunctions.Storage;
+
+/// <summary>
+/// The event store on Cosmos DB. Each inventory is one logical partition of the events container holding its
+/// events (id = version, so two writers of one version collide), its head and its idempotency records.
+/// An append is one <see cref="TransactionalBatch"/>: head (guarded by its etag) + events (+ idempotency record).
+/// Round trips: a command costs a head point read plus the batch, and only the batch once this instance has
+/// seen the inventory, since the head and its etag are cached; a stale cache costs one 412 and a reload.
+/// </summary>
+public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions> options, IMemoryCache cache, TimeProvider time) : IEventStore
+{
+    private static readonly MemoryCacheEntryOptions CacheEntry = new() { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) };
+
+    private readonly Container _events = client.GetContainer(options.Value.DatabaseName, options.Value.EventsContainerName);
+
+    public async ValueTask<StreamHead> LoadHeadAsync(string inventoryId, bool refresh, CancellationToken cancellationToken)
+    {
+        if (!refresh && cache.TryGetValue(CacheKey(inventoryId), out StreamHead? cached) && cached is not null)
+            return cached;
+
+        using var response = await _events.ReadItemStreamAsync(HeadDocument.Id, new PartitionKey(inventoryId), cancellationToken: cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return StreamHead.New;
+        response.EnsureSuccessStatusCode();
+
+        using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
+        var head = new StreamHead(HeadDocument.DecodeState(document.RootElement), response.Headers.ETag);
+        cache.Set(CacheKey(inventoryId), head, CacheEntry);
+        return head;
+    }
+
+    public async Task<StreamHead> CatchUpAsync(string inventoryId, StreamHead head, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.version > @after ORDER BY c.version")
+            .WithParameter("@after", head.State.Version);
+        var state = head.State;
+        await foreach (var e in QueryEventsAsync(inventoryId, query, cancellationToken))
+        {
+            if (e.Version != state.Version + 1)
+                throw new CorruptEventException(inventoryId, e.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    $"the log jumps from version {state.Version} to {e.Version}");
+            state = Inventory.Evolve(state, e.Event);
+        }
+        return head with { State = state };
+    }
+
+    public async Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency, CancellationToken cancellationToken)
+    {
+        var newState = Inventory.Fold(head.State, events);
+        var now = time.GetUtcNow();
+        var batch = _events.CreateTransactionalBatch(new PartitionKey(inventoryId));
+
+        // Operation order decides which failure Cosmos reports first: head, then idempotency record, then events.
+        var headDocument = new MemoryStream(HeadDocument.Encode(inventoryId, newState, now));
+        if (head.ETag is null)
+            batch.CreateItemStream(headDocument);
+        else
+            batch.ReplaceItemStream(HeadDocument.Id, headDocument, new TransactionalBatchItemRequestOptions { IfMatchEtag = head.ETag });
+        if (idempotency is not null)
+            batch.CreateItemStream(new MemoryStream(IdempotencyDocument.Encode(inventoryId, idempotency, now)));
+        foreach (var e in events)
+            batch.CreateItemStream(new MemoryStream(EventCodec.Encode(inventoryId, e)));
+
+        using var response = await batch.ExecuteAsync(cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            var appended = new StreamHead(newState, response[0].ETag);
+            cache.Set(CacheKey(inventoryId), appended, CacheEntry);
+            return new AppendResult.Appended(appended);
+        }
+
+        var failed = FirstFailedOperation(response);
+        var conflict = response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.PreconditionFailed;
+        if (!conflict || failed < 0)
+            throw new CosmosException($"Append to inventory '{inventoryId}' failed: {response.ErrorMessage}",
+                response.StatusCode, 0, response.ActivityId, response.RequestCharge);
+
+        cache.Remove(CacheKey(inventoryId));
+        if (failed == 0)
+            return new AppendResult.HeadChanged();
+        if (idempotency is not null && failed == 1)
+            return new AppendResult.IdempotencyKeyUsed();
+        return new AppendResult.LogAhead();
+    }
+
+    public async Task<IdempotencyRecord?> FindIdempotencyRecordAsync(string inventoryId, string key, CancellationToken cancellationToken)
+    {
+        using var response = await _events.ReadItemStreamAsync(IdempotencyDocument.IdFor(key), new PartitionKey(inventoryId), cancellationToken: cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return null;
+        response.EnsureSuccessStatusCode();
+        using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
+        return IdempotencyDocument.Decode(document.RootElement);
+    }
+
+    public async Task<EventPage> ReadEventsAsync(string inventoryId, long fromVersion, int maxCount, CancellationToken cancellationToken)
+    {
+        // Versions are contiguous, so a version range bounds the page without TOP; one more tells if there is a next page.
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.version >= @from AND c.version <= @to ORDER BY c.version")
+            .WithParameter("@from", fromVersion)
+            .WithParameter("@to", fromVersion + maxCount);
+        var events = new List<RecordedEvent>(Math.Min(maxCount + 1, 1024));
+        await foreach (var e in QueryEventsAsync(inventoryId, query, cancellationToken))
+            events.Add(e);
+
+        if (events.Count <= maxCount)
+            return new EventPage(events, null);
+        return new EventPage(events[..maxCount], events[maxCount].Version);
+    }
+
+    private async IAsyncEnumerable<RecordedEvent> QueryEventsAsync(string inventoryId, QueryDefinition query,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var iterator = _events.GetItemQueryStreamIterator(query, requestOptions: new QueryRequestOptions
+        {
+            PartitionKey = new PartitionKey(inventoryId),
+            MaxItemCount = 1000,
+        });
+        while (iterator.HasMoreResults)
+        {
+            using var page = await iterator.ReadNextAsync(cancellationToken);
+            page.EnsureSuccessStatusCode();
+            using var body = await JsonDocument.ParseAsync(page.Content, cancellationToken: cancellationToken);
+            foreach (var document in body.RootElement.GetProperty("Documents").EnumerateArray())
+            {
+                switch (EventCodec.TryDecode(document))
+                {
+                    case DecodeResult.Decoded decoded:
+                        yield return decoded.Event;
+                        break;
+                    case DecodeResult.Malformed malformed:
+                        throw new CorruptEventException(inventoryId, malformed.Id, malformed.Reason);
+                    case DecodeResult.NotAnEvent:
+                        break;
+                }
+            }
+        }
+    }
+
+    private static int FirstFailedOperation(TransactionalBatchResponse response)
+    {
+        for (var i = 0; i < response.Count; i++)
+        {
+            if (response[i].StatusCode is not HttpStatusCode.FailedDependency and not HttpStatusCode.OK and not HttpStatusCode.Created)
+                return i;
+        }
+        return -1;
+    }
+
+    private static string CacheKey(string inventoryId) => "head:" + inventoryId;
+}

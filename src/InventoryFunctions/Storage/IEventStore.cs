@@ -1,0 +1,70 @@
+using InventoryFunctions.Domain;
+
+namespace InventoryFunctions.Storage;
+
+/// <summary>
+/// An inventory's stream as the command side sees it: the state folded up to <see cref="InventoryState.Version"/>
+/// and the concurrency token of the head document it came from (<c>null</c> when there is no head document yet).
+/// </summary>
+public sealed record StreamHead(InventoryState State, string? ETag)
+{
+    public static StreamHead New { get; } = new(InventoryState.Empty, null);
+}
+
+/// <summary>What a request with an idempotency key produced, kept so that a retry gets the same answer.</summary>
+public sealed record IdempotencyRecord(string Key, string RequestHash, int StatusCode, long Version, IReadOnlyList<RecordedEvent> Events);
+
+/// <summary>A page of an inventory's log in version order; <see cref="NextFromVersion"/> is null at the end.</summary>
+public sealed record EventPage(IReadOnlyList<RecordedEvent> Events, long? NextFromVersion);
+
+/// <summary>The outcome of an append. Anything but <see cref="Appended"/> wrote nothing.</summary>
+public abstract record AppendResult
+{
+    private AppendResult()
+    {
+    }
+
+    public sealed record Appended(StreamHead Head) : AppendResult;
+
+    /// <summary>Another writer moved the head since it was loaded: reload it and decide again.</summary>
+    public sealed record HeadChanged : AppendResult;
+
+    /// <summary>The log already holds one of the versions (events written without the head): catch up from the log.</summary>
+    public sealed record LogAhead : AppendResult;
+
+    /// <summary>The idempotency key was used by an earlier request: answer with its record.</summary>
+    public sealed record IdempotencyKeyUsed : AppendResult;
+}
+
+/// <summary>
+/// The event store port. The log (one immutable document per event, id = version) is the only source of
+/// truth; the head document is a cache of the folded state, written atomically with the events it covers.
+/// </summary>
+public interface IEventStore
+{
+    /// <summary>The head as last seen by this instance, or read from the store when unknown or <paramref name="refresh"/> is set.</summary>
+    ValueTask<StreamHead> LoadHeadAsync(string inventoryId, bool refresh, CancellationToken cancellationToken);
+
+    /// <summary>Folds onto <paramref name="head"/> every event the log holds after it (a head that is missing or behind the log).</summary>
+    Task<StreamHead> CatchUpAsync(string inventoryId, StreamHead head, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends <paramref name="events"/> (numbered from <c>head.State.Version + 1</c>) and the new head in one
+    /// transaction, only if the head is still <paramref name="head"/> and the versions are free.
+    /// </summary>
+    Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency, CancellationToken cancellationToken);
+
+    Task<IdempotencyRecord?> FindIdempotencyRecordAsync(string inventoryId, string key, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="maxCount"/> events from <paramref name="fromVersion"/> on, in version order.</summary>
+    Task<EventPage> ReadEventsAsync(string inventoryId, long fromVersion, int maxCount, CancellationToken cancellationToken);
+}
+
+/// <summary>A stored document claims to be an event but cannot be decoded; the stream cannot be folded past it.</summary>
+public sealed class CorruptEventException(string inventoryId, string? documentId, string reason)
+    : Exception($"Event document '{documentId ?? "(no id)"}' of inventory '{inventoryId}' cannot be decoded: {reason}")
+{
+    public string InventoryId { get; } = inventoryId;
+    public string? DocumentId { get; } = documentId;
+    public string Reason { get; } = reason;
+}
