@@ -25,6 +25,7 @@ trap 'exit 143' TERM
 
 require dotnet "install the .NET 10 SDK"
 ensure_devstack_installed
+select_cosmosdb_extension
 [ -f src/InventoryFunctions/local.settings.json ] || {
   cp local.settings.sample.json src/InventoryFunctions/local.settings.json
   log "Created src/InventoryFunctions/local.settings.json from local.settings.sample.json"

@@ -8,6 +8,7 @@ cd "$(dirname "$0")"
 
 require dotnet "install the .NET 10 SDK"
 ensure_devstack_installed
+select_cosmosdb_extension
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT

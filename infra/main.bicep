@@ -396,11 +396,22 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   }
 }
 
-// The full set of app settings (replaces whatever the site had).
+// The full set of app settings (replaces whatever the site had). Applied once the data resources and the
+// role assignments exist, so the host, which starts with these settings, finds and can reach everything.
 resource functionAppSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: functionApp
   name: 'appsettings'
   properties: appSettings
+  dependsOn: [
+    eventsContainer
+    projectionsContainer
+    leasesContainer
+    poisonQueue
+    appCosmosData
+    appBlobOwner
+    appQueueContributor
+    appMetricsPublisher
+  ]
 }
 
 // No publishing passwords: deployments authenticate with Entra ID.

@@ -35,3 +35,27 @@ wait_for_port() {
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Chooses the [CosmosDBTrigger] attribute the app builds against: the official extension package when the
+# NuGet feed serves it, else the stand-in in build/CosmosDBExtensionStandIn. Probed once per clone; the answer
+# lives in .artifacts/cosmosdb-extension ("official" or "stand-in"), read by build/CosmosDBExtension.props.
+select_cosmosdb_extension() {
+  local marker="$REPO_ROOT/.artifacts/cosmosdb-extension"
+  if [ -n "${UseCosmosDBExtensionStandIn:-}" ]; then
+    log "Cosmos DB trigger attribute: UseCosmosDBExtensionStandIn=$UseCosmosDBExtensionStandIn (from the environment)"
+    return
+  fi
+  if [ ! -f "$marker" ]; then
+    mkdir -p "$(dirname "$marker")"
+    if dotnet restore "$REPO_ROOT/build/CosmosDBExtensionProbe" -nologo -v q >/dev/null 2>&1; then
+      echo official >"$marker"
+    else
+      echo stand-in >"$marker"
+    fi
+  fi
+  if [ "$(cat "$marker")" = "stand-in" ]; then
+    log "Microsoft.Azure.Functions.Worker.Extensions.CosmosDB is not on this NuGet feed: building with the stand-in attribute (build/CosmosDBExtensionStandIn)"
+  else
+    log "Cosmos DB trigger attribute: official package Microsoft.Azure.Functions.Worker.Extensions.CosmosDB"
+  fi
+}

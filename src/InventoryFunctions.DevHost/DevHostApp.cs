@@ -23,6 +23,8 @@ public static class DevHostApp
 
         builder.Services.AddInventory(builder.Configuration);
         builder.Services.AddMvcCore();
+        if (builder.Configuration.GetValue("DevHost:ChangeFeed", defaultValue: true))
+            builder.Services.AddHostedService<ChangeFeedFunctionHost>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -1,14 +1,19 @@
+using Azure.Storage.Queues;
 using InventoryFunctions.DevHost;
 using InventoryFunctions.Storage;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Options;
 
-// `provision` creates the local database and containers, then exits; anything else serves the app.
-var app = DevHostApp.Build(args.Where(a => a != "provision").ToArray());
-if (args.Contains("provision"))
+// `provision` creates the local database, containers and poison queue, then exits; anything else serves the app.
+var provisioning = args.Contains("provision");
+var app = DevHostApp.Build([.. args.Where(a => a != "provision")]);
+if (provisioning)
 {
-    await LocalCosmosProvisioner.EnsureAsync(app.Services.GetRequiredService<CosmosClient>(), app.Services.GetRequiredService<IOptions<CosmosOptions>>().Value);
-    Console.WriteLine("Cosmos DB database and containers are ready.");
+    await LocalProvisioner.EnsureAsync(
+        app.Services.GetRequiredService<CosmosClient>(),
+        app.Services.GetRequiredService<IOptions<CosmosOptions>>().Value,
+        StoragePoisonQueue.CreateClient(app.Configuration));
+    Console.WriteLine("Cosmos DB database, containers and the poison queue are ready.");
     return;
 }
 await app.RunAsync();

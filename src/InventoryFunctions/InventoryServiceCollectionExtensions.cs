@@ -1,4 +1,5 @@
 using InventoryFunctions.Application;
+using InventoryFunctions.Projections;
 using InventoryFunctions.Storage;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
@@ -16,8 +17,14 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton(sp => CosmosClientFactory.Create(configuration, sp.GetServices<RequestHandler>()));
         // Heads cached per instance (10,000 inventories); a stale entry costs one 412 and a reload.
         services.AddMemoryCache(cache => cache.SizeLimit = 10_000);
-        services.AddSingleton<IEventStore, CosmosEventStore>();
+        services.AddSingleton<CosmosEventStore>();
+        services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<CosmosEventStore>());
+        services.AddSingleton<IEventLogReader>(sp => sp.GetRequiredService<CosmosEventStore>());
         services.AddSingleton<InventoryService>();
+
+        services.AddSingleton<IProjectionStore, CosmosProjectionStore>();
+        services.AddSingleton<IPoisonQueue>(_ => new StoragePoisonQueue(StoragePoisonQueue.CreateClient(configuration)));
+        services.AddSingleton<InventoryProjector>();
         return services;
     }
 }

@@ -11,9 +11,9 @@ namespace Infrastructure.Tests;
 [Collection(TemplateTestGroup.Name)]
 public sealed class AppSettingsTests(InfrastructureTemplate template)
 {
-    // Read by the Functions host itself, not by the app; configured differently per environment
-    // (FUNCTIONS_WORKER_RUNTIME comes from functionAppConfig.runtime on Flex Consumption).
-    private static readonly string[] HostOnlySettings = ["FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage"];
+    // Sample settings with no Azure counterpart: on Flex Consumption the runtime comes from
+    // functionAppConfig.runtime instead. Add settings that only make sense locally (for the dev servers) here.
+    private static readonly string[] LocalOnlySettings = ["FUNCTIONS_WORKER_RUNTIME"];
 
     public static TheoryData<string> SettingsTheCodeReads()
     {
@@ -60,7 +60,7 @@ public sealed class AppSettingsTests(InfrastructureTemplate template)
     {
         var azure = template.Default.AppSettings;
         var missing = LocalSampleValues().Keys
-            .Except(HostOnlySettings)
+            .Except(LocalOnlySettings)
             .Where(name => !azure.Keys.Any(key => key == name || key.StartsWith(name + "__", StringComparison.Ordinal)))
             .ToList();
 

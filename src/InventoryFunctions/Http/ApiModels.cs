@@ -22,3 +22,9 @@ public sealed record AppendResponse(string InventoryId, long Version, IReadOnlyL
 
 /// <summary>A page of the audit log.</summary>
 public sealed record EventPageResponse(string InventoryId, IReadOnlyList<EventResponse> Events, long? NextFromVersion);
+
+/// <summary>The counts held (items with a count above zero), as of <see cref="Version"/>.</summary>
+public sealed record InventoryResponse(string InventoryId, long Version, IReadOnlyDictionary<string, int> Items, DateTime UpdatedAt);
+
+/// <summary>Items by total quantity ever added, most first.</summary>
+public sealed record MostCollectedResponse(string InventoryId, long Version, IReadOnlyList<Projections.CollectedItem> Items);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using InventoryFunctions.Domain;
+using InventoryFunctions.Projections;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace InventoryFunctions.Storage;
 /// Round trips: a command costs a head point read plus the batch, and only the batch once this instance has
 /// seen the inventory, since the head and its etag are cached; a stale cache costs one 412 and a reload.
 /// </summary>
-public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions> options, IMemoryCache cache, TimeProvider time) : IEventStore
+public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions> options, IMemoryCache cache, TimeProvider time) : IEventStore, IEventLogReader
 {
     private static readonly MemoryCacheEntryOptions CacheEntry = new() { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) };
 
@@ -115,7 +116,36 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
         return new EventPage(events[..maxCount], events[maxCount].Version);
     }
 
+    public async Task<IReadOnlyList<LoggedDocument>> ReadRangeAsync(string inventoryId, long fromVersion, long toVersion, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.version >= @from AND c.version <= @to ORDER BY c.version")
+            .WithParameter("@from", fromVersion)
+            .WithParameter("@to", toVersion);
+        var documents = new List<LoggedDocument>();
+        await foreach (var document in QueryLogAsync(inventoryId, query, cancellationToken))
+            documents.Add(document);
+        return documents;
+    }
+
+    /// <summary>Decoded events of a log query; an undecodable one stops the read, since nothing can be folded past it.</summary>
     private async IAsyncEnumerable<RecordedEvent> QueryEventsAsync(string inventoryId, QueryDefinition query,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var document in QueryLogAsync(inventoryId, query, cancellationToken))
+        {
+            switch (document.Result)
+            {
+                case DecodeResult.Decoded decoded:
+                    yield return decoded.Event;
+                    break;
+                case DecodeResult.Malformed malformed:
+                    throw new CorruptEventException(inventoryId, malformed.Id, malformed.Reason);
+            }
+        }
+    }
+
+    /// <summary>Every event document (numeric top-level version) a single-partition query returns, as the codec reads it.</summary>
+    private async IAsyncEnumerable<LoggedDocument> QueryLogAsync(string inventoryId, QueryDefinition query,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var iterator = _events.GetItemQueryStreamIterator(query, requestOptions: new QueryRequestOptions
@@ -130,16 +160,9 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
             using var body = await JsonDocument.ParseAsync(page.Content, cancellationToken: cancellationToken);
             foreach (var document in body.RootElement.GetProperty("Documents").EnumerateArray())
             {
-                switch (EventCodec.TryDecode(document))
-                {
-                    case DecodeResult.Decoded decoded:
-                        yield return decoded.Event;
-                        break;
-                    case DecodeResult.Malformed malformed:
-                        throw new CorruptEventException(inventoryId, malformed.Id, malformed.Reason);
-                    case DecodeResult.NotAnEvent:
-                        break;
-                }
+                var result = EventCodec.TryDecode(document);
+                if (result is not DecodeResult.NotAnEvent && document.GetProperty("version").TryGetInt64(out var version))
+                    yield return new LoggedDocument(version, result);
             }
         }
     }

@@ -39,7 +39,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
         Client = Cosmos.CreateClient();
 
         _app = DevHostApp.Build([], Settings(), services => services.AddSingleton<RequestHandler>(AppRequests));
-        await LocalCosmosProvisioner.EnsureAsync(Client, Options);
+        await LocalProvisioner.EnsureAsync(Client, Options, StoragePoisonQueue.CreateClient(_app.Configuration));
         await _app.StartAsync();
         var address = _app.Urls.First();
         Http = new HttpClient { BaseAddress = new Uri(address + "/api/") };

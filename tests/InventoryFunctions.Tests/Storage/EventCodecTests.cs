@@ -136,6 +136,18 @@ public class EventCodecTests
             Assert.Equal(Math.Sign(a.OccurredAt.CompareTo(b.OccurredAt)), byText);
         });
 
+    [Theory]
+    [InlineData("2026-05-01T12:00:00.1230000Z")]
+    [InlineData("2026-05-01T12:00:00.123Z")]
+    [InlineData("2026-05-01T14:00:00.123+02:00")]
+    public void OccurredAt_written_by_other_tools_is_read_to_the_same_instant_in_utc(string occurredAt)
+    {
+        var decoded = Decoded(Good.Replace("2026-05-01T12:00:00.123Z", occurredAt, StringComparison.Ordinal));
+
+        Assert.Equal(new RecordedEvent(3, At, new ItemAdded("sword", 2)), decoded.Event);
+        Assert.Equal(TimeSpan.Zero, decoded.Event.OccurredAt.Offset);
+    }
+
     // ---- Legacy: the first deployment's documents are upcast on read ---------------------------------------
 
     [Fact]

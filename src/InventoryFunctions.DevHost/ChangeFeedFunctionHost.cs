@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using InventoryFunctions.Functions;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace InventoryFunctions.DevHost;
+
+/// <summary>
+/// Drives the app's change-feed function as the Cosmos DB trigger would, with the SDK's ChangeFeedProcessor and the
+/// settings of the function's own <c>[CosmosDBTrigger]</c> (database, container, lease container, start from
+/// beginning). A batch the function throws on is not checkpointed and is delivered again, like the trigger with
+/// a retry policy. The poll delay comes from the <c>ChangeFeedPollDelayMs</c> setting (1 s locally).
+/// </summary>
+internal sealed class ChangeFeedFunctionHost(CosmosClient client, IConfiguration configuration, IServiceProvider services, ILogger<ChangeFeedFunctionHost> logger)
+    : IHostedService
+{
+    public const string PollDelaySetting = "ChangeFeedPollDelayMs";
+
+    private ChangeFeedProcessor? _processor;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var method = typeof(ProjectInventoryFunction).GetMethod(nameof(ProjectInventoryFunction.ProjectInventory))!;
+        var trigger = method.GetParameters().Select(p => p.GetCustomAttribute<CosmosDBTriggerAttribute>()).Single(a => a is not null)!;
+        var functionName = method.GetCustomAttribute<FunctionAttribute>()!.Name;
+        var database = Resolve(trigger.DatabaseName);
+        var leases = client.GetContainer(Resolve(trigger.LeaseDatabaseName ?? trigger.DatabaseName), Resolve(trigger.LeaseContainerName ?? "leases"));
+        var pollDelay = TimeSpan.FromMilliseconds(int.TryParse(configuration[PollDelaySetting], CultureInfo.InvariantCulture, out var ms) ? ms
+            : trigger.FeedPollDelay > 0 ? trigger.FeedPollDelay : 5000);
+
+        var builder = client.GetContainer(database, Resolve(trigger.ContainerName))
+            .GetChangeFeedProcessorBuilder(trigger.LeaseContainerPrefix + functionName, (ChangeFeedProcessorContext context, Stream changes, CancellationToken token) =>
+                InvokeAsync(changes, token))
+            .WithInstanceName($"devhost-{Environment.MachineName}-{Environment.ProcessId}")
+            .WithLeaseContainer(leases)
+            .WithPollInterval(pollDelay)
+            .WithErrorNotification((lease, exception) =>
+            {
+                logger.LogError(exception, "{Function} failed on lease {Lease}; the batch will be delivered again", functionName, lease);
+                return Task.CompletedTask;
+            });
+        if (trigger.MaxItemsPerInvocation > 0)
+            builder = builder.WithMaxItems(trigger.MaxItemsPerInvocation);
+        if (trigger.StartFromBeginning)
+            builder = builder.WithStartTime(DateTime.MinValue.ToUniversalTime());
+
+        _processor = builder.Build();
+        await _processor.StartAsync();
+        logger.LogInformation("Change feed drives {Function} (poll every {PollDelay} ms)", functionName, pollDelay.TotalMilliseconds);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_processor is not null)
+            await _processor.StopAsync();
+    }
+
+    private async Task InvokeAsync(Stream changes, CancellationToken cancellationToken)
+    {
+        using var body = await JsonDocument.ParseAsync(changes, cancellationToken: cancellationToken);
+        var documents = body.RootElement.GetProperty("Documents").EnumerateArray().Select(d => d.Clone()).ToList();
+        await using var scope = services.CreateAsyncScope();
+        var function = ActivatorUtilities.CreateInstance<ProjectInventoryFunction>(scope.ServiceProvider);
+        await function.ProjectInventory(documents, cancellationToken);
+    }
+
+    /// <summary>Binding expressions name app settings: <c>%Name%</c> → the setting's value.</summary>
+    private string Resolve(string value) =>
+        value is ['%', .. var name, '%']
+            ? configuration[name] ?? throw new InvalidOperationException($"App setting '{name}' is not set.")
+            : value;
+}

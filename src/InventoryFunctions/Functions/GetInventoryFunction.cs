@@ -1,0 +1,32 @@
+using InventoryFunctions.Http;
+using InventoryFunctions.Projections;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace InventoryFunctions.Functions;
+
+/// <summary><c>GET /api/inventories/{inventoryId}</c>: the counts held, from the projection with one point read.</summary>
+public sealed class GetInventoryFunction(IProjectionStore views, ILogger<GetInventoryFunction> logger)
+{
+    [Function(nameof(GetInventory))]
+    public async Task<IResult> GetInventory(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "inventories/{inventoryId}")] HttpRequest request,
+        string inventoryId,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        CommandParser.ValidateInventoryId(inventoryId, errors);
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+
+        var (stored, problem) = await CommandEndpoint.GuardAsync(logger, inventoryId, () => views.ReadAsync(inventoryId, cancellationToken));
+        if (problem is not null)
+            return problem;
+        if (stored is null)
+            return ViewResults.NotFound(inventoryId);
+
+        request.HttpContext.Response.Headers.ETag = CommandEndpoint.ETag(stored.View.Version);
+        return TypedResults.Ok(new InventoryResponse(inventoryId, stored.View.Version, stored.View.Items, stored.View.UpdatedAt.UtcDateTime));
+    }
+}

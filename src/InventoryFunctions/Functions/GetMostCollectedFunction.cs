@@ -1,0 +1,38 @@
+using InventoryFunctions.Http;
+using InventoryFunctions.Projections;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace InventoryFunctions.Functions;
+
+/// <summary>
+/// <c>GET /api/inventories/{inventoryId}/most-collected?top=3</c>: items ranked by the total quantity ever added
+/// (removals do not lower it); ties go to the item first added earlier. One point read.
+/// </summary>
+public sealed class GetMostCollectedFunction(IProjectionStore views, ILogger<GetMostCollectedFunction> logger)
+{
+    public const int MaxTop = 100;
+
+    [Function(nameof(GetMostCollected))]
+    public async Task<IResult> GetMostCollected(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "inventories/{inventoryId}/most-collected")] HttpRequest request,
+        string inventoryId,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        CommandParser.ValidateInventoryId(inventoryId, errors);
+        var top = (int)RequestReader.ReadInteger(request, "top", 3, 1, MaxTop, errors);
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+
+        var (stored, problem) = await CommandEndpoint.GuardAsync(logger, inventoryId, () => views.ReadAsync(inventoryId, cancellationToken));
+        if (problem is not null)
+            return problem;
+        if (stored is null)
+            return ViewResults.NotFound(inventoryId);
+
+        request.HttpContext.Response.Headers.ETag = CommandEndpoint.ETag(stored.View.Version);
+        return TypedResults.Ok(new MostCollectedResponse(inventoryId, stored.View.Version, stored.View.MostCollected(top)));
+    }
+}

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using InventoryFunctions.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace InventoryFunctions.Projections;
+
+/// <summary>
+/// Applies a change-feed batch to the inventory views. The feed is at least once and ordered only per partition
+/// key, so per inventory the projector applies only versions above the view's, in order, fills gaps from the log,
+/// and writes nothing when nothing changed. Per inventory touched: one point read and at most one conditional
+/// write (plus one range query to fill a gap). Undecodable documents go to the poison queue and are skipped;
+/// anything transient throws, so the invocation fails and the batch is retried.
+/// </summary>
+public sealed class InventoryProjector(IProjectionStore views, IEventLogReader log, IPoisonQueue poison, TimeProvider time, ILogger<InventoryProjector> logger)
+{
+    /// <summary>Another projector instance writing the same view can win a race; then read and apply again.</summary>
+    private const int MaxWriteAttempts = 5;
+
+    public async Task ProjectAsync(IReadOnlyList<JsonElement> documents, CancellationToken cancellationToken)
+    {
+        var batches = new Dictionary<string, InventoryBatch>(StringComparer.Ordinal);
+        foreach (var document in documents)
+        {
+            switch (EventCodec.TryDecode(document))
+            {
+                case DecodeResult.Decoded decoded:
+                    Batch(batches, decoded.InventoryId).Events[decoded.Event.Version] = decoded;
+                    break;
+                case DecodeResult.Malformed malformed:
+                    var inventoryId = StringProperty(document, EventDocument.Fields.InventoryId);
+                    var version = NumberProperty(document, EventDocument.Fields.Version);
+                    if (inventoryId is not null && version is not null)
+                        Batch(batches, inventoryId).Malformed[version.Value] = malformed;
+                    else
+                        await ReportAsync(malformed, inventoryId, version, cancellationToken);
+                    break;
+            }
+        }
+
+        foreach (var batch in batches.Values)
+            await ProjectInventoryAsync(batch, cancellationToken);
+    }
+
+    private async Task ProjectInventoryAsync(InventoryBatch batch, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
+        {
+            var stored = await views.ReadAsync(batch.InventoryId, cancellationToken);
+            var view = stored?.View ?? InventoryView.Empty(batch.InventoryId);
+            var last = Math.Max(batch.Events.Keys.DefaultIfEmpty(0).Max(), batch.Malformed.Keys.DefaultIfEmpty(0).Max());
+            if (last <= view.Version)
+                return; // all of it applied before: a redelivery writes nothing
+
+            if (HasGap(batch, view.Version + 1, last))
+                await FillGapAsync(batch, view.Version + 1, last, cancellationToken);
+
+            for (var version = view.Version + 1; version <= last; version++)
+            {
+                if (batch.Events.TryGetValue(version, out var decoded))
+                {
+                    view = view.Apply(decoded.Event);
+                }
+                else if (batch.Malformed.TryGetValue(version, out var malformed))
+                {
+                    await ReportAsync(malformed, batch.InventoryId, version, cancellationToken);
+                    view = view.Skip(version, time.GetUtcNow());
+                }
+                else
+                {
+                    throw new InvalidOperationException(
+                        $"Version {version} of inventory '{batch.InventoryId}' is missing from the log; the projection waits for it.");
+                }
+            }
+
+            if (await views.TryWriteAsync(view, stored?.ETag, cancellationToken))
+            {
+                logger.LogInformation("Projected {InventoryId} to version {Version}", batch.InventoryId, view.Version);
+                return;
+            }
+            logger.LogDebug("View of {InventoryId} changed while projecting (attempt {Attempt}); reading it again", batch.InventoryId, attempt);
+        }
+        throw new InvalidOperationException($"The view of '{batch.InventoryId}' kept changing under the projector; the batch will be retried.");
+    }
+
+    private static bool HasGap(InventoryBatch batch, long from, long to)
+    {
+        for (var version = from; version <= to; version++)
+        {
+            if (!batch.Events.ContainsKey(version) && !batch.Malformed.ContainsKey(version))
+                return true;
+        }
+        return false;
+    }
+
+    private async Task FillGapAsync(InventoryBatch batch, long from, long to, CancellationToken cancellationToken)
+    {
+        logger.LogInformation("Batch for {InventoryId} lacks versions between {From} and {To}; reading them from the log", batch.InventoryId, from, to);
+        foreach (var document in await log.ReadRangeAsync(batch.InventoryId, from, to, cancellationToken))
+        {
+            switch (document.Result)
+            {
+                case DecodeResult.Decoded decoded:
+                    batch.Events.TryAdd(decoded.Event.Version, decoded);
+                    break;
+                case DecodeResult.Malformed malformed:
+                    batch.Malformed.TryAdd(document.Version, malformed);
+                    break;
+            }
+        }
+    }
+
+    private async Task ReportAsync(DecodeResult.Malformed malformed, string? inventoryId, long? version, CancellationToken cancellationToken)
+    {
+        logger.LogError("Undecodable event document {DocumentId} (inventory {InventoryId}, version {Version}) sent to the poison queue: {Reason}",
+            malformed.Id, inventoryId, version, malformed.Reason);
+        await poison.SendAsync(new PoisonMessage(malformed.Id, inventoryId, version, malformed.Reason, time.GetUtcNow()), cancellationToken);
+    }
+
+    private static InventoryBatch Batch(Dictionary<string, InventoryBatch> batches, string inventoryId)
+    {
+        if (!batches.TryGetValue(inventoryId, out var batch))
+            batches[inventoryId] = batch = new InventoryBatch(inventoryId);
+        return batch;
+    }
+
+    private static string? StringProperty(JsonElement document, string name) =>
+        document.ValueKind == JsonValueKind.Object && document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static long? NumberProperty(JsonElement document, string name) =>
+        document.ValueKind == JsonValueKind.Object && document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number > 0
+            ? number : null;
+
+    private sealed record InventoryBatch(string InventoryId)
+    {
+        public SortedDictionary<long, DecodeResult.Decoded> Events { get; } = [];
+        public SortedDictionary<long, DecodeResult.Malformed> Malformed { get; } = [];
+    }
+}

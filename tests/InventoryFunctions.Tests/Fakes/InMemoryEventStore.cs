@@ -1,0 +1,234 @@
+using System.Globalization;
+using InventoryFunctions.Domain;
+using InventoryFunctions.Storage;
+
+namespace InventoryFunctions.Tests.Fakes;
+
+/// <summary>
+/// The event store port in memory, with the same semantics as <see cref="CosmosEventStore"/>: per inventory a log of
+/// immutable events (one per version), a head (folded state + an etag that changes on every write) written in the
+/// same "transaction" as the events, and idempotency records written with them. An append checks, in the order
+/// the Cosmos batch reports them: the head (etag, or absence for a new head), then the idempotency key, then
+/// that every version is free. Anything but <see cref="AppendResult.Appended"/> writes nothing.
+/// </summary>
+/// <remarks>
+/// Unlike the Cosmos store there is no per-instance cache: <see cref="LoadHeadAsync"/> always answers with the
+/// stored head, so a conflict can only come from a write that happens between a load and an append: see
+/// <see cref="BeforeNextAppend"/> and <see cref="BeforeEveryAppend"/>. For arranging odd stores there are
+/// <see cref="Import"/> (events without the head, as another tool or a restore would leave them) and
+/// <see cref="RewindHead"/> (a head that trails its log).
+/// </remarks>
+public sealed class InMemoryEventStore : IEventStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Stream> _streams = new(StringComparer.Ordinal);
+    private readonly Queue<Action<InMemoryEventStore>> _beforeNextAppend = new();
+    private Action<InMemoryEventStore>? _beforeEveryAppend;
+    private long _etags;
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public int LoadHeadCalls { get; private set; }
+    public int RefreshCalls { get; private set; }
+    public int CatchUpCalls { get; private set; }
+    public int AppendCalls { get; private set; }
+    public int IdempotencyLookups { get; private set; }
+
+    /// <summary>Runs <paramref name="write"/> once, at the start of the next append, before it checks anything: a concurrent writer.</summary>
+    public void BeforeNextAppend(Action<InMemoryEventStore> write)
+    {
+        lock (_lock)
+            _beforeNextAppend.Enqueue(write);
+    }
+
+    /// <summary>Runs <paramref name="write"/> at the start of every append from now on: a writer that always wins the race.</summary>
+    public void BeforeEveryAppend(Action<InMemoryEventStore>? write)
+    {
+        lock (_lock)
+            _beforeEveryAppend = write;
+    }
+
+    /// <summary>Appends <paramref name="events"/> with the head, as a command would: the arranging and "other writer" path.</summary>
+    public StreamHead Write(string inventoryId, params InventoryEvent[] events)
+    {
+        lock (_lock)
+        {
+            var stream = StreamOf(inventoryId);
+            var state = stream.Head?.State ?? InventoryState.Empty;
+            var recorded = Number(state.Version, events);
+            var result = Commit(inventoryId, stream, new StreamHead(state, stream.Head?.ETag), recorded, null);
+            return ((AppendResult.Appended)result).Head;
+        }
+    }
+
+    /// <summary>Writes events into the log only, numbered after the log's last one, leaving the head as it is (or missing).</summary>
+    public void Import(string inventoryId, params InventoryEvent[] events)
+    {
+        lock (_lock)
+        {
+            var stream = StreamOf(inventoryId);
+            foreach (var e in Number(stream.Log.Count == 0 ? 0 : stream.Log.Keys.Last(), events))
+                stream.Log.Add(e.Version, e);
+        }
+    }
+
+    /// <summary>Writes the log event of a given version only (a gap, when versions before it are missing).</summary>
+    public void ImportAt(string inventoryId, RecordedEvent recorded)
+    {
+        lock (_lock)
+            StreamOf(inventoryId).Log.Add(recorded.Version, recorded);
+    }
+
+    /// <summary>Sets the head back to the state folded from the first <paramref name="version"/> events (0: no head at all).</summary>
+    public void RewindHead(string inventoryId, long version)
+    {
+        lock (_lock)
+        {
+            var stream = StreamOf(inventoryId);
+            stream.Head = version == 0
+                ? null
+                : new StreamHead(Inventory.Fold(InventoryState.Empty, stream.Log.Values.Where(e => e.Version <= version)), NewETag());
+        }
+    }
+
+    /// <summary>The stored head, or null when there is none.</summary>
+    public StreamHead? Head(string inventoryId)
+    {
+        lock (_lock)
+            return _streams.TryGetValue(inventoryId, out var stream) ? stream.Head : null;
+    }
+
+    /// <summary>The whole log in version order.</summary>
+    public IReadOnlyList<RecordedEvent> Log(string inventoryId)
+    {
+        lock (_lock)
+            return _streams.TryGetValue(inventoryId, out var stream) ? [.. stream.Log.Values] : [];
+    }
+
+    public IReadOnlyList<IdempotencyRecord> IdempotencyRecords(string inventoryId)
+    {
+        lock (_lock)
+            return _streams.TryGetValue(inventoryId, out var stream) ? [.. stream.Idempotency.Values] : [];
+    }
+
+    public ValueTask<StreamHead> LoadHeadAsync(string inventoryId, bool refresh, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            LoadHeadCalls++;
+            if (refresh)
+                RefreshCalls++;
+            return ValueTask.FromResult(_streams.GetValueOrDefault(inventoryId)?.Head ?? StreamHead.New);
+        }
+    }
+
+    public Task<StreamHead> CatchUpAsync(string inventoryId, StreamHead head, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            CatchUpCalls++;
+            var state = head.State;
+            IEnumerable<RecordedEvent> log = _streams.TryGetValue(inventoryId, out var stream) ? stream.Log.Values : Enumerable.Empty<RecordedEvent>();
+            foreach (var e in log.Where(e => e.Version > head.State.Version))
+            {
+                if (e.Version != state.Version + 1)
+                    throw new CorruptEventException(inventoryId, e.Version.ToString(CultureInfo.InvariantCulture),
+                        $"the log jumps from version {state.Version} to {e.Version}");
+                state = Inventory.Evolve(state, e.Event);
+            }
+            return Task.FromResult(head with { State = state });
+        }
+    }
+
+    public Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(events);
+        Action<InMemoryEventStore>? next;
+        Action<InMemoryEventStore>? every;
+        lock (_lock)
+        {
+            AppendCalls++;
+            next = _beforeNextAppend.TryDequeue(out var queued) ? queued : null;
+            every = _beforeEveryAppend;
+        }
+
+        // The concurrent writers run outside the lock, as another process would, and may use Write/Import.
+        next?.Invoke(this);
+        every?.Invoke(this);
+
+        lock (_lock)
+            return Task.FromResult(Commit(inventoryId, StreamOf(inventoryId), head, events, idempotency));
+    }
+
+    public Task<IdempotencyRecord?> FindIdempotencyRecordAsync(string inventoryId, string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            IdempotencyLookups++;
+            return Task.FromResult(_streams.TryGetValue(inventoryId, out var stream) && stream.Idempotency.TryGetValue(key, out var record)
+                ? record
+                : null);
+        }
+    }
+
+    public Task<EventPage> ReadEventsAsync(string inventoryId, long fromVersion, int maxCount, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        var page = Log(inventoryId).Where(e => e.Version >= fromVersion).Take(maxCount + 1).ToList();
+        return Task.FromResult(page.Count <= maxCount
+            ? new EventPage(page, null)
+            : new EventPage(page[..maxCount], page[maxCount].Version));
+    }
+
+    // One "transactional batch": every check first, then every write.
+    private AppendResult Commit(string inventoryId, Stream stream, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency)
+    {
+        if (events.Count == 0)
+            throw new ArgumentException("An append holds at least one event.", nameof(events));
+        // Fold checks that the events follow the head's version: a caller numbering them wrongly is a bug, not a conflict.
+        var newState = Inventory.Fold(head.State, events);
+
+        var headMatches = head.ETag is null ? stream.Head is null : stream.Head?.ETag == head.ETag;
+        if (!headMatches)
+            return new AppendResult.HeadChanged();
+        if (idempotency is not null && stream.Idempotency.ContainsKey(idempotency.Key))
+            return new AppendResult.IdempotencyKeyUsed();
+        if (events.Any(e => stream.Log.ContainsKey(e.Version)))
+            return new AppendResult.LogAhead();
+
+        foreach (var e in events)
+            stream.Log.Add(e.Version, e);
+        if (idempotency is not null)
+            stream.Idempotency.Add(idempotency.Key, idempotency);
+        stream.Head = new StreamHead(newState, NewETag());
+        return new AppendResult.Appended(stream.Head);
+    }
+
+    private RecordedEvent[] Number(long after, InventoryEvent[] events)
+    {
+        var now = Time.GetUtcNow();
+        return [.. events.Select((e, i) => new RecordedEvent(after + i + 1, now, e))];
+    }
+
+    private Stream StreamOf(string inventoryId)
+    {
+        if (!_streams.TryGetValue(inventoryId, out var stream))
+            _streams[inventoryId] = stream = new Stream();
+        return stream;
+    }
+
+    private string NewETag() => "\"etag-" + (++_etags).ToString(CultureInfo.InvariantCulture) + "\"";
+
+    private sealed class Stream
+    {
+        public SortedDictionary<long, RecordedEvent> Log { get; } = [];
+        public StreamHead? Head { get; set; }
+        public Dictionary<string, IdempotencyRecord> Idempotency { get; } = new(StringComparer.Ordinal);
+    }
+}
