@@ -15,8 +15,14 @@ stop_all() {
   trap - EXIT INT TERM
   if [ ${#started[@]} -gt 0 ]; then
     log "Stopping ${#started[@]} processes"
-    for pid in "${started[@]}"; do pkill -TERM -P "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${started[@]}"; do wait "$pid" 2>/dev/null || true; done
+    # Newest first: the host drains before the servers it talks to go away.
+    local i pid
+    for ((i = ${#started[@]} - 1; i >= 0; i--)); do
+      pid=${started[i]}
+      pkill -TERM -P "$pid" 2>/dev/null || true
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    done
   fi
 }
 trap stop_all EXIT

@@ -1,9 +1,10 @@
 using System.Net;
 using InventoryFunctions.Testing;
 using Microsoft.Azure.Cosmos;
+using Newtonsoft.Json.Linq;
 using Xunit;
 
-namespace CosmosDevServer.Tests;
+namespace CosmosDevServerTests;
 
 public sealed class BatchTests(CosmosDevServerFixture fixture) : IClassFixture<CosmosDevServerFixture>
 {
@@ -142,6 +143,21 @@ public sealed class BatchTests(CosmosDevServerFixture fixture) : IClassFixture<C
         var (changes, _, _) = await TestSupport.DrainChangeFeedAsync(container.GetChangeFeedIterator<TestItem>(
             ChangeFeedStartFrom.ContinuationToken(continuation), ChangeFeedMode.LatestVersion));
         Assert.Equal([new TestItem("b", "p", 1)], changes);
+    }
+
+    [Fact]
+    public async Task Batch_round_trips_large_documents()
+    {
+        var container = await fixture.NewContainerAsync();
+        var payload = new string('x', 40_000);
+
+        using var response = await container.CreateTransactionalBatch(Pk)
+            .CreateItem(new { id = "big", pk = "p", payload })
+            .ReadItem("big")
+            .ExecuteAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(payload, (string?)response.GetOperationResultAtIndex<JObject>(1).Resource["payload"]);
     }
 
     [Fact]

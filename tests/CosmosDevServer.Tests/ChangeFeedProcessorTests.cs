@@ -6,7 +6,7 @@ using Microsoft.Azure.Cosmos;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace CosmosDevServer.Tests;
+namespace CosmosDevServerTests;
 
 public sealed class ChangeFeedProcessorTests(CosmosDevServerFixture fixture, ITestOutputHelper output)
     : IClassFixture<CosmosDevServerFixture>

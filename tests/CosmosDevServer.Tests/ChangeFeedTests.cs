@@ -3,7 +3,7 @@ using InventoryFunctions.Testing;
 using Microsoft.Azure.Cosmos;
 using Xunit;
 
-namespace CosmosDevServer.Tests;
+namespace CosmosDevServerTests;
 
 public sealed class ChangeFeedTests(CosmosDevServerFixture fixture) : IClassFixture<CosmosDevServerFixture>
 {

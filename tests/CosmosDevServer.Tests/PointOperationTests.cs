@@ -4,7 +4,7 @@ using Microsoft.Azure.Cosmos;
 using Newtonsoft.Json.Linq;
 using Xunit;
 
-namespace CosmosDevServer.Tests;
+namespace CosmosDevServerTests;
 
 public sealed class PointOperationTests(CosmosDevServerFixture fixture) : IClassFixture<CosmosDevServerFixture>
 {

@@ -4,7 +4,7 @@ using Microsoft.Azure.Cosmos.Linq;
 using Newtonsoft.Json.Linq;
 using Xunit;
 
-namespace CosmosDevServer.Tests;
+namespace CosmosDevServerTests;
 
 // Items: item000..item019 with n = 0..19, spread over partitions p0, p1, p2 (n % 3).
 public sealed class QueryTests(CosmosDevServerFixture fixture) : IClassFixture<CosmosDevServerFixture>

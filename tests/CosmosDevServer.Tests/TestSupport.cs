@@ -3,7 +3,7 @@ using InventoryFunctions.Testing;
 using Microsoft.Azure.Cosmos;
 using Newtonsoft.Json;
 
-namespace CosmosDevServer.Tests;
+namespace CosmosDevServerTests;
 
 internal sealed record TestItem(
     [property: JsonProperty("id")] string Id,

@@ -121,19 +121,24 @@ public sealed partial class CosmosDevServer : IAsyncDisposable
             var endpoint = await ready.Task.WaitAsync(StartTimeout, cancellationToken).ConfigureAwait(false);
             return new CosmosDevServer(process, endpoint, log);
         }
-        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        catch (Exception e)
         {
             Kill(process);
             process.WaitForExit(); // drains the redirected output
             process.Dispose();
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
             string output;
             lock (log)
             {
                 output = log.ToString();
             }
 
-            throw new InvalidOperationException(
-                $"The Cosmos dev server did not report ready within {StartTimeout.TotalSeconds:0} s ({e.Message}). Output:\n{output}", e);
+            var reason = e is TimeoutException ? $"no ready line within {StartTimeout.TotalSeconds:0} s" : e.Message;
+            throw new InvalidOperationException($"The Cosmos dev server did not start ({reason}). Its output:\n{output}", e);
         }
     }
 

@@ -63,7 +63,21 @@ public sealed class InventoryService(IEventStore store, TimeProvider time, ILogg
 
             var decision = Inventory.Decide(head.State, request.Command, time.GetUtcNow());
             if (decision is Decision.Rejected rejected)
+            {
+                // A refusal writes nothing, so no conflict would reveal a head that trails the log (a cached head another
+                // instance has moved past, events imported without the head): check the log before saying no.
+                if (!caughtUp)
+                {
+                    var latest = await store.CatchUpAsync(inventoryId, head, cancellationToken);
+                    caughtUp = true;
+                    if (latest.State.Version != head.State.Version)
+                    {
+                        head = latest;
+                        continue;
+                    }
+                }
                 return await ReplayOrAsync(request, new CommandOutcome.Rejected(rejected.Reason), cancellationToken);
+            }
 
             var events = ((Decision.Accepted)decision).Events;
             var record = request.Idempotency is { } key

@@ -49,15 +49,22 @@ public sealed class InMemoryEventStore : IEventStore
     }
 
     /// <summary>Appends <paramref name="events"/> with the head, as a command would: the arranging and "other writer" path.</summary>
-    public StreamHead Write(string inventoryId, params InventoryEvent[] events)
+    /// <exception cref="InvalidOperationException">The append did not go through (the log is ahead of the head).</exception>
+    public StreamHead Write(string inventoryId, params InventoryEvent[] events) =>
+        WriteKeyed(inventoryId, null, 0, events);
+
+    /// <summary>As <see cref="Write"/>, with the idempotency record a request with <paramref name="key"/> would store.</summary>
+    public StreamHead WriteKeyed(string inventoryId, IdempotencyKeyOf? key, int statusCode, params InventoryEvent[] events)
     {
         lock (_lock)
         {
             var stream = StreamOf(inventoryId);
             var state = stream.Head?.State ?? InventoryState.Empty;
             var recorded = Number(state.Version, events);
-            var result = Commit(inventoryId, stream, new StreamHead(state, stream.Head?.ETag), recorded, null);
-            return ((AppendResult.Appended)result).Head;
+            var record = key is null ? null : new IdempotencyRecord(key.Key, key.RequestHash, statusCode, recorded[^1].Version, recorded);
+            return Commit(inventoryId, stream, new StreamHead(state, stream.Head?.ETag), recorded, record) is AppendResult.Appended appended
+                ? appended.Head
+                : throw new InvalidOperationException($"Could not write to '{inventoryId}': the log is ahead of the head or the key is used.");
         }
     }
 
@@ -224,6 +231,9 @@ public sealed class InMemoryEventStore : IEventStore
     }
 
     private string NewETag() => "\"etag-" + (++_etags).ToString(CultureInfo.InvariantCulture) + "\"";
+
+    /// <summary>An idempotency key and the hash of the request that used it.</summary>
+    public sealed record IdempotencyKeyOf(string Key, string RequestHash);
 
     private sealed class Stream
     {
