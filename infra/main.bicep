@@ -61,7 +61,6 @@ var projectionsContainerName = 'projections'
 var leasesContainerName = 'leases'
 var poisonQueueName = 'projection-poison'
 var snapshotInterval = '100'
-var changeFeedPollDelayMs = '1000'
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
 var tags = {
@@ -343,7 +342,6 @@ var appSettings = {
   EventsContainerName: eventsContainerName
   ProjectionsContainerName: projectionsContainerName
   LeasesContainerName: leasesContainerName
-  ChangeFeedPollDelayMs: changeFeedPollDelayMs
 
   // AppSettings.PoisonQueueConnection ("PoisonQueueStorage").
   PoisonQueueStorage__queueServiceUri: storage.properties.primaryEndpoints.queue

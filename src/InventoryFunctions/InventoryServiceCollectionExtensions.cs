@@ -13,6 +13,7 @@ public static class InventoryServiceCollectionExtensions
     public static IServiceCollection AddInventory(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<CosmosOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SnapshotOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CosmosClientFactory.Create(configuration, sp.GetServices<RequestHandler>()));
         // Heads cached per instance (10,000 inventories); a stale entry costs one 412 and a reload.
@@ -20,6 +21,7 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<CosmosEventStore>();
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<CosmosEventStore>());
         services.AddSingleton<IEventLogReader>(sp => sp.GetRequiredService<CosmosEventStore>());
+        services.AddSingleton<IHistoryReader>(sp => sp.GetRequiredService<CosmosEventStore>());
         services.AddSingleton<InventoryService>();
 
         services.AddSingleton<IProjectionStore, CosmosProjectionStore>();

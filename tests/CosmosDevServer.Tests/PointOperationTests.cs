@@ -34,11 +34,12 @@ public sealed class PointOperationTests(CosmosDevServerFixture fixture) : IClass
     }
 
     [Fact]
-    public async Task Empty_string_and_zero_partition_keys_are_partitions_of_their_own()
+    public async Task Empty_string_zero_and_null_partition_keys_are_partitions_of_their_own()
     {
         var container = await fixture.NewContainerAsync();
         await container.CreateItemAsync(new JObject { ["id"] = "x", ["pk"] = "" }, new PartitionKey(""));
         await container.CreateItemAsync(new JObject { ["id"] = "x", ["pk"] = 0 }, new PartitionKey(0));
+        await container.CreateItemAsync(new JObject { ["id"] = "x", ["pk"] = null }, PartitionKey.Null);
         await container.CreateItemAsync(new JObject { ["id"] = "x", ["pk"] = "x" }, new PartitionKey("x"));
 
         var empty = await container.ReadItemAsync<JObject>("x", new PartitionKey(""));
@@ -49,6 +50,10 @@ public sealed class PointOperationTests(CosmosDevServerFixture fixture) : IClass
         await container.DeleteItemAsync<JObject>("x", new PartitionKey(0));
         Assert.Equal(HttpStatusCode.OK, (await container.ReadItemAsync<JObject>("x", new PartitionKey(""))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await container.ReadItemAsync<JObject>("x", new PartitionKey("x"))).StatusCode);
+        Assert.Equal(JTokenType.Null, (await container.ReadItemAsync<JObject>("x", PartitionKey.Null)).Resource["pk"]!.Type);
+        var inEmpty = await TestSupport.ReadAllAsync(container.GetItemQueryIterator<JObject>(
+            "SELECT * FROM c", requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey("") }));
+        Assert.Equal(JTokenType.String, Assert.Single(inEmpty)["pk"]!.Type);
     }
 
     [Fact]

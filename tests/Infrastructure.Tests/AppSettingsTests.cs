@@ -12,8 +12,9 @@ namespace Infrastructure.Tests;
 public sealed class AppSettingsTests(InfrastructureTemplate template)
 {
     // Sample settings with no Azure counterpart: on Flex Consumption the runtime comes from
-    // functionAppConfig.runtime instead. Add settings that only make sense locally (for the dev servers) here.
-    private static readonly string[] LocalOnlySettings = ["FUNCTIONS_WORKER_RUNTIME"];
+    // functionAppConfig.runtime instead; ChangeFeedPollDelayMs is read only by the local dev host
+    // (in Azure the trigger attribute's FeedPollDelay applies).
+    private static readonly string[] LocalOnlySettings = ["FUNCTIONS_WORKER_RUNTIME", "ChangeFeedPollDelayMs"];
 
     public static TheoryData<string> SettingsTheCodeReads()
     {

@@ -25,6 +25,8 @@ public sealed class GetInventoryFunction(IProjectionStore views, ILogger<GetInve
             return problem;
         if (stored is null)
             return ViewResults.NotFound(inventoryId);
+        if (stored.View is null)
+            return ViewResults.Corrupt(inventoryId);
 
         request.HttpContext.Response.Headers.ETag = CommandEndpoint.ETag(stored.View.Version);
         return TypedResults.Ok(new InventoryResponse(inventoryId, stored.View.Version, stored.View.Items, stored.View.UpdatedAt.UtcDateTime));

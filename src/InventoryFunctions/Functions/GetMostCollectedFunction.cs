@@ -31,6 +31,8 @@ public sealed class GetMostCollectedFunction(IProjectionStore views, ILogger<Get
             return problem;
         if (stored is null)
             return ViewResults.NotFound(inventoryId);
+        if (stored.View is null)
+            return ViewResults.Corrupt(inventoryId);
 
         request.HttpContext.Response.Headers.ETag = CommandEndpoint.ETag(stored.View.Version);
         return TypedResults.Ok(new MostCollectedResponse(inventoryId, stored.View.Version, stored.View.MostCollected(top)));

@@ -28,3 +28,16 @@ public sealed record InventoryResponse(string InventoryId, long Version, IReadOn
 
 /// <summary>Items by total quantity ever added, most first.</summary>
 public sealed record MostCollectedResponse(string InventoryId, long Version, IReadOnlyList<Projections.CollectedItem> Items);
+
+/// <summary>The state at a past version or instant; <see cref="AsOf"/> echoes the instant asked for.</summary>
+public sealed record StateResponse(
+    string InventoryId,
+    long Version,
+    IReadOnlyDictionary<string, int> Items,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] DateTime? AsOf);
+
+/// <summary>A view recomputed from the log.</summary>
+public sealed record RebuiltViewResponse(string InventoryId, long Version, IReadOnlyDictionary<string, int> Items, IReadOnlyList<Projections.CollectedItem> Collected, DateTime UpdatedAt);
+
+/// <summary>How many inventory views a full rebuild recomputed.</summary>
+public sealed record RebuildAllResponse(int Rebuilt);

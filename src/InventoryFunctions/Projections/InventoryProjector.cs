@@ -41,36 +41,43 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
             await ProjectInventoryAsync(batch, cancellationToken);
     }
 
+    /// <summary>
+    /// Recomputes an inventory's view from its whole log and replaces the stored one (missing, corrupted or wrong).
+    /// Racing the change feed is safe: the log is read after the view, so the rebuilt view is at least as new as the
+    /// one it replaces, and the write is guarded by that view's etag (a concurrent projector write means: again).
+    /// </summary>
+    public async Task<InventoryView> RebuildAsync(string inventoryId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
+        {
+            var stored = await views.ReadAsync(inventoryId, cancellationToken);
+            var batch = new InventoryBatch(inventoryId);
+            await FillGapAsync(batch, 1, long.MaxValue, cancellationToken);
+            var last = batch.LastVersion;
+            var view = await ApplyAsync(InventoryView.Empty(inventoryId), batch, last, cancellationToken);
+            if (await views.TryWriteAsync(view, stored?.ETag, cancellationToken))
+            {
+                logger.LogInformation("Rebuilt the view of {InventoryId} at version {Version}", inventoryId, view.Version);
+                return view;
+            }
+        }
+        throw new InvalidOperationException($"The view of '{inventoryId}' kept changing during the rebuild; try again.");
+    }
+
     private async Task ProjectInventoryAsync(InventoryBatch batch, CancellationToken cancellationToken)
     {
         for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
         {
             var stored = await views.ReadAsync(batch.InventoryId, cancellationToken);
+            // A missing or unreadable view starts from scratch: the gap below the batch is read from the log.
             var view = stored?.View ?? InventoryView.Empty(batch.InventoryId);
-            var last = Math.Max(batch.Events.Keys.DefaultIfEmpty(0).Max(), batch.Malformed.Keys.DefaultIfEmpty(0).Max());
+            var last = batch.LastVersion;
             if (last <= view.Version)
                 return; // all of it applied before: a redelivery writes nothing
 
             if (HasGap(batch, view.Version + 1, last))
                 await FillGapAsync(batch, view.Version + 1, last, cancellationToken);
-
-            for (var version = view.Version + 1; version <= last; version++)
-            {
-                if (batch.Events.TryGetValue(version, out var decoded))
-                {
-                    view = view.Apply(decoded.Event);
-                }
-                else if (batch.Malformed.TryGetValue(version, out var malformed))
-                {
-                    await ReportAsync(malformed, batch.InventoryId, version, cancellationToken);
-                    view = view.Skip(version, time.GetUtcNow());
-                }
-                else
-                {
-                    throw new InvalidOperationException(
-                        $"Version {version} of inventory '{batch.InventoryId}' is missing from the log; the projection waits for it.");
-                }
-            }
+            view = await ApplyAsync(view, batch, last, cancellationToken);
 
             if (await views.TryWriteAsync(view, stored?.ETag, cancellationToken))
             {
@@ -80,6 +87,29 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
             logger.LogDebug("View of {InventoryId} changed while projecting (attempt {Attempt}); reading it again", batch.InventoryId, attempt);
         }
         throw new InvalidOperationException($"The view of '{batch.InventoryId}' kept changing under the projector; the batch will be retried.");
+    }
+
+    /// <summary>Applies versions above the view's up to <paramref name="last"/>, in order; undecodable ones are reported and skipped.</summary>
+    private async Task<InventoryView> ApplyAsync(InventoryView view, InventoryBatch batch, long last, CancellationToken cancellationToken)
+    {
+        for (var version = view.Version + 1; version <= last; version++)
+        {
+            if (batch.Events.TryGetValue(version, out var decoded))
+            {
+                view = view.Apply(decoded.Event);
+            }
+            else if (batch.Malformed.TryGetValue(version, out var malformed))
+            {
+                await ReportAsync(malformed, batch.InventoryId, version, cancellationToken);
+                view = view.Skip(version, time.GetUtcNow());
+            }
+            else
+            {
+                throw new InvalidOperationException(
+                    $"Version {version} of inventory '{batch.InventoryId}' is missing from the log; the projection waits for it.");
+            }
+        }
+        return view;
     }
 
     private static bool HasGap(InventoryBatch batch, long from, long to)
@@ -132,6 +162,8 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
 
     private sealed record InventoryBatch(string InventoryId)
     {
+        public long LastVersion => Math.Max(Events.Keys.DefaultIfEmpty(0).Max(), Malformed.Keys.DefaultIfEmpty(0).Max());
+
         public SortedDictionary<long, DecodeResult.Decoded> Events { get; } = [];
         public SortedDictionary<long, DecodeResult.Malformed> Malformed { get; } = [];
     }

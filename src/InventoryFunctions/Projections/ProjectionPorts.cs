@@ -2,8 +2,11 @@ using InventoryFunctions.Storage;
 
 namespace InventoryFunctions.Projections;
 
-/// <summary>A stored view and the concurrency token it was read with (null: not stored yet).</summary>
-public sealed record StoredView(InventoryView View, string? ETag);
+/// <summary>
+/// A stored view and the concurrency token it was read with. <see cref="View"/> is null when the document exists
+/// but cannot be read as a view (corrupted): the projector then rebuilds it from the log.
+/// </summary>
+public sealed record StoredView(InventoryView? View, string ETag);
 
 /// <summary>Where views live: one point read to get one, one conditional write to change it.</summary>
 public interface IProjectionStore
@@ -22,6 +25,9 @@ public sealed record LoggedDocument(long Version, DecodeResult Result);
 public interface IEventLogReader
 {
     Task<IReadOnlyList<LoggedDocument>> ReadRangeAsync(string inventoryId, long fromVersion, long toVersion, CancellationToken cancellationToken);
+
+    /// <summary>Every inventory that has a log (each has exactly one event at version 1), page by page.</summary>
+    IAsyncEnumerable<string> ListInventoryIdsAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A document of the events container that cannot be decoded, reported for a person to look at.</summary>

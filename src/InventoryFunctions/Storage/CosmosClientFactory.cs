@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Text.Json;
-using Azure.Identity;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 
@@ -42,7 +41,7 @@ public static class CosmosClientFactory
         if (string.IsNullOrWhiteSpace(endpoint))
             throw new InvalidOperationException(
                 $"Set '{AppSettings.CosmosConnection}' to a Cosmos DB connection string, or '{AppSettings.CosmosConnection}__accountEndpoint' to an account endpoint reached with a managed identity.");
-        return new CosmosClient(endpoint, new DefaultAzureCredential(), options);
+        return new CosmosClient(endpoint, AzureCredentials.For(setting), options);
     }
 
     private static bool IsLoopback(string connectionString)

@@ -15,7 +15,8 @@ namespace InventoryFunctions.Storage;
 /// Round trips: a command costs a head point read plus the batch, and only the batch once this instance has
 /// seen the inventory, since the head and its etag are cached; a stale cache costs one 412 and a reload.
 /// </summary>
-public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions> options, IMemoryCache cache, TimeProvider time) : IEventStore, IEventLogReader
+public sealed partial class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions> options, IOptions<SnapshotOptions> snapshots, IMemoryCache cache, TimeProvider time)
+    : IEventStore, IEventLogReader, IHistoryReader
 {
     private static readonly MemoryCacheEntryOptions CacheEntry = new() { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) };
 
@@ -43,12 +44,7 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
             .WithParameter("@after", head.State.Version);
         var state = head.State;
         await foreach (var e in QueryEventsAsync(inventoryId, query, cancellationToken))
-        {
-            if (e.Version != state.Version + 1)
-                throw new CorruptEventException(inventoryId, e.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    $"the log jumps from version {state.Version} to {e.Version}");
-            state = Inventory.Evolve(state, e.Event);
-        }
+            state = Fold(inventoryId, state, e);
         return head with { State = state };
     }
 
@@ -66,8 +62,14 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
             batch.ReplaceItemStream(HeadDocument.Id, headDocument, new TransactionalBatchItemRequestOptions { IfMatchEtag = head.ETag });
         if (idempotency is not null)
             batch.CreateItemStream(new MemoryStream(IdempotencyDocument.Encode(inventoryId, idempotency, now)));
+        var state = head.State;
         foreach (var e in events)
+        {
             batch.CreateItemStream(new MemoryStream(EventCodec.Encode(inventoryId, e)));
+            state = Inventory.Evolve(state, e.Event);
+            if (state.Version % snapshots.Value.Interval == 0)
+                batch.CreateItemStream(new MemoryStream(SnapshotDocument.Encode(inventoryId, state, e.OccurredAt)));
+        }
 
         using var response = await batch.ExecuteAsync(cancellationToken);
         if (response.IsSuccessStatusCode)
@@ -127,11 +129,23 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
         return documents;
     }
 
+    public async IAsyncEnumerable<string> ListInventoryIdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Cross-partition, but served by the index on version: one document per inventory.
+        var query = new QueryDefinition("SELECT VALUE c.inventoryId FROM c WHERE c.version = 1");
+        using var iterator = _events.GetItemQueryIterator<string>(query, requestOptions: new QueryRequestOptions { MaxItemCount = 1000 });
+        while (iterator.HasMoreResults)
+        {
+            foreach (var inventoryId in await iterator.ReadNextAsync(cancellationToken))
+                yield return inventoryId;
+        }
+    }
+
     /// <summary>Decoded events of a log query; an undecodable one stops the read, since nothing can be folded past it.</summary>
     private async IAsyncEnumerable<RecordedEvent> QueryEventsAsync(string inventoryId, QueryDefinition query,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken, int pageSize = 1000)
     {
-        await foreach (var document in QueryLogAsync(inventoryId, query, cancellationToken))
+        await foreach (var document in QueryLogAsync(inventoryId, query, cancellationToken, pageSize))
         {
             switch (document.Result)
             {
@@ -146,12 +160,12 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
 
     /// <summary>Every event document (numeric top-level version) a single-partition query returns, as the codec reads it.</summary>
     private async IAsyncEnumerable<LoggedDocument> QueryLogAsync(string inventoryId, QueryDefinition query,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken, int pageSize = 1000)
     {
         using var iterator = _events.GetItemQueryStreamIterator(query, requestOptions: new QueryRequestOptions
         {
             PartitionKey = new PartitionKey(inventoryId),
-            MaxItemCount = 1000,
+            MaxItemCount = pageSize,
         });
         while (iterator.HasMoreResults)
         {

@@ -17,8 +17,15 @@ public sealed class CosmosProjectionStore(CosmosClient client, IOptions<CosmosOp
         if (response.StatusCode == HttpStatusCode.NotFound)
             return null;
         response.EnsureSuccessStatusCode();
-        using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
-        return new StoredView(ProjectionDocument.Decode(document.RootElement), response.Headers.ETag);
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
+            return new StoredView(ProjectionDocument.Decode(document.RootElement), response.Headers.ETag);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        {
+            return new StoredView(null, response.Headers.ETag);
+        }
     }
 
     public async Task<bool> TryWriteAsync(InventoryView view, string? etag, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Azure.Identity;
 using Azure.Storage.Queues;
 using InventoryFunctions.Projections;
 using Microsoft.Extensions.Configuration;
@@ -29,6 +28,6 @@ public sealed class StoragePoisonQueue(QueueClient queue) : IPoisonQueue
         if (string.IsNullOrWhiteSpace(serviceUri))
             throw new InvalidOperationException(
                 $"Set '{AppSettings.PoisonQueueConnection}' to a storage connection string, or '{AppSettings.PoisonQueueConnection}__queueServiceUri' to a queue service reached with a managed identity.");
-        return new QueueClient(new Uri(new Uri(serviceUri.TrimEnd('/') + "/"), queueName), new DefaultAzureCredential(), options);
+        return new QueueClient(new Uri(new Uri(serviceUri.TrimEnd('/') + "/"), queueName), AzureCredentials.For(setting), options);
     }
 }

@@ -12,7 +12,7 @@ namespace InventoryFunctions.Tests.Fakes;
 /// <remarks>
 /// Counts reads and writes per inventory. For the races and failures the projector must survive:
 /// <see cref="BeforeNextWrite"/> runs something (another writer) between the projector's read and its write;
-/// <see cref="FailNextWrite"/> makes the next write throw, either before it is stored or after (a lost response).
+/// <see cref="FailNextWrite"/> makes the next write throw before it is stored, <see cref="LoseNextWriteResponse"/> after.
 /// </remarks>
 public sealed class InMemoryProjectionStore : IProjectionStore
 {
@@ -22,6 +22,7 @@ public sealed class InMemoryProjectionStore : IProjectionStore
     private readonly Dictionary<string, int> _writes = new(StringComparer.Ordinal);
     private readonly Queue<Func<InMemoryProjectionStore, Task>> _beforeNextWrite = new();
     private Func<InMemoryProjectionStore, Task>? _beforeEveryWrite;
+    private bool _loseNextResponse;
     private long _etags;
 
     /// <summary>Writes refused because the etag no longer matched.</summary>
@@ -59,17 +60,12 @@ public sealed class InMemoryProjectionStore : IProjectionStore
     /// <summary>Runs <paramref name="action"/> before every write (a writer that always gets there first).</summary>
     public void BeforeEveryWrite(Func<InMemoryProjectionStore, Task>? action) => _beforeEveryWrite = action;
 
-    /// <summary>
-    /// The next write throws a <see cref="TimeoutException"/>: before anything is stored, or, with
-    /// <paramref name="afterStoring"/>, after the view is stored (the response was lost).
-    /// </summary>
-    public void FailNextWrite(bool afterStoring = false) => BeforeNextWrite(_ =>
-        afterStoring ? throw new InvalidOperationException("Use the store's own flag.") : throw new TimeoutException("Simulated: the write timed out before reaching the store."));
+    /// <summary>The next write throws a <see cref="TimeoutException"/> before anything is stored.</summary>
+    public void FailNextWrite() =>
+        BeforeNextWrite(_ => throw new TimeoutException("Simulated: the write timed out before reaching the store."));
 
-    /// <summary>The next write is stored, then throws a <see cref="TimeoutException"/> as if the response were lost.</summary>
+    /// <summary>The next write is stored, then throws a <see cref="TimeoutException"/> as if its response were lost.</summary>
     public void LoseNextWriteResponse() => _loseNextResponse = true;
-
-    private bool _loseNextResponse;
 
     /// <summary>Stores <paramref name="view"/> unconditionally, as another writer would (a new etag).</summary>
     public void Put(InventoryView view)

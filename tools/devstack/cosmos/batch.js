@@ -4,12 +4,13 @@
 // undo log: on the first failure every applied write is reverted (and the container's LSN counter
 // restored), the failing operation keeps its status and all others get 424 Failed Dependency, as on
 // Cosmos. The wire status is then 207 Multi-Status, which the SDK turns into the failing status.
-const docOps = require('@vercel/cosmosdb-server/lib/handler/_document-operations');
-const { patchOperation } = require('@vercel/cosmosdb-server/lib/handler/_patch-operations');
-const { decodeBatchRequest, encodeBatchResponse } = require('./hybridrow');
 const {
-  send, sendError, isTrue, parsePartitionKey,
+  LIB, send, sendError, isTrue, parsePartitionKey,
 } = require('./common');
+const { decodeBatchRequest, encodeBatchResponse } = require('./hybridrow');
+
+const docOps = require(`${LIB}/handler/_document-operations`);
+const { patchOperation } = require(`${LIB}/handler/_patch-operations`);
 
 // Microsoft.Azure.Documents.OperationType values.
 const OP = {

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using InventoryFunctions.Domain;
+
+namespace InventoryFunctions.Storage;
+
+/// <summary>
+/// The state right after event <c>version</c>, stored every <see cref="SnapshotOptions.Interval"/> events in the
+/// inventory's partition, created in the same batch as that event and never updated. Derived data: a missing or
+/// unreadable snapshot only costs time. Like the head, it has no top-level <c>version</c>.
+/// </summary>
+public static class SnapshotDocument
+{
+    public const string Kind = "snapshot";
+
+    public static string IdFor(long version) => "snapshot-" + version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static byte[] Encode(string inventoryId, InventoryState state, DateTimeOffset occurredAt)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", IdFor(state.Version));
+            writer.WriteString("inventoryId", inventoryId);
+            writer.WriteString("kind", Kind);
+            HeadDocument.WriteState(writer, "state", state);
+            // The instant of the event it ends at, so time travel by instant can start from it.
+            writer.WriteString("occurredAt", EventCodec.FormatOccurredAt(occurredAt));
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The snapshot's state, or null when the document is not a readable snapshot (it is then ignored).</summary>
+    public static InventoryState? TryDecode(JsonElement document)
+    {
+        try
+        {
+            return document.GetProperty("kind").GetString() == Kind ? HeadDocument.DecodeState(document) : null;
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>How often snapshots are taken. Changing it never makes an answer wrong: readers find snapshots by query when the expected one is absent.</summary>
+public sealed class SnapshotOptions
+{
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName(AppSettings.SnapshotInterval)]
+    [System.ComponentModel.DataAnnotations.Range(1, 100_000)]
+    public int Interval { get; set; } = 100;
+}

@@ -1,0 +1,382 @@
+using System.Net;
+using System.Text.Json;
+using InventoryFunctions.Application;
+using InventoryFunctions.Domain;
+using InventoryFunctions.IntegrationTests.Infrastructure;
+using InventoryFunctions.Storage;
+using InventoryFunctions.Testing;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace InventoryFunctions.IntegrationTests;
+
+/// <summary>
+/// The Cosmos DB adapter against the local Cosmos dev server: one transactional batch per append (head guarded by its
+/// etag + events with id = version + idempotency record), a head rebuilt from the log when missing or behind, and the
+/// number of round trips a command costs, counted by a <see cref="RequestCounter"/> in the client's pipeline.
+/// </summary>
+[Collection(LocalStackGroup.Name)]
+public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHelper output)
+{
+    private static readonly DateTimeOffset At = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// A store as another app instance would have it: its own head cache, the app's options (from the dev host's
+    /// container), and <paramref name="client"/> or the test's own client.
+    /// </summary>
+    private CosmosEventStore NewStore(CosmosClient? client = null) =>
+        ActivatorUtilities.CreateInstance<CosmosEventStore>(stack.Services,
+            client ?? stack.Client, (IMemoryCache)new MemoryCache(new MemoryCacheOptions { SizeLimit = 100 }), TimeProvider.System);
+
+    private static InventoryService ServiceOver(IEventStore store) =>
+        new(store, TimeProvider.System, NullLogger<InventoryService>.Instance);
+
+    private static RecordedEvent[] Events(long after, params InventoryEvent[] events) =>
+        [.. events.Select((e, i) => new RecordedEvent(after + i + 1, At, e))];
+
+    private static InventoryState Fold(IEnumerable<RecordedEvent> events) => Inventory.Fold(InventoryState.Empty, events);
+
+    /// <summary>Writes event documents straight into the log, without the head: what an import or a restore leaves.</summary>
+    private async Task ImportAsync(string inventoryId, params RecordedEvent[] events)
+    {
+        foreach (var e in events)
+        {
+            using var response = await stack.Events.CreateItemStreamAsync(new MemoryStream(EventCodec.Encode(inventoryId, e)), new PartitionKey(inventoryId));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+    }
+
+    /// <summary>The head document's state and etag, or null when there is none.</summary>
+    private async Task<(InventoryState State, string ETag)?> ReadHeadAsync(string inventoryId)
+    {
+        using var response = await stack.Events.ReadItemStreamAsync(HeadDocument.Id, new PartitionKey(inventoryId));
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return null;
+        response.EnsureSuccessStatusCode();
+        using var document = await JsonDocument.ParseAsync(response.Content);
+        return (HeadDocument.DecodeState(document.RootElement), response.Headers.ETag);
+    }
+
+    /// <summary>Every document id in the inventory's partition, sorted: events, head and idempotency records.</summary>
+    private async Task<List<string>> DocumentIdsAsync(string inventoryId)
+    {
+        var ids = new List<string>();
+        using var iterator = stack.Events.GetItemQueryIterator<string>("SELECT VALUE c.id FROM c",
+            requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(inventoryId) });
+        while (iterator.HasMoreResults)
+            ids.AddRange(await iterator.ReadNextAsync());
+        ids.Sort(StringComparer.Ordinal);
+        return ids;
+    }
+
+    private static async Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(CosmosEventStore store, string inventoryId) =>
+        (await store.ReadEventsAsync(inventoryId, 1, 1000, CancellationToken.None)).Events;
+
+    // ---- Appends ----------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task An_append_writes_the_events_and_the_head_together()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        var store = NewStore();
+        var events = Events(0, new ItemAdded("sword", 2), new ItemAdded("shield", 1));
+
+        var result = await store.AppendAsync(inventoryId, StreamHead.New, events, null, CancellationToken.None);
+
+        var appended = Assert.IsType<AppendResult.Appended>(result);
+        var head = await ReadHeadAsync(inventoryId);
+        Assert.Equal(Fold(events), head!.Value.State);
+        Assert.Equal(head.Value.ETag, appended.Head.ETag);
+        Assert.Equal(["1", "2", "head"], await DocumentIdsAsync(inventoryId));
+        Assert.Equal(events, await ReadAllAsync(store, inventoryId));
+    }
+
+    [Fact]
+    public async Task A_batch_in_which_one_version_is_taken_writes_nothing()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        var store = NewStore();
+        var h1 = ((AppendResult.Appended)await store.AppendAsync(inventoryId, StreamHead.New, Events(0, new ItemAdded("sword", 1)), null, CancellationToken.None)).Head;
+        await ImportAsync(inventoryId, new RecordedEvent(3, At, new ItemAdded("bow", 1)));
+        var batch = Events(1, new ItemAdded("sword", 1), new ItemAdded("sword", 1));
+        var record = new IdempotencyRecord("k-atomic", "hash", 201, 3, batch);
+
+        var result = await store.AppendAsync(inventoryId, h1, batch, record, CancellationToken.None);
+
+        Assert.IsType<AppendResult.LogAhead>(result);
+        var head = await ReadHeadAsync(inventoryId);
+        Assert.Equal((h1.State, h1.ETag), (head!.Value.State, head.Value.ETag));
+        Assert.Equal(["1", "3", "head"], await DocumentIdsAsync(inventoryId));
+        Assert.Null(await store.FindIdempotencyRecordAsync(inventoryId, "k-atomic", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_stale_etag_is_HeadChanged_and_writes_nothing()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        var store = NewStore();
+        var h1 = ((AppendResult.Appended)await store.AppendAsync(inventoryId, StreamHead.New, Events(0, new ItemAdded("sword", 1)), null, CancellationToken.None)).Head;
+        // Another writer rewrites the head (same state, new etag), so version 2 is still free: only the etag is stale.
+        using (var touched = await stack.Events.ReplaceItemStreamAsync(new MemoryStream(HeadDocument.Encode(inventoryId, h1.State, At)), HeadDocument.Id, new PartitionKey(inventoryId)))
+            Assert.Equal(HttpStatusCode.OK, touched.StatusCode);
+        var current = await ReadHeadAsync(inventoryId);
+        Assert.NotEqual(h1.ETag, current!.Value.ETag);
+
+        var result = await store.AppendAsync(inventoryId, h1, Events(1, new ItemAdded("sword", 1)), new IdempotencyRecord("k-stale", "hash", 201, 2, []), CancellationToken.None);
+
+        Assert.IsType<AppendResult.HeadChanged>(result);
+        Assert.Equal(current, await ReadHeadAsync(inventoryId));
+        Assert.Equal(["1", "head"], await DocumentIdsAsync(inventoryId));
+    }
+
+    [Fact]
+    public async Task Of_many_writers_racing_from_the_same_head_exactly_one_wins()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        var h1 = ((AppendResult.Appended)await NewStore().AppendAsync(inventoryId, StreamHead.New, Events(0, new ItemAdded("sword", 1)), null, CancellationToken.None)).Head;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            NewStore().AppendAsync(inventoryId, h1, Events(1, new ItemAdded($"item-{i}", 1)), null, CancellationToken.None)));
+
+        var winner = Assert.Single(results.OfType<AppendResult.Appended>());
+        Assert.All(results.Where(r => r is not AppendResult.Appended), r => Assert.IsType<AppendResult.HeadChanged>(r));
+        Assert.Equal(["1", "2", "head"], await DocumentIdsAsync(inventoryId));
+        Assert.Equal(winner.Head.State, (await ReadHeadAsync(inventoryId))!.Value.State);
+    }
+
+    [Fact]
+    public async Task Two_writers_creating_the_same_inventory_do_not_both_win()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+
+        var results = await Task.WhenAll(
+            NewStore().AppendAsync(inventoryId, StreamHead.New, Events(0, new ItemAdded("a", 1)), null, CancellationToken.None),
+            NewStore().AppendAsync(inventoryId, StreamHead.New, Events(0, new ItemAdded("b", 1)), null, CancellationToken.None));
+
+        Assert.Single(results.OfType<AppendResult.Appended>());
+        Assert.Single(results.OfType<AppendResult.HeadChanged>());
+        Assert.Equal(["1", "head"], await DocumentIdsAsync(inventoryId));
+    }
+
+    [Fact]
+    public async Task After_a_conflict_the_cached_head_is_dropped_and_read_again()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        var mine = NewStore();
+        var h1 = ((AppendResult.Appended)await mine.AppendAsync(inventoryId, StreamHead.New, Events(0, new ItemAdded("sword", 1)), null, CancellationToken.None)).Head;
+        var theirs = NewStore();
+        await theirs.AppendAsync(inventoryId, await theirs.LoadHeadAsync(inventoryId, false, CancellationToken.None), Events(1, new ItemAdded("bow", 1)), null, CancellationToken.None);
+        Assert.Equal(h1, await mine.LoadHeadAsync(inventoryId, false, CancellationToken.None)); // cached, stale
+
+        Assert.IsType<AppendResult.HeadChanged>(await mine.AppendAsync(inventoryId, h1, Events(1, new ItemAdded("sword", 1)), null, CancellationToken.None));
+
+        var reloaded = await mine.LoadHeadAsync(inventoryId, false, CancellationToken.None);
+        Assert.Equal(2, reloaded.State.Version);
+        Assert.Equal((await ReadHeadAsync(inventoryId))!.Value.ETag, reloaded.ETag);
+    }
+
+    // ---- A head missing or behind its log --------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Events_without_a_head_make_the_append_LogAhead_and_CatchUp_rebuilds_the_state()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        var imported = Events(0, new ItemAdded("sword", 2), new ItemAdded("shield", 1), new ItemRemoved("sword", 1));
+        await ImportAsync(inventoryId, imported);
+        var store = NewStore();
+        var head = await store.LoadHeadAsync(inventoryId, false, CancellationToken.None);
+        Assert.Equal(StreamHead.New, head);
+
+        var first = await store.AppendAsync(inventoryId, head, Events(0, new ItemAdded("bow", 1)), null, CancellationToken.None);
+
+        Assert.IsType<AppendResult.LogAhead>(first);
+        Assert.Null(await ReadHeadAsync(inventoryId));
+        var caughtUp = await store.CatchUpAsync(inventoryId, head, CancellationToken.None);
+        Assert.Equal(new StreamHead(Fold(imported), null), caughtUp);
+        var second = await store.AppendAsync(inventoryId, caughtUp, Events(3, new ItemAdded("bow", 1)), null, CancellationToken.None);
+        Assert.IsType<AppendResult.Appended>(second);
+        var log = await ReadAllAsync(store, inventoryId);
+        Assert.Equal([1L, 2L, 3L, 4L], log.Select(e => e.Version));
+        Assert.Equal(Fold(log), (await ReadHeadAsync(inventoryId))!.Value.State);
+    }
+
+    [Fact]
+    public async Task A_head_behind_its_log_makes_the_append_LogAhead_and_CatchUp_rebuilds_the_state()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        var store = NewStore();
+        var h1 = ((AppendResult.Appended)await store.AppendAsync(inventoryId, StreamHead.New, Events(0, new ItemAdded("sword", 1)), null, CancellationToken.None)).Head;
+        await ImportAsync(inventoryId, Events(1, new ItemAdded("sword", 4), new ItemAdded("bow", 1)));
+
+        var first = await store.AppendAsync(inventoryId, h1, Events(1, new ItemRemoved("sword", 1)), null, CancellationToken.None);
+
+        Assert.IsType<AppendResult.LogAhead>(first);
+        Assert.Equal((h1.State, h1.ETag), (await ReadHeadAsync(inventoryId))!.Value);
+        var caughtUp = await store.CatchUpAsync(inventoryId, h1, CancellationToken.None);
+        Assert.Equal(h1.ETag, caughtUp.ETag);
+        Assert.Equal(3, caughtUp.State.Version);
+        Assert.Equal(5, caughtUp.State.QuantityOf("sword"));
+        Assert.IsType<AppendResult.Appended>(await store.AppendAsync(inventoryId, caughtUp, Events(3, new ItemRemoved("sword", 5)), null, CancellationToken.None));
+        var log = await ReadAllAsync(store, inventoryId);
+        Assert.Equal(4, log.Count);
+        Assert.Equal(Fold(log), (await ReadHeadAsync(inventoryId))!.Value.State);
+    }
+
+    [Fact]
+    public async Task The_service_removes_imported_items_from_an_inventory_without_a_head()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        await ImportAsync(inventoryId, Events(0, new ItemAdded("sword", 2), new ItemAdded("shield", 1)));
+
+        var outcome = await ServiceOver(NewStore()).HandleAsync(new CommandRequest(inventoryId, new RemoveItem("sword", 2)), CancellationToken.None);
+
+        Assert.Equal(3, Assert.IsType<CommandOutcome.Appended>(outcome).Version);
+        var log = await ReadAllAsync(NewStore(), inventoryId);
+        Assert.Equal([1L, 2L, 3L], log.Select(e => e.Version));
+        Assert.Equal(Fold(log), (await ReadHeadAsync(inventoryId))!.Value.State);
+    }
+
+    [Fact]
+    public async Task A_gap_in_the_log_stops_the_catch_up_as_a_corrupt_event()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        await ImportAsync(inventoryId, new RecordedEvent(1, At, new ItemAdded("a", 1)), new RecordedEvent(3, At, new ItemAdded("a", 1)));
+
+        var error = await Assert.ThrowsAsync<CorruptEventException>(() => NewStore().CatchUpAsync(inventoryId, StreamHead.New, CancellationToken.None));
+
+        Assert.Equal("3", error.DocumentId);
+        // Fill the gap so that the app's projector, which waits for version 2, does not retry for the rest of the run.
+        await ImportAsync(inventoryId, new RecordedEvent(2, At, new ItemAdded("a", 1)));
+    }
+
+    [Fact]
+    public async Task An_undecodable_event_document_is_reported_not_skipped()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        await ImportAsync(inventoryId, new RecordedEvent(1, At, new ItemAdded("a", 1)));
+        var bad = $$"""{"id":"2","inventoryId":"{{inventoryId}}","version":2,"type":"ItemStolen","schemaVersion":2,"itemId":"a","quantity":1,"occurredAt":"2026-05-01T12:00:00.0000000Z"}""";
+        using (var created = await stack.Events.CreateItemStreamAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(bad)), new PartitionKey(inventoryId)))
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        var error = await Assert.ThrowsAsync<CorruptEventException>(() => NewStore().ReadEventsAsync(inventoryId, 1, 10, CancellationToken.None));
+
+        Assert.Equal("2", error.DocumentId);
+        Assert.Contains("ItemStolen", error.Reason, StringComparison.Ordinal);
+    }
+
+    // ---- Idempotency records ----------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task An_idempotency_record_is_written_with_the_events_and_read_back_whole()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        var store = NewStore();
+        var events = Events(0, new ItemAdded("sword", 2), new ItemRemoved("sword", 1));
+        const string key = "order/42?#\\ with spaces";
+
+        await store.AppendAsync(inventoryId, StreamHead.New, events, new IdempotencyRecord(key, "hash-1", 201, 2, events), CancellationToken.None);
+        var found = await store.FindIdempotencyRecordAsync(inventoryId, key, CancellationToken.None);
+
+        Assert.NotNull(found);
+        Assert.Equal((key, "hash-1", 201, 2L), (found.Key, found.RequestHash, found.StatusCode, found.Version));
+        Assert.Equal(events, found.Events);
+        Assert.Null(await store.FindIdempotencyRecordAsync(inventoryId, "another key", CancellationToken.None));
+        Assert.Null(await store.FindIdempotencyRecordAsync(LocalStackFixture.NewInventoryId(), key, CancellationToken.None));
+        using var document = await stack.Events.ReadItemStreamAsync(IdempotencyDocument.IdFor(key), new PartitionKey(inventoryId));
+        using var json = await JsonDocument.ParseAsync(document.Content);
+        Assert.True(json.RootElement.GetProperty("ttl").GetInt32() >= 24 * 60 * 60);
+    }
+
+    [Fact]
+    public async Task A_used_idempotency_key_fails_the_append_and_writes_nothing()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        var store = NewStore();
+        var first = Events(0, new ItemAdded("sword", 1));
+        var h1 = ((AppendResult.Appended)await store.AppendAsync(inventoryId, StreamHead.New, first, new IdempotencyRecord("k", "hash-1", 201, 1, first), CancellationToken.None)).Head;
+        var second = Events(1, new ItemAdded("sword", 1));
+
+        var result = await store.AppendAsync(inventoryId, h1, second, new IdempotencyRecord("k", "hash-1", 201, 2, second), CancellationToken.None);
+
+        Assert.IsType<AppendResult.IdempotencyKeyUsed>(result);
+        Assert.Equal((h1.State, h1.ETag), (await ReadHeadAsync(inventoryId))!.Value);
+        Assert.Equal(1, (await store.FindIdempotencyRecordAsync(inventoryId, "k", CancellationToken.None))!.Version);
+        Assert.Equal(3, (await DocumentIdsAsync(inventoryId)).Count); // "1", "head", the record
+    }
+
+    // ---- Reading the log ----------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task ReadEvents_pages_through_the_log_in_version_order()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        var store = NewStore();
+        var events = Events(0, [.. Enumerable.Range(1, 7).Select(i => new ItemAdded($"item-{i}", i))]);
+        await store.AppendAsync(inventoryId, StreamHead.New, events, new IdempotencyRecord("k", "h", 201, 7, events), CancellationToken.None);
+
+        var page1 = await store.ReadEventsAsync(inventoryId, 1, 3, CancellationToken.None);
+        var page2 = await store.ReadEventsAsync(inventoryId, page1.NextFromVersion!.Value, 3, CancellationToken.None);
+        var page3 = await store.ReadEventsAsync(inventoryId, page2.NextFromVersion!.Value, 3, CancellationToken.None);
+        var past = await store.ReadEventsAsync(inventoryId, 8, 3, CancellationToken.None);
+        var exact = await store.ReadEventsAsync(inventoryId, 1, 7, CancellationToken.None);
+
+        Assert.Equal(events[..3], page1.Events);
+        Assert.Equal(4, page1.NextFromVersion);
+        Assert.Equal(events[3..6], page2.Events);
+        Assert.Equal(7, page2.NextFromVersion);
+        Assert.Equal(events[6..], page3.Events);
+        Assert.Null(page3.NextFromVersion);
+        Assert.Empty(past.Events);
+        Assert.Null(past.NextFromVersion);
+        Assert.Equal(events, exact.Events);
+        Assert.Null(exact.NextFromVersion);
+        Assert.Empty((await store.ReadEventsAsync(LocalStackFixture.NewInventoryId(), 1, 3, CancellationToken.None)).Events);
+    }
+
+    // ---- Round trips ------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_command_costs_two_round_trips_cold_one_warm_and_a_412_costs_a_reload()
+    {
+        var counter = new RequestCounter();
+        using var client = stack.Cosmos.CreateClient(o =>
+        {
+            o.CustomHandlers.Add(counter);
+            o.EnableContentResponseOnWrite = false;
+        });
+        // Warm the client itself (account, container and partition metadata), so only the store's own requests count.
+        using (await client.GetContainer(stack.Options.DatabaseName, stack.Options.EventsContainerName)
+                   .ReadItemStreamAsync("warm-up", new PartitionKey(LocalStackFixture.NewInventoryId()))) { }
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        var service = ServiceOver(NewStore(client));
+
+        async Task<int> Measure(string what, InventoryService on, InventoryCommand command)
+        {
+            counter.Reset();
+            var outcome = await on.HandleAsync(new CommandRequest(inventoryId, command), CancellationToken.None);
+            Assert.True(outcome is CommandOutcome.Appended or CommandOutcome.Rejected, $"{what}: {outcome}");
+            output.WriteLine($"{what}: {counter.Count} round trips ({outcome.GetType().Name})");
+            foreach (var request in counter.Requests)
+                output.WriteLine("    " + request);
+            return counter.Count;
+        }
+
+        var coldNew = await Measure("cold, new inventory", service, new AddItem("sword", 1));
+        var warm = await Measure("warm (same instance again)", service, new AddItem("sword", 1));
+        var warmAgain = await Measure("warm, third command", service, new RemoveItem("sword", 1));
+        var coldExisting = await Measure("cold, existing inventory (another instance)", ServiceOver(NewStore(client)), new AddItem("sword", 1));
+        // The first instance's cached head is now stale: its batch fails with 412, it reloads the head and retries.
+        var stale = await Measure("stale cache (412, reload, batch)", service, new AddItem("sword", 1));
+        var rejected = await Measure("rejection, warm (decide, confirm against the log)", service, new RemoveItem("shield", 1));
+
+        Assert.Equal(2, coldNew);
+        Assert.Equal(1, warm);
+        Assert.Equal(1, warmAgain);
+        Assert.Equal(2, coldExisting);
+        Assert.Equal(3, stale);
+        Assert.True(rejected <= 2, $"A rejection cost {rejected} round trips.");
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using InventoryFunctions.Domain;
+using InventoryFunctions.Projections;
+using InventoryFunctions.Storage;
+
+namespace InventoryFunctions.Tests.Fakes;
+
+/// <summary>
+/// The events container as the projector sees it: per inventory, documents by version, exactly as stored (valid,
+/// legacy or undecodable), read back like <see cref="CosmosEventStore.ReadRangeAsync"/> does (documents without a
+/// numeric version, such as heads, are left out). Appending returns the document the change feed would deliver.
+/// </summary>
+public sealed class InMemoryEventLog : IEventLogReader
+{
+    /// <summary>Event n of a stream occurred n seconds after this.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, SortedDictionary<long, string>> _logs = new(StringComparer.Ordinal);
+    private readonly List<(string InventoryId, long From, long To)> _rangeReads = [];
+
+    /// <summary>Every range read so far, in order.</summary>
+    public IReadOnlyList<(string InventoryId, long From, long To)> RangeReads { get { lock (_lock) return [.. _rangeReads]; } }
+
+    /// <summary>The events of <paramref name="inventoryId"/> as recorded so far (for reference models).</summary>
+    public IReadOnlyList<RecordedEvent> Events(string inventoryId)
+    {
+        lock (_lock)
+        {
+            return _logs.TryGetValue(inventoryId, out var log)
+                ? [.. log.Values.Select(Decode).OfType<DecodeResult.Decoded>().Select(d => d.Event)]
+                : [];
+        }
+    }
+
+    /// <summary>Appends the next version of <paramref name="inventoryId"/>'s stream; returns its document.</summary>
+    public JsonElement AppendOne(string inventoryId, InventoryEvent e)
+    {
+        var version = NextVersion(inventoryId);
+        var recorded = new RecordedEvent(version, Start.AddSeconds(version), e);
+        return Store(inventoryId, version, System.Text.Encoding.UTF8.GetString(EventCodec.Encode(inventoryId, recorded)));
+    }
+
+    /// <summary>Appends <paramref name="events"/> in order; returns their documents.</summary>
+    public List<JsonElement> Append(string inventoryId, params InventoryEvent[] events) =>
+        [.. events.Select(e => AppendOne(inventoryId, e))];
+
+    /// <summary>Stores a hand-written document at the next version (legacy, or undecodable); returns it.</summary>
+    public JsonElement AppendRaw(string inventoryId, Func<long, string> document)
+    {
+        var version = NextVersion(inventoryId);
+        return Store(inventoryId, version, document(version));
+    }
+
+    /// <summary>Stores a hand-written document under <paramref name="version"/>, wherever that is in the stream; returns it.</summary>
+    public JsonElement Insert(string inventoryId, long version, string json) => Store(inventoryId, version, json);
+
+    public long NextVersion(string inventoryId)
+    {
+        lock (_lock)
+            return _logs.TryGetValue(inventoryId, out var log) && log.Count > 0 ? log.Keys.Max() + 1 : 1;
+    }
+
+    public Task<IReadOnlyList<LoggedDocument>> ReadRangeAsync(string inventoryId, long fromVersion, long toVersion, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            _rangeReads.Add((inventoryId, fromVersion, toVersion));
+            IReadOnlyList<LoggedDocument> documents = _logs.TryGetValue(inventoryId, out var log)
+                ? [.. log.Where(d => d.Key >= fromVersion && d.Key <= toVersion)
+                    .Select(d => (d.Key, Result: Decode(d.Value)))
+                    .Where(d => d.Result is not DecodeResult.NotAnEvent)
+                    .Select(d => new LoggedDocument(d.Key, d.Result))]
+                : [];
+            return Task.FromResult(documents);
+        }
+    }
+
+    /// <summary>Parses JSON text as a change feed document (detached from its <see cref="JsonDocument"/>).</summary>
+    public static JsonElement Document(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    private JsonElement Store(string inventoryId, long version, string json)
+    {
+        lock (_lock)
+        {
+            if (!_logs.TryGetValue(inventoryId, out var log))
+                _logs[inventoryId] = log = [];
+            log.Add(version, json);
+        }
+        return Document(json);
+    }
+
+    private static DecodeResult Decode(string json) => EventCodec.TryDecode(System.Text.Encoding.UTF8.GetBytes(json));
+}

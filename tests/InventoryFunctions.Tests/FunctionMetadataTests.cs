@@ -1,0 +1,119 @@
+using System.Text.Json;
+using InventoryFunctions.DevHost;
+using Microsoft.Azure.Functions.Worker;
+
+namespace InventoryFunctions.Tests;
+
+/// <summary>
+/// The <c>functions.metadata</c> the Worker SDK generated when it built the app: what the Functions host will bind.
+/// The SDK adds the file to the app's copy-to-output items, so every project referencing the app gets the copy built
+/// with the same configuration (Debug or Release) in its own output folder; this test reads that copy.
+/// </summary>
+public class FunctionMetadataTests
+{
+    private static readonly Lazy<JsonElement> Metadata = new(Load);
+
+    private static JsonElement Load()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "functions.metadata");
+        Assert.True(File.Exists(path), $"No functions.metadata at {path}: the Worker SDK did not generate it when building the app.");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return document.RootElement.Clone();
+    }
+
+    private static JsonElement Function(string name) =>
+        Assert.Single(Metadata.Value.EnumerateArray(), f => f.GetProperty("name").GetString() == name);
+
+    private static JsonElement Trigger(JsonElement function) =>
+        Assert.Single(function.GetProperty("bindings").EnumerateArray(), b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
+
+    private static IEnumerable<JsonElement> HttpFunctions() =>
+        Metadata.Value.EnumerateArray().Where(f => Trigger(f).GetProperty("type").GetString() == "httpTrigger");
+
+    [Fact]
+    public void ProjectInventory_is_triggered_by_the_change_feed_of_the_events_container_named_by_app_settings()
+    {
+        var trigger = Trigger(Function("ProjectInventory"));
+
+        Assert.Equal("cosmosDBTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("In", trigger.GetProperty("direction").GetString());
+        Assert.Equal("CosmosDb", trigger.GetProperty("connection").GetString());
+        Assert.Equal("%CosmosDatabaseName%", trigger.GetProperty("databaseName").GetString());
+        Assert.Equal("%EventsContainerName%", trigger.GetProperty("containerName").GetString());
+        Assert.Equal("%LeasesContainerName%", trigger.GetProperty("leaseContainerName").GetString());
+        Assert.True(trigger.GetProperty("startFromBeginning").GetBoolean());
+    }
+
+    [Fact]
+    public void ProjectInventory_never_creates_its_lease_container()
+    {
+        var trigger = Trigger(Function("ProjectInventory"));
+
+        // Creating it needs keys or a control-plane role: infrastructure declares it instead.
+        Assert.False(trigger.GetProperty("createLeaseContainerIfNotExists").GetBoolean());
+    }
+
+    [Fact]
+    public void ProjectInventory_has_an_exponential_backoff_retry_policy_so_a_failed_batch_is_not_checkpointed()
+    {
+        var retry = Function("ProjectInventory").GetProperty("retry");
+
+        Assert.Equal("exponentialBackoff", retry.GetProperty("strategy").GetString());
+        Assert.Equal(-1, retry.GetProperty("maxRetryCount").GetInt32());
+        Assert.Equal("00:00:01", retry.GetProperty("minimumInterval").GetString());
+        Assert.Equal("00:01:00", retry.GetProperty("maximumInterval").GetString());
+    }
+
+    [Fact]
+    public void The_app_has_the_change_feed_function_and_otherwise_only_HTTP_functions()
+    {
+        var triggers = Metadata.Value.EnumerateArray()
+            .Select(f => (Name: f.GetProperty("name").GetString(), Type: Trigger(f).GetProperty("type").GetString()))
+            .ToList();
+
+        Assert.Equal([("ProjectInventory", "cosmosDBTrigger")], triggers.Where(t => t.Type != "httpTrigger"));
+        Assert.Contains(triggers, t => t.Name == "GetInventory");
+        Assert.Contains(triggers, t => t.Name == "GetMostCollected");
+    }
+
+    [Fact]
+    public void Every_HTTP_function_is_served_by_the_dev_host_with_the_same_route_methods_and_auth_level()
+    {
+        var served = HttpFunctionCatalog.Discover(typeof(AppSettings).Assembly)
+            .Select(f => (f.Name, f.Route, Methods: string.Join(',', f.Methods.Select(m => m.ToUpperInvariant()).Order()), AuthLevel: f.AuthLevel.ToString().ToUpperInvariant()))
+            .OrderBy(f => f.Name, StringComparer.Ordinal);
+        var declared = HttpFunctions()
+            .Select(f =>
+            {
+                var trigger = Trigger(f);
+                return (
+                    Name: f.GetProperty("name").GetString()!,
+                    Route: trigger.GetProperty("route").GetString()!,
+                    Methods: string.Join(',', trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToUpperInvariant()).Order()),
+                    AuthLevel: trigger.GetProperty("authLevel").GetString()!.ToUpperInvariant());
+            })
+            .OrderBy(f => f.Name, StringComparer.Ordinal);
+
+        Assert.Equal(declared, served);
+    }
+
+    [Fact]
+    public void Every_HTTP_function_needs_a_function_key_except_Health()
+    {
+        var levels = HttpFunctions().ToDictionary(f => f.GetProperty("name").GetString()!, f => Trigger(f).GetProperty("authLevel").GetString());
+
+        Assert.Equal(nameof(AuthorizationLevel.Anonymous), levels["Health"]);
+        Assert.All(levels.Where(l => l.Key != "Health"), l => Assert.Equal(nameof(AuthorizationLevel.Function), l.Value));
+    }
+
+    [Theory]
+    [InlineData("GetInventory", "inventories/{inventoryId}")]
+    [InlineData("GetMostCollected", "inventories/{inventoryId}/most-collected")]
+    public void The_read_API_is_a_GET_on_its_route(string name, string route)
+    {
+        var trigger = Trigger(Function(name));
+
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
+        Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+    }
+}
