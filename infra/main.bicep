@@ -120,9 +120,11 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2025-10-15
   }
 }
 
-// The event log: one partition per inventory, holding its events ('kind' = 'event') plus the derived
-// head and snapshot documents. Queries stay inside a partition and filter or sort on kind, version,
-// type and occurredAt (time travel to an instant), so only those paths are indexed.
+// The event log: one partition per inventory, holding its events (id = version, never updated) plus the
+// derived head, snapshot ('kind') and idempotency documents (which expire through their own 'ttl', hence
+// defaultTtl -1: on, but nothing expires unless it says so). Only the paths the queries use are indexed:
+// events by version (audit log, catch-up, time travel; 'version = 1' lists inventories for rebuilds),
+// snapshots by kind + state.version or occurredAt (time travel by version or instant).
 resource eventsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2025-10-15' = {
   parent: database
   name: eventsContainerName
@@ -141,28 +143,29 @@ resource eventsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/con
         automatic: true
         includedPaths: [
           { path: '/inventoryId/?' }
-          { path: '/kind/?' }
           { path: '/version/?' }
-          { path: '/type/?' }
+          { path: '/kind/?' }
+          { path: '/state/version/?' }
           { path: '/occurredAt/?' }
         ]
         excludedPaths: [
           { path: '/*' }
         ]
-        // "WHERE c.kind = @kind ORDER BY c.version" reads the log in order without a scan.
+        // "WHERE c.kind = 'snapshot' AND ... ORDER BY c.state.version DESC": the nearest snapshot without a scan.
         compositeIndexes: [
           [
             { path: '/kind', order: 'ascending' }
-            { path: '/version', order: 'ascending' }
+            { path: '/state/version', order: 'descending' }
           ]
         ]
       }
+      defaultTtl: -1
     }
   }
 }
 
-// Read models, one document per inventory: point reads, plus a cross-partition listing of inventory
-// ids when projections are rebuilt. Nothing else is queried.
+// Read models, one document per inventory, read by point reads only (rebuilds list inventories from the
+// events container), so nothing but the partition key is indexed.
 resource projectionsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2025-10-15' = {
   parent: database
   name: projectionsContainerName

@@ -15,7 +15,9 @@ public static class InventoryServiceCollectionExtensions
         services.AddOptions<CosmosOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SnapshotOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => CosmosClientFactory.Create(configuration, sp.GetServices<RequestHandler>()));
+        services.AddSingleton<CosmosRequestMetrics>();
+        services.AddSingleton(sp => CosmosClientFactory.Create(configuration,
+            [sp.GetRequiredService<CosmosRequestMetrics>(), .. sp.GetServices<RequestHandler>()]));
         // Heads cached per instance (10,000 inventories); a stale entry costs one 412 and a reload.
         services.AddMemoryCache(cache => cache.SizeLimit = 10_000);
         services.AddSingleton<CosmosEventStore>();

@@ -53,12 +53,19 @@ public sealed class CosmosTests(InfrastructureTemplate template)
         Assert.Equal("consistent", (string?)policy["indexingMode"]);
         Assert.Equal(["/*"], Paths(policy["excludedPaths"]));
         Assert.Equal(
-            ["/inventoryId/?", "/kind/?", "/occurredAt/?", "/type/?", "/version/?"],
+            ["/inventoryId/?", "/kind/?", "/occurredAt/?", "/state/version/?", "/version/?"],
             Paths(policy["includedPaths"]).Order());
     }
 
     [Fact]
-    public void Projections_index_only_the_inventory_id_for_rebuild_listings()
+    public void Events_let_idempotency_records_expire_while_events_never_do()
+    {
+        // -1: time to live is on, but only documents with their own 'ttl' (idempotency records) expire.
+        Assert.Equal(-1, (int?)Resource("events")["defaultTtl"]);
+    }
+
+    [Fact]
+    public void Projections_index_only_the_inventory_id()
     {
         var policy = Resource("projections")["indexingPolicy"]!;
 

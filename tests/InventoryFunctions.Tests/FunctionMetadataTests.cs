@@ -98,12 +98,13 @@ public class FunctionMetadataTests
     }
 
     [Fact]
-    public void Every_HTTP_function_needs_a_function_key_except_Health()
+    public void Every_HTTP_function_needs_a_function_key_except_Health_which_is_anonymous_and_the_rebuild_which_needs_the_admin_key()
     {
         var levels = HttpFunctions().ToDictionary(f => f.GetProperty("name").GetString()!, f => Trigger(f).GetProperty("authLevel").GetString());
 
         Assert.Equal(nameof(AuthorizationLevel.Anonymous), levels["Health"]);
-        Assert.All(levels.Where(l => l.Key != "Health"), l => Assert.Equal(nameof(AuthorizationLevel.Function), l.Value));
+        Assert.Equal(nameof(AuthorizationLevel.Admin), levels["RebuildProjections"]);
+        Assert.All(levels.Where(l => l.Key is not ("Health" or "RebuildProjections")), l => Assert.Equal(nameof(AuthorizationLevel.Function), l.Value));
     }
 
     [Theory]

@@ -55,10 +55,16 @@ public sealed class InMemoryEventLog : IEventLogReader
     /// <summary>Stores a hand-written document under <paramref name="version"/>, wherever that is in the stream; returns it.</summary>
     public JsonElement Insert(string inventoryId, long version, string json) => Store(inventoryId, version, json);
 
+    /// <summary>The first version not taken yet (documents inserted further on do not move it).</summary>
     public long NextVersion(string inventoryId)
     {
         lock (_lock)
-            return _logs.TryGetValue(inventoryId, out var log) && log.Count > 0 ? log.Keys.Max() + 1 : 1;
+        {
+            var next = 1L;
+            while (_logs.TryGetValue(inventoryId, out var log) && log.ContainsKey(next))
+                next++;
+            return next;
+        }
     }
 
     public Task<IReadOnlyList<LoggedDocument>> ReadRangeAsync(string inventoryId, long fromVersion, long toVersion, CancellationToken cancellationToken)
@@ -74,6 +80,19 @@ public sealed class InMemoryEventLog : IEventLogReader
                     .Select(d => new LoggedDocument(d.Key, d.Result))]
                 : [];
             return Task.FromResult(documents);
+        }
+    }
+
+    public async IAsyncEnumerable<string> ListInventoryIdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        List<string> ids;
+        lock (_lock)
+            ids = [.. _logs.Where(l => l.Value.ContainsKey(1)).Select(l => l.Key)];
+        foreach (var id in ids)
+        {
+            await Task.Yield();
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return id;
         }
     }
 

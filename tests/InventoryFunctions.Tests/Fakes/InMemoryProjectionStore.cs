@@ -47,7 +47,7 @@ public sealed class InMemoryProjectionStore : IProjectionStore
         }
     }
 
-    /// <summary>The stored view, decoded from its document, or null.</summary>
+    /// <summary>The stored view, decoded from its document, or null (none, or not readable as a view).</summary>
     public InventoryView? Find(string inventoryId)
     {
         lock (_lock)
@@ -66,6 +66,13 @@ public sealed class InMemoryProjectionStore : IProjectionStore
 
     /// <summary>The next write is stored, then throws a <see cref="TimeoutException"/> as if its response were lost.</summary>
     public void LoseNextWriteResponse() => _loseNextResponse = true;
+
+    /// <summary>Stores a document that is not a readable view (edited by hand, an old shape), as a corrupted one would be.</summary>
+    public void PutCorrupt(string inventoryId, string json)
+    {
+        lock (_lock)
+            _views[inventoryId] = (System.Text.Encoding.UTF8.GetBytes(json), NextETag());
+    }
 
     /// <summary>Stores <paramref name="view"/> unconditionally, as another writer would (a new etag).</summary>
     public void Put(InventoryView view)
@@ -114,9 +121,17 @@ public sealed class InMemoryProjectionStore : IProjectionStore
 
     private string NextETag() => "\"" + (++_etags).ToString(CultureInfo.InvariantCulture) + "\"";
 
-    private static InventoryView Decode(byte[] document)
+    // As the Cosmos store: a document that cannot be read as a view is reported as null, with its etag.
+    private static InventoryView? Decode(byte[] document)
     {
-        using var json = JsonDocument.Parse(document);
-        return ProjectionDocument.Decode(json.RootElement);
+        try
+        {
+            using var json = JsonDocument.Parse(document);
+            return ProjectionDocument.Decode(json.RootElement);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        {
+            return null;
+        }
     }
 }

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using InventoryFunctions.Domain;
+using InventoryFunctions.IntegrationTests.Infrastructure;
+using InventoryFunctions.Storage;
+using Microsoft.Azure.Cosmos;
+using Xunit.Abstractions;
+
+namespace InventoryFunctions.IntegrationTests;
+
+/// <summary>
+/// Many clients writing one inventory at once through the dev host: the etag-guarded batch turns every race into a
+/// retry, so the log stays contiguous, never goes below zero, and the head always equals the log folded.
+/// </summary>
+[Collection(LocalStackGroup.Name)]
+public sealed class ConcurrencyTests(LocalStackFixture stack, ITestOutputHelper output)
+{
+    private const int Clients = 16;
+    private const int OperationsPerClient = 25;
+    private static readonly string[] ItemIds = ["a", "b", "c"];
+
+    private sealed record Outcome(int Client, string Operation, HttpStatusCode Status, string? ProblemName, JsonElement Body);
+
+    [Fact]
+    public async Task Parallel_adds_and_removes_on_one_inventory_keep_the_log_contiguous_non_negative_and_equal_to_the_head()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId("race");
+        var outcomes = new ConcurrentBag<Outcome>();
+        using var start = new Barrier(Clients);
+        var clock = Stopwatch.StartNew();
+
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
+        {
+            // One HttpClient (and so its own connections) per caller; a fixed seed per caller makes a failure repeatable.
+            using var http = new HttpClient { BaseAddress = stack.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+            var random = new Random(1000 + client);
+            start.SignalAndWait();
+            for (var i = 0; i < OperationsPerClient; i++)
+            {
+                var itemId = ItemIds[random.Next(ItemIds.Length)];
+                var add = random.Next(2) == 0;
+                var quantity = add ? random.Next(1, 4) : random.Next(1, 5);
+                using var response = add
+                    ? await http.PostAsync($"inventories/{inventoryId}/items",
+                        new StringContent($$"""{"itemId":"{{itemId}}","quantity":{{quantity}}}""", System.Text.Encoding.UTF8, "application/json"))
+                    : await http.DeleteAsync($"inventories/{inventoryId}/items/{itemId}?quantity={quantity}");
+                var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+                var problem = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("type", out var type) ? type.GetString()!.Split('/')[^1] : null;
+                outcomes.Add(new Outcome(client, $"{(add ? "add" : "remove")} {quantity} {itemId}", response.StatusCode, problem, body));
+            }
+        })));
+        clock.Stop();
+
+        var all = outcomes.ToList();
+        var written = all.Where(o => o.Status is HttpStatusCode.Created or HttpStatusCode.OK).ToList();
+        var insufficient = all.Count(o => o.Status == HttpStatusCode.Conflict && o.ProblemName == "insufficient-quantity");
+        var contention = all.Count(o => o.Status == HttpStatusCode.ServiceUnavailable && o.ProblemName == "too-much-contention");
+        output.WriteLine($"{Clients} clients x {OperationsPerClient} operations on {inventoryId} in {clock.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"  2xx (appended): {written.Count} ({all.Count(o => o.Status == HttpStatusCode.Created)} adds, {all.Count(o => o.Status == HttpStatusCode.OK)} removes)");
+        output.WriteLine($"  409 insufficient-quantity: {insufficient}");
+        output.WriteLine($"  503 too-much-contention: {contention}");
+
+        // Every answer is one of the expected ones.
+        Assert.Equal(Clients * OperationsPerClient, all.Count);
+        var unexpected = all.Where(o => !(o.Status is HttpStatusCode.Created or HttpStatusCode.OK
+            || (o.Status == HttpStatusCode.Conflict && o.ProblemName == "insufficient-quantity")
+            || (o.Status == HttpStatusCode.ServiceUnavailable && o.ProblemName == "too-much-contention"))).ToList();
+        Assert.True(unexpected.Count == 0, "Unexpected answers:\n" + string.Join("\n", unexpected.Select(o => $"{o.Operation}: {(int)o.Status} {o.Body}")));
+        Assert.All(all.Where(o => o.Status == HttpStatusCode.Created), o => Assert.StartsWith("add", o.Operation, StringComparison.Ordinal));
+        Assert.All(all.Where(o => o.Status is HttpStatusCode.OK or HttpStatusCode.Conflict), o => Assert.StartsWith("remove", o.Operation, StringComparison.Ordinal));
+
+        // The log: versions 1..N, N = the number of successful writes (one event each).
+        var log = await ReadLogAsync(inventoryId);
+        Assert.Equal(Enumerable.Range(1, log.Count).Select(v => (long)v), log.Select(e => e.Version));
+        Assert.Equal(written.Count, log.Count);
+
+        // Each success was told a distinct version, and the log holds at that version exactly the event it was told about.
+        var byVersion = log.ToDictionary(e => e.Version);
+        var told = written.Select(o => o.Body.GetProperty("version").GetInt64()).ToList();
+        Assert.Equal(told.Count, told.Distinct().Count());
+        foreach (var o in written)
+        {
+            var e = byVersion[o.Body.GetProperty("version").GetInt64()];
+            var (verb, quantity, itemId) = Describe(e.Event);
+            Assert.Equal(o.Operation, $"{verb} {quantity} {itemId}");
+        }
+
+        // No count is ever below zero, at any prefix of the log (counted here without Evolve, which clamps).
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var e in log)
+        {
+            var (verb, quantity, itemId) = Describe(e.Event);
+            counts[itemId] = counts.GetValueOrDefault(itemId) + (verb == "add" ? quantity : -quantity);
+            Assert.True(counts[itemId] >= 0, $"'{itemId}' went to {counts[itemId]} at version {e.Version}.");
+        }
+
+        // The head document holds exactly the log folded.
+        var folded = Inventory.Fold(InventoryState.Empty, log);
+        Assert.Equal(folded, await ReadHeadStateAsync(inventoryId));
+        Assert.Equal(counts.Where(c => c.Value > 0).ToDictionary(c => c.Key, c => (int)c.Value), folded.Items.ToDictionary(i => i.Key, i => i.Value));
+        output.WriteLine($"  final version {folded.Version}: {string.Join(", ", folded.Items.Select(i => $"{i.Key}={i.Value}"))}");
+    }
+
+    private static (string Verb, int Quantity, string ItemId) Describe(InventoryEvent e) => e switch
+    {
+        ItemAdded a => ("add", a.Quantity, a.ItemId),
+        ItemRemoved r => ("remove", r.Quantity, r.ItemId),
+        _ => throw new ArgumentException(e.GetType().Name),
+    };
+
+    /// <summary>The whole log through the API (GET events, paging with nextFromVersion), as domain events.</summary>
+    private async Task<List<RecordedEvent>> ReadLogAsync(string inventoryId)
+    {
+        var events = new List<RecordedEvent>();
+        long? from = 1;
+        while (from is not null)
+        {
+            using var response = await stack.Http.GetAsync($"inventories/{inventoryId}/events?fromVersion={from}&limit=100");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            foreach (var e in page.RootElement.GetProperty("events").EnumerateArray())
+            {
+                var itemId = e.GetProperty("itemId").GetString()!;
+                var quantity = e.GetProperty("quantity").GetInt32();
+                InventoryEvent domain = e.GetProperty("type").GetString() switch
+                {
+                    EventTypes.ItemAdded => new ItemAdded(itemId, quantity),
+                    EventTypes.ItemRemoved => new ItemRemoved(itemId, quantity),
+                    var other => throw new InvalidDataException($"Unknown event type {other}"),
+                };
+                events.Add(new RecordedEvent(e.GetProperty("version").GetInt64(), e.GetProperty("occurredAt").GetDateTimeOffset(), domain));
+            }
+            var next = page.RootElement.GetProperty("nextFromVersion");
+            from = next.ValueKind == JsonValueKind.Null ? null : next.GetInt64();
+        }
+        return events;
+    }
+
+    private async Task<InventoryState> ReadHeadStateAsync(string inventoryId)
+    {
+        using var response = await stack.Events.ReadItemStreamAsync(HeadDocument.Id, new PartitionKey(inventoryId));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = await JsonDocument.ParseAsync(response.Content);
+        return HeadDocument.DecodeState(document.RootElement);
+    }
+}
