@@ -17,22 +17,70 @@ namespace InventoryFunctions.DevHost;
 /// a retry policy. The poll delay comes from the <c>ChangeFeedPollDelayMs</c> setting (1 s locally).
 /// </summary>
 internal sealed class ChangeFeedFunctionHost(CosmosClient client, IConfiguration configuration, IServiceProvider services, ILogger<ChangeFeedFunctionHost> logger)
-    : IHostedService
+    : IHostedService, IDisposable
 {
     public const string PollDelaySetting = "ChangeFeedPollDelayMs";
 
+    private readonly CancellationTokenSource _stopping = new();
     private ChangeFeedProcessor? _processor;
+    private Task? _starting;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the processor in the background, retrying while Cosmos DB cannot be reached: like the Functions host,
+    /// a trigger listener that cannot start yet does not keep the HTTP functions from serving.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _starting = StartProcessorAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_starting is not null)
+            await _starting;
+        if (_processor is not null)
+            await _processor.StopAsync();
+    }
+
+    private async Task StartProcessorAsync(CancellationToken stopping)
     {
         var method = typeof(ProjectInventoryFunction).GetMethod(nameof(ProjectInventoryFunction.ProjectInventory))!;
         var trigger = method.GetParameters().Select(p => p.GetCustomAttribute<CosmosDBTriggerAttribute>()).Single(a => a is not null)!;
         var functionName = method.GetCustomAttribute<FunctionAttribute>()!.Name;
-        var database = Resolve(trigger.DatabaseName);
-        var leases = client.GetContainer(Resolve(trigger.LeaseDatabaseName ?? trigger.DatabaseName), Resolve(trigger.LeaseContainerName ?? "leases"));
         var pollDelay = TimeSpan.FromMilliseconds(int.TryParse(configuration[PollDelaySetting], CultureInfo.InvariantCulture, out var ms) ? ms
             : trigger.FeedPollDelay > 0 ? trigger.FeedPollDelay : 5000);
 
+        for (var delay = TimeSpan.FromSeconds(1); !stopping.IsCancellationRequested; delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2)))
+        {
+            try
+            {
+                var processor = Build(trigger, functionName, pollDelay);
+                await processor.StartAsync();
+                _processor = processor;
+                logger.LogInformation("Change feed drives {Function} (poll every {PollDelay} ms)", functionName, pollDelay.TotalMilliseconds);
+                return;
+            }
+            catch (Exception ex) when (ex is CosmosException or HttpRequestException or InvalidOperationException)
+            {
+                logger.LogError(ex, "The change feed listener for {Function} could not start; retrying in {Delay}", functionName, delay);
+            }
+            try
+            {
+                await Task.Delay(delay, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private ChangeFeedProcessor Build(CosmosDBTriggerAttribute trigger, string functionName, TimeSpan pollDelay)
+    {
+        var database = Resolve(trigger.DatabaseName);
+        var leases = client.GetContainer(Resolve(trigger.LeaseDatabaseName ?? trigger.DatabaseName), Resolve(trigger.LeaseContainerName ?? "leases"));
         var builder = client.GetContainer(database, Resolve(trigger.ContainerName))
             .GetChangeFeedProcessorBuilder(trigger.LeaseContainerPrefix + functionName, (ChangeFeedProcessorContext context, Stream changes, CancellationToken token) =>
                 InvokeAsync(changes, token))
@@ -48,16 +96,7 @@ internal sealed class ChangeFeedFunctionHost(CosmosClient client, IConfiguration
             builder = builder.WithMaxItems(trigger.MaxItemsPerInvocation);
         if (trigger.StartFromBeginning)
             builder = builder.WithStartTime(DateTime.MinValue.ToUniversalTime());
-
-        _processor = builder.Build();
-        await _processor.StartAsync();
-        logger.LogInformation("Change feed drives {Function} (poll every {PollDelay} ms)", functionName, pollDelay.TotalMilliseconds);
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_processor is not null)
-            await _processor.StopAsync();
+        return builder.Build();
     }
 
     private async Task InvokeAsync(Stream changes, CancellationToken cancellationToken)
@@ -74,4 +113,6 @@ internal sealed class ChangeFeedFunctionHost(CosmosClient client, IConfiguration
         value is ['%', .. var name, '%']
             ? configuration[name] ?? throw new InvalidOperationException($"App setting '{name}' is not set.")
             : value;
+
+    public void Dispose() => _stopping.Dispose();
 }

@@ -28,15 +28,14 @@ public sealed class ConcurrencyTests(LocalStackFixture stack, ITestOutputHelper 
     {
         var inventoryId = LocalStackFixture.NewInventoryId("race");
         var outcomes = new ConcurrentBag<Outcome>();
-        using var start = new Barrier(Clients);
-        var clock = Stopwatch.StartNew();
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        await Task.WhenAll(Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
+        var callers = Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
         {
             // One HttpClient (and so its own connections) per caller; a fixed seed per caller makes a failure repeatable.
             using var http = new HttpClient { BaseAddress = stack.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
             var random = new Random(1000 + client);
-            start.SignalAndWait();
+            await start.Task;
             for (var i = 0; i < OperationsPerClient; i++)
             {
                 var itemId = ItemIds[random.Next(ItemIds.Length)];
@@ -50,7 +49,10 @@ public sealed class ConcurrencyTests(LocalStackFixture stack, ITestOutputHelper 
                 var problem = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("type", out var type) ? type.GetString()!.Split('/')[^1] : null;
                 outcomes.Add(new Outcome(client, $"{(add ? "add" : "remove")} {quantity} {itemId}", response.StatusCode, problem, body));
             }
-        })));
+        })).ToList();
+        var clock = Stopwatch.StartNew();
+        start.SetResult();
+        await Task.WhenAll(callers);
         clock.Stop();
 
         var all = outcomes.ToList();

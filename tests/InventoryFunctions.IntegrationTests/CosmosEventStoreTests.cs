@@ -240,6 +240,24 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_remove_on_an_instance_with_a_stale_cached_head_sees_what_another_instance_added()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        var first = ServiceOver(NewStore());
+        var second = ServiceOver(NewStore());
+        Task<CommandOutcome> Run(InventoryService on, InventoryCommand command) =>
+            on.HandleAsync(new CommandRequest(inventoryId, command), CancellationToken.None);
+        await Run(first, new AddItem("sword", 1));
+        await Run(first, new RemoveItem("sword", 1)); // the first instance now caches a head with no swords
+        await Run(second, new AddItem("sword", 2));
+
+        var outcome = await Run(first, new RemoveItem("sword", 2));
+
+        Assert.Equal(4, Assert.IsType<CommandOutcome.Appended>(outcome).Version);
+        Assert.Equal(Fold(await ReadAllAsync(NewStore(), inventoryId)), (await ReadHeadAsync(inventoryId))!.Value.State);
+    }
+
+    [Fact]
     public async Task A_gap_in_the_log_stops_the_catch_up_as_a_corrupt_event()
     {
         var inventoryId = LocalStackFixture.NewInventoryId();

@@ -99,7 +99,8 @@ public sealed class InventoryService(IEventStore store, TimeProvider time, ILogg
                     break;
                 case AppendResult.HeadChanged:
                     logger.LogDebug("Write conflict on {InventoryId} (attempt {Attempt}); reloading", inventoryId, attempt);
-                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, 5 * attempt)), time, cancellationToken);
+                    // Full jitter over a doubling window (5, 10, 20 … ≤ 200 ms) spreads writers racing for one inventory.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, Math.Min(200, 5 << (attempt - 1)))), time, cancellationToken);
                     head = await store.LoadHeadAsync(inventoryId, refresh: true, cancellationToken);
                     caughtUp = false;
                     break;

@@ -55,6 +55,8 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
             await FillGapAsync(batch, 1, long.MaxValue, cancellationToken);
             var last = batch.LastVersion;
             var view = await ApplyAsync(InventoryView.Empty(inventoryId), batch, last, cancellationToken);
+            if (view.Version == 0 && stored is null)
+                return view; // no log and no view: storing an empty one would make GET answer 200 for an inventory that does not exist
             if (await views.TryWriteAsync(view, stored?.ETag, cancellationToken))
             {
                 logger.LogInformation("Rebuilt the view of {InventoryId} at version {Version}", inventoryId, view.Version);

@@ -40,6 +40,14 @@ public sealed partial class CosmosEventStore(CosmosClient client, IOptions<Cosmo
 
     public async Task<StreamHead> CatchUpAsync(string inventoryId, StreamHead head, CancellationToken cancellationToken)
     {
+        // Usually the head is current: one point read of the next version says so, cheaper than a query.
+        using (var probe = await _events.ReadItemStreamAsync(EventCodec.DocumentId(head.State.Version + 1), new PartitionKey(inventoryId), cancellationToken: cancellationToken))
+        {
+            if (probe.StatusCode == HttpStatusCode.NotFound)
+                return head;
+            probe.EnsureSuccessStatusCode();
+        }
+
         var query = new QueryDefinition("SELECT * FROM c WHERE c.version > @after ORDER BY c.version")
             .WithParameter("@after", head.State.Version);
         var state = head.State;

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using InventoryFunctions.Domain;
+using InventoryFunctions.Http;
+
+namespace InventoryFunctions.Benchmarks.Load;
+
+/// <summary>The outcome of one timed call: HTTP status (0 when it threw), latency, and the inventory version it reported.</summary>
+public readonly record struct CallResult(int Status, double Milliseconds, long Version)
+{
+    public bool Ok => Status is >= 200 and < 300;
+}
+
+/// <summary>The naive read: every event of the inventory through the audit log, folded on the client.</summary>
+public readonly record struct ReplayResult(int Status, double Milliseconds, int Pages, InventoryState? State);
+
+/// <summary>The app's HTTP API as the benchmark calls it. Latency is from sending the request to having parsed the answer.</summary>
+public sealed class ApiClient(HttpClient http)
+{
+    public const int AuditPageSize = 1000;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public HttpClient Http => http;
+
+    /// <summary>An HttpClient for the app's /api base address, with the function key when there is one.</summary>
+    public static HttpClient CreateHttpClient(Uri apiBase, string? functionKey)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 512,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(10),
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        var client = new HttpClient(handler) { BaseAddress = apiBase, Timeout = TimeSpan.FromSeconds(100) };
+        if (functionKey is not null)
+            client.DefaultRequestHeaders.Add("x-functions-key", functionKey);
+        return client;
+    }
+
+    public Task<CallResult> AddItemAsync(string inventoryId, string itemId, int quantity, CancellationToken cancellationToken) =>
+        SendAsync(() => http.PostAsJsonAsync($"inventories/{inventoryId}/items", new { itemId, quantity }, Json, cancellationToken), cancellationToken);
+
+    /// <summary>POST …/events with a batch of events (each <c>("ItemAdded" | "ItemRemoved", itemId, quantity)</c>).</summary>
+    public Task<CallResult> AppendEventsAsync(string inventoryId, IReadOnlyList<(string Type, string ItemId, int Quantity)> events, CancellationToken cancellationToken)
+    {
+        var body = new { events = events.Select(e => new { type = e.Type, itemId = e.ItemId, quantity = e.Quantity }).ToArray() };
+        return SendAsync(() => http.PostAsJsonAsync($"inventories/{inventoryId}/events", body, Json, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>GET /inventories/{id}: the projection (one point read in the app).</summary>
+    public Task<CallResult> GetInventoryAsync(string inventoryId, CancellationToken cancellationToken) =>
+        SendAsync(() => http.GetAsync($"inventories/{inventoryId}", cancellationToken), cancellationToken);
+
+    /// <summary>GET /inventories/{id} parsed: version and items (null when not there).</summary>
+    public async Task<InventoryResponse?> ReadInventoryAsync(string inventoryId, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync($"inventories/{inventoryId}", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<InventoryResponse>(Json, cancellationToken);
+    }
+
+    /// <summary>
+    /// The tutorial's read: page through the whole audit log (<c>GET …/events</c>, <see cref="AuditPageSize"/> a page) and
+    /// fold every event with <see cref="Inventory.Fold(InventoryState, IEnumerable{RecordedEvent})"/>.
+    /// </summary>
+    public async Task<ReplayResult> NaiveReplayAsync(string inventoryId, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var events = new List<RecordedEvent>();
+        long? from = 1;
+        var pages = 0;
+        try
+        {
+            while (from is { } fromVersion)
+            {
+                using var response = await http.GetAsync(
+                    string.Create(CultureInfo.InvariantCulture, $"inventories/{inventoryId}/events?fromVersion={fromVersion}&limit={AuditPageSize}"), cancellationToken);
+                pages++;
+                if (!response.IsSuccessStatusCode)
+                    return new ReplayResult((int)response.StatusCode, Elapsed(start), pages, null);
+                var page = await response.Content.ReadFromJsonAsync<EventPageResponse>(Json, cancellationToken)
+                    ?? throw new InvalidOperationException("Empty audit log page.");
+                foreach (var e in page.Events)
+                    events.Add(new RecordedEvent(e.Version, e.OccurredAt, ToEvent(e)));
+                from = page.NextFromVersion;
+            }
+            var state = Inventory.Fold(InventoryState.Empty, events);
+            return new ReplayResult(200, Elapsed(start), pages, state);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            return new ReplayResult(0, Elapsed(start), pages, null);
+        }
+    }
+
+    private static InventoryEvent ToEvent(EventResponse e) => e.Type switch
+    {
+        EventTypes.ItemAdded => new ItemAdded(e.ItemId, e.Quantity),
+        EventTypes.ItemRemoved => new ItemRemoved(e.ItemId, e.Quantity),
+        _ => throw new InvalidOperationException($"Unknown event type '{e.Type}' in the audit log."),
+    };
+
+    private static async Task<CallResult> SendAsync(Func<Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            using var response = await send();
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            var version = response.IsSuccessStatusCode ? VersionOf(body) : -1;
+            return new CallResult((int)response.StatusCode, Elapsed(start), version);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return new CallResult(0, Elapsed(start), -1);
+        }
+    }
+
+    private static long VersionOf(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("version"u8))
+            {
+                reader.Read();
+                return reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : -1;
+            }
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= 1)
+                reader.Skip();
+        }
+        return -1;
+    }
+
+    private static double Elapsed(long start) => Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+}

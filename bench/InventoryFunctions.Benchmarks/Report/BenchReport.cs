@@ -1,0 +1,96 @@
+using InventoryFunctions.Benchmarks.Load;
+
+namespace InventoryFunctions.Benchmarks.Report;
+
+/// <summary>Everything one run measured; written as results.json and rendered as the Markdown report.</summary>
+public sealed class BenchReport
+{
+    public required RunInfo Run { get; init; }
+    public List<AppendRun> Appends { get; } = [];
+    public List<AppendKind> ColdWarm { get; } = [];
+    public List<HistoryLength> History { get; } = [];
+    public HistoryBuild? Build { get; set; }
+    public LagRun? Lag { get; set; }
+    public ProjectorCost? Projector { get; set; }
+    public List<PhaseCosmos> CosmosPhases { get; } = [];
+    public List<MicroResult> Micro { get; } = [];
+    public List<string> Notes { get; } = [];
+}
+
+public sealed class RunInfo
+{
+    public required string Mode { get; init; }
+    public required string Target { get; init; }
+    public required bool Local { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset FinishedAt { get; set; }
+    public required MachineInfo Machine { get; init; }
+    public required string Commit { get; init; }
+    public required int PollDelayMs { get; init; }
+    public int? SnapshotInterval { get; set; }
+    public required Sizes Sizes { get; init; }
+    public required string RunId { get; init; }
+    public LoadSummary? Load { get; set; }
+    public string CommandLine { get; init; } = "";
+}
+
+public sealed record LoadSummary(double Start, double Mean, double Max, double End, int Cores, IReadOnlyList<(string Phase, double Load1)> ByPhase);
+
+/// <summary>Closed-loop appends: <see cref="Concurrency"/> workers, each sending its next request when the last one answered.</summary>
+public sealed record AppendRun(
+    string Label,
+    int Concurrency,
+    int Inventories,
+    bool Contended,
+    int Appends,
+    double Seconds,
+    double PerSecond,
+    LatencySummary Latency,
+    IReadOnlyDictionary<int, int> Statuses,
+    double? CosmosRequestsPerAppend);
+
+/// <summary>Appends of one kind (cold or warm) and the round trips each took.</summary>
+public sealed record AppendKind(
+    string Kind,
+    LatencySummary Latency,
+    double? MeanRequests,
+    long? MaxRequests,
+    IReadOnlyDictionary<string, long>? ByOperation);
+
+public sealed record HistoryBuild(int Events, int Posts, double BuildSeconds, double CatchUpSeconds, double ProjectedEventsPerSecond, int Errors);
+
+public sealed record HistoryLength(
+    int Length,
+    int Inventories,
+    LatencySummary Get,
+    double? GetRequestsMean,
+    long? GetRequestsMax,
+    LatencySummary Naive,
+    double NaivePagesMean,
+    double? NaiveRequestsMean,
+    bool? NaiveMatchesProjection);
+
+public sealed record LagRun(LatencySummary Lag, int Timeouts, int Lanes, int PollDelayMs, int PollEveryMs);
+
+public sealed record ProjectorCost(
+    long Batches,
+    long InventoryBatches,
+    long Documents,
+    long ViewReads,
+    long ViewWrites,
+    long GapQueries,
+    double PerInventoryMean,
+    double PerInventoryWorstBatch,
+    long ChangeFeedReads,
+    long LeaseRequests);
+
+/// <summary>One phase's Cosmos requests: the app's <c>CosmosRequestMetrics</c> (all origins) and the split by origin.</summary>
+public sealed record PhaseCosmos(
+    string Phase,
+    string Unit,
+    int Operations,
+    IReadOnlyDictionary<string, (long Requests, double RequestCharge)> Metrics,
+    IReadOnlyDictionary<string, long> Http,
+    IReadOnlyDictionary<string, long> Background);
+
+public sealed record MicroResult(string Group, string Name, double MeanNs, double StdErrNs, long? AllocatedBytes, double? Gen0Per1000);

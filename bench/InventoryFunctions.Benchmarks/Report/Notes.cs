@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace InventoryFunctions.Benchmarks.Report;
+
+/// <summary>Caveats the report states from the run's own conditions.</summary>
+public static class Notes
+{
+    /// <summary>Above this 1-minute load average per core the machine counts as busy.</summary>
+    private const double BusyLoadPerCore = 1.5;
+
+    public static void Add(BenchReport report)
+    {
+        var run = report.Run;
+        if (run.Load is { } load && double.IsFinite(load.Max) && load.Max > BusyLoadPerCore * load.Cores)
+        {
+            report.Notes.Add(I($"**The machine was busy during this run**: the 1-minute load average was {load.Mean:0.0} on average and up to {load.Max:0.0} on {load.Cores} cores ")
+                + "(other builds and tests were running). Latencies and throughput are pessimistic and noisy, ratios less so; re-run `./bench.sh --short` on a quiet machine for cleaner numbers.");
+        }
+        if (run.Local)
+        {
+            report.Notes.Add("The Cosmos DB dev server is a JavaScript in-memory stand-in: every query scans the container's documents in JavaScript (so the naive replay "
+                + "also pays for the other inventories' documents and for the runs before it), point reads and writes cost a few hundred microseconds of JavaScript, "
+                + "the request charge is a constant, and there is one partition key range and one lease. On Azure Cosmos DB a point read is ~1 RU and a query page "
+                + "costs RUs in proportion to the documents it returns.");
+            report.Notes.Add("The load generator, the app (dev host on Kestrel, in the same process), the dev server and Azurite share the machine's cores, "
+                + "so throughput is bounded by this machine, not by the design.");
+        }
+        else
+        {
+            report.Notes.Add("Against a deployed app the Cosmos request counts are not available (they live in the app's process; its `CosmosRequestMetrics` meter "
+                + "`InventoryFunctions.Cosmos` reaches Application Insights through OpenTelemetry if configured). The inventories this run created stay in the account.");
+        }
+        if (run.Mode == "short")
+            report.Notes.Add(I($"Short mode: p99 of {run.Sizes.LagSamples} lag samples, or of the short append runs, is close to the maximum; `./bench.sh --full` takes bigger samples."));
+    }
+
+    private static string I(FormattableString text) => FormattableString.Invariant(text);
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+
+namespace InventoryFunctions.Benchmarks.Report;
+
+public enum Verdict
+{
+    Met,
+    Missed,
+    NotMeasured,
+}
+
+public sealed record TargetResult(string Target, string Measured, Verdict Verdict, string? Why = null);
+
+/// <summary>The issue's targets, judged from the run's own numbers (nothing here changes what is measured).</summary>
+public static class Targets
+{
+    public const double GetGrowthBound = 1.2;
+    public const int LagAllowanceMs = 500;
+
+    public static IReadOnlyList<TargetResult> Evaluate(BenchReport report)
+    {
+        var results = new List<TargetResult>();
+        var history = report.History.OrderBy(h => h.Length).ToList();
+        var cosmos = report.Run.Local ? null : "not available against a base URL (the app's request counters are in the deployed process)";
+
+        // 1. GET = 1 Cosmos request at every history length.
+        if (history.Count == 0 || cosmos is not null || history.Any(h => h.GetRequestsMean is null))
+        {
+            results.Add(new TargetResult("GET = 1 Cosmos request at every history length", cosmos ?? "not measured", Verdict.NotMeasured));
+        }
+        else
+        {
+            var measured = string.Join("; ", history.Select(h => I($"{h.Length:N0} events: {h.GetRequestsMean:0.00} per GET (max {h.GetRequestsMax})")));
+            var met = history.All(h => h.GetRequestsMean == 1 && h.GetRequestsMax == 1);
+            var why = met ? null : "the GET phase's requests by operation are in \"Cosmos DB requests per phase\"; a GET should be the view's point read and nothing else.";
+            results.Add(new TargetResult("GET = 1 Cosmos request at every history length", measured, met ? Verdict.Met : Verdict.Missed, why));
+        }
+
+        // 2. GET p50 flat (within 1.2x from 10 to 10,000 events) while the naive replay grows.
+        var shortest = history.FirstOrDefault();
+        var longest = history.LastOrDefault();
+        if (shortest is null || longest is null || shortest == longest || !double.IsFinite(shortest.Get.P50) || !double.IsFinite(longest.Get.P50))
+        {
+            results.Add(new TargetResult("GET p50 at 10,000 events within 1.2× of p50 at 10, while the naive replay grows", "not measured", Verdict.NotMeasured));
+        }
+        else
+        {
+            var getRatio = longest.Get.P50 / shortest.Get.P50;
+            var naiveRatio = longest.Naive.P50 / shortest.Naive.P50;
+            var getFlat = getRatio <= GetGrowthBound;
+            var naiveGrows = naiveRatio > GetGrowthBound;
+            var measured = I($"GET p50 {Ms(shortest.Get.P50)} → {Ms(longest.Get.P50)} ms ({getRatio:0.00}×); naive replay p50 {Ms(shortest.Naive.P50)} → {Ms(longest.Naive.P50)} ms ({naiveRatio:0.#}×), {shortest.Length:N0} → {longest.Length:N0} events");
+            string? why = null;
+            if (!getFlat)
+            {
+                var sameRequests = shortest.GetRequestsMean == longest.GetRequestsMean && shortest.GetRequestsMean is not null;
+                why = I($"the GET's p50 grew {getRatio:0.00}× ({Ms(longest.Get.P50 - shortest.Get.P50)} ms)")
+                    + (sameRequests ? I($" although it made the same {shortest.GetRequestsMean:0.##} Cosmos request(s) at both lengths and the view it reads has the same size, so the growth is not in the design's work; ") : "; ")
+                    + I($"its p95 went {Ms(shortest.Get.P95)} → {Ms(longest.Get.P95)} ms. ")
+                    + LoadRemark(report, "GET /inventories/{id} (projection)");
+            }
+            if (!naiveGrows)
+                why = (why is null ? "" : why + " ") + I($"The naive replay grew only {naiveRatio:0.00}×.");
+            results.Add(new TargetResult("GET p50 at 10,000 events within 1.2× of p50 at 10, while the naive replay grows", measured,
+                getFlat && naiveGrows ? Verdict.Met : Verdict.Missed, why));
+        }
+
+        // 3. Appends: at most 2 round trips cold, 1 warm.
+        var cold = report.ColdWarm.Where(k => k.Kind.StartsWith("cold", StringComparison.Ordinal)).ToList();
+        var warm = report.ColdWarm.Where(k => k.Kind.StartsWith("warm", StringComparison.Ordinal)).ToList();
+        if (cosmos is not null || cold.Count == 0 || warm.Count == 0 || cold.Concat(warm).Any(k => k.MeanRequests is null))
+        {
+            results.Add(new TargetResult("Append ≤ 2 Cosmos round trips cold, 1 warm", cosmos ?? "not measured", Verdict.NotMeasured));
+        }
+        else
+        {
+            var measured = string.Join("; ", cold.Concat(warm).Select(k => I($"{k.Kind}: {k.MeanRequests:0.00} (max {k.MaxRequests})")));
+            var spread = report.Appends.Where(a => !a.Contended && a.CosmosRequestsPerAppend is not null).ToList();
+            if (spread.Count > 0)
+                measured += "; warm under load: " + string.Join(", ", spread.Select(a => I($"c={a.Concurrency} {a.CosmosRequestsPerAppend:0.00}")));
+            var met = cold.All(k => k.MaxRequests <= 2) && warm.All(k => k.MaxRequests <= 1);
+            var why = met ? null : "see the per-operation split in \"Cold and warm appends\": a cold append should be a head point read and a batch, a warm one the batch alone.";
+            results.Add(new TargetResult("Append ≤ 2 Cosmos round trips cold, 1 warm", measured, met ? Verdict.Met : Verdict.Missed, why));
+        }
+
+        // 4. Projection: at most 2 Cosmos requests per inventory per change-feed batch.
+        if (cosmos is not null || report.Projector is null || report.Projector.InventoryBatches == 0)
+        {
+            results.Add(new TargetResult("Projection ≤ 2 Cosmos requests per inventory per change-feed batch", cosmos ?? "not measured", Verdict.NotMeasured));
+        }
+        else
+        {
+            var p = report.Projector;
+            var measured = I($"{p.PerInventoryMean:0.00} on average over {p.Batches:N0} batches ({p.InventoryBatches:N0} inventory-batches: {p.ViewReads:N0} view reads, {p.ViewWrites:N0} view writes, {p.GapQueries:N0} gap-fill queries); worst batch {p.PerInventoryWorstBatch:0.00} per inventory");
+            var met = p.PerInventoryMean <= 2 && p.PerInventoryWorstBatch <= 2;
+            var why = met ? null : p.GapQueries > 0
+                ? I($"{p.GapQueries} gap-fill queries: some batches started above the view's version (a view write lost a race, or the feed delivered a later page first), and the projector read the missing versions from the log; each is a third request for that inventory.")
+                : "view writes retried after a lost etag race count as extra requests.";
+            results.Add(new TargetResult("Projection ≤ 2 Cosmos requests per inventory per change-feed batch", measured, met ? Verdict.Met : Verdict.Missed, why));
+        }
+
+        // 5. Lag p99 within the poll delay + 500 ms.
+        if (report.Lag is not { Lag.Count: > 0 } lag)
+        {
+            results.Add(new TargetResult("Projection lag p99 ≤ poll delay + 500 ms", "not measured", Verdict.NotMeasured));
+        }
+        else
+        {
+            var bound = lag.PollDelayMs + LagAllowanceMs;
+            var measured = I($"p50 {lag.Lag.P50:N0} ms, p99 {lag.Lag.P99:N0} ms, max {lag.Lag.Max:N0} ms over {lag.Lag.Count} samples (bound {bound:N0} ms; poll delay {lag.PollDelayMs:N0} ms)")
+                + (lag.Timeouts > 0 ? I($", {lag.Timeouts} timed out") : "");
+            var met = lag.Lag.P99 <= bound && lag.Timeouts == 0;
+            var why = met ? null
+                : I($"{lag.Lag.P99 - lag.PollDelayMs:N0} ms beyond one poll delay at p99: the change-feed processor waits the poll delay after an empty read, then reads the page, the projector reads and writes each view, and the lease is checkpointed before the next read; ")
+                  + LoadRemark(report, "projection lag");
+            results.Add(new TargetResult("Projection lag p99 ≤ poll delay + 500 ms", measured, met ? Verdict.Met : Verdict.Missed, why));
+        }
+        return results;
+    }
+
+    private static string LoadRemark(BenchReport report, string phase)
+    {
+        var load = report.Run.Load?.ByPhase.FirstOrDefault(p => p.Phase == phase).Load1;
+        return load is { } l && double.IsFinite(l)
+            ? I($"The 1-minute load average at the end of that phase was {l:0.0} on {report.Run.Machine.Cores} cores{(l > report.Run.Machine.Cores ? ", so requests queued for CPU behind other processes" : "")}.")
+            : "";
+    }
+
+    private static string Ms(double ms) => SvgChart.Milliseconds(ms);
+
+    private static string I(FormattableString text) => FormattableString.Invariant(text);
+}
