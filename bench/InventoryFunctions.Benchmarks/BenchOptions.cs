@@ -7,6 +7,7 @@ public enum BenchMode
 {
     Short,
     Full,
+    Smoke,
 }
 
 /// <summary>The command line of <c>./bench.sh</c>.</summary>
@@ -24,6 +25,7 @@ public sealed record BenchOptions(
 
           --short              small samples, at most ~3 minutes on 2 cores (default)
           --full               bigger samples (about 10-15 minutes on 2 cores)
+          --smoke              tiny samples: checks in seconds that everything runs (numbers meaningless)
           --base-url URL       load a deployed app instead of the local stack, e.g.
                                https://<app>.azurewebsites.net/api (Cosmos request counts are then not available)
           --key KEY            function key sent as x-functions-key (with --base-url)
@@ -37,7 +39,12 @@ public sealed record BenchOptions(
 
     public bool IsLocal => BaseUrl is null;
 
-    public Sizes Sizes => Mode == BenchMode.Full ? Sizes.Full : Sizes.Short;
+    public Sizes Sizes => Mode switch
+    {
+        BenchMode.Full => Sizes.Full,
+        BenchMode.Smoke => Sizes.Smoke,
+        _ => Sizes.Short,
+    };
 
     /// <returns>The options, or null after printing the usage (help asked or a bad argument).</returns>
     public static BenchOptions? Parse(string[] args, string repositoryRoot)
@@ -56,6 +63,7 @@ public sealed record BenchOptions(
                 {
                     case "--short": mode = BenchMode.Short; break;
                     case "--full": mode = BenchMode.Full; break;
+                    case "--smoke": mode = BenchMode.Smoke; break;
                     case "--base-url":
                         var url = Value();
                         baseUrl = Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"
@@ -155,4 +163,21 @@ public sealed record Sizes(
         MicroWarmups: 5,
         MicroIterations: 20,
         MicroIterationMs: 250);
+
+    public static Sizes Smoke { get; } = new(
+        WarmupRequests: 8,
+        SpreadAppends: [(1, 10), (8, 16), (32, 64)],
+        InventoriesPerWorker: 1,
+        ContendedConcurrency: 8,
+        ContendedAppends: 16,
+        ColdWarmInventories: 3,
+        HistoryLengths: [10, 100, 500],
+        InventoriesPerLength: [1, 1, 1],
+        GetSamplesPerLength: 10,
+        NaiveSamplesPerLength: [3, 2, 2],
+        LagSamples: 4,
+        LagLanes: 2,
+        MicroWarmups: 1,
+        MicroIterations: 1,
+        MicroIterationMs: 20);
 }

@@ -22,7 +22,7 @@ var report = new BenchReport
 {
     Run = new RunInfo
     {
-        Mode = options.Mode == BenchMode.Full ? "full" : "short",
+        Mode = options.Mode.ToString().ToLowerInvariant(),
         Target = options.IsLocal ? "the local stack (Cosmos DB dev server, Azurite, the dev host in process)" : options.BaseUrl!.ToString(),
         Local = options.IsLocal,
         StartedAt = DateTimeOffset.UtcNow,

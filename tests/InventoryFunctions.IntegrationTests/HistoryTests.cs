@@ -262,7 +262,6 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
             recorder.Reset();
             var reply = await app.Http.GetStateAtAsync(inventoryId, version);
             output.WriteLine($"{version,7}  {counter.Count,8}  {recorder.ItemsReturned,15}   {string.Join(" | ", counter.Requests)}");
-            output.WriteLine(string.Join("\n", recorder.Log)); recorder.Log.Clear();
 
             AssertState(FoldPrefix(log, version), reply, inventoryId, $"atVersion={version}");
             var pointReads = counter.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal));
@@ -282,7 +281,7 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
             counter.Reset();
             recorder.Reset();
             var reply = await app.Http.GetStateAsOfAsync(inventoryId, instant);
-            output.WriteLine($"asOf end of batch {batch}: {counter.Count} requests, {recorder.ItemsReturned} documents read");
+            output.WriteLine($"asOf end of batch {batch}: {counter.Count} requests, {recorder.ItemsReturned} documents read ({string.Join(" + ", recorder.Pages)})\n{string.Join("\n", recorder.Debug)}");
             AssertState(FoldPrefix(log, batch * 50), reply, inventoryId, $"asOf batch {batch}");
             Assert.Equal(2, counter.Count);
         }
@@ -484,16 +483,18 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
 
         public int ItemsReturned => _items.Sum();
 
-        public ConcurrentQueue<string> Log { get; } = new();
+        /// <summary>Documents per query page, in order.</summary>
+        public IReadOnlyList<int> Pages => [.. _items];
 
-        public void Reset() => _items.Clear();
+        public void Reset() { _items.Clear(); Debug.Clear(); }
+        public ConcurrentQueue<string> Debug { get; } = new();
 
         public override async Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
         {
             var response = await base.SendAsync(request, cancellationToken);
             if (int.TryParse(response.Headers["x-ms-item-count"], NumberStyles.None, CultureInfo.InvariantCulture, out var count))
                 _items.Enqueue(count);
-            Log.Enqueue($"{request.Method} {request.RequestUri} plan={request.Headers["x-ms-cosmos-is-query-plan-request"]} reqcont={request.Headers.ContinuationToken} -> {(int)response.StatusCode} items={response.Headers["x-ms-item-count"]} cont={response.Headers.ContinuationToken}");
+            Debug.Enqueue($"{request.Method} {request.RequestUri} {(int)response.StatusCode} items={response.Headers["x-ms-item-count"]} reqcont={request.Headers.ContinuationToken} cont={response.Headers.ContinuationToken} pk={request.Headers["x-ms-documentdb-partitionkey"]} range={request.Headers["x-ms-documentdb-partitionkeyrangeid"]}");
             return response;
         }
     }

@@ -25,12 +25,8 @@ public sealed class Progress
         _unit = unit;
     }
 
-    public static Progress Start(string label, int total, string unit = "")
-    {
-        var progress = new Progress(label, total, unit);
-        progress.Print();
-        return progress;
-    }
+    /// <summary>Starts counting; the first line comes after a second (a quick phase prints only its final line).</summary>
+    public static Progress Start(string label, int total, string unit = "") => new(label, total, unit);
 
     public int Done => Volatile.Read(ref _done);
 

@@ -13,6 +13,14 @@ public static class ReportWriter
     public const string AppendChart = "append-latency.svg";
     public const string ResultsFile = "results.json";
 
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        IncludeFields = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
     public static void Write(BenchReport report, string directory)
     {
         Directory.CreateDirectory(directory);
@@ -22,13 +30,7 @@ public static class ReportWriter
         if (report.Appends.Count > 0)
             File.WriteAllText(Path.Combine(directory, AppendChart), AppendSvg(report));
         File.WriteAllText(Path.Combine(directory, ReportFile), Markdown(report, targets));
-        File.WriteAllText(Path.Combine(directory, ResultsFile), JsonSerializer.Serialize(new { report, targets }, new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            IncludeFields = true,
-            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-            Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
-        }));
+        File.WriteAllText(Path.Combine(directory, ResultsFile), JsonSerializer.Serialize(new { report, targets }, Json));
     }
 
     public static string HistorySvg(BenchReport report)

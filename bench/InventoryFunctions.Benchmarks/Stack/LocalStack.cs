@@ -37,10 +37,6 @@ public sealed class LocalStack : IAsyncDisposable
 
     public int SnapshotInterval { get; private set; }
 
-    public string EventsContainerName => EventsContainer;
-
-    public string ProjectionsContainerName => ProjectionsContainer;
-
     public static async Task<LocalStack> StartAsync(int pollDelayMs)
     {
         var stack = new LocalStack();

@@ -78,6 +78,7 @@ public sealed partial class RequestLedger(IHttpContextAccessor httpContext, stri
         var container = ContainerOf(request);
         var operation = Classify(request);
         var key = new RequestKey(origin, container, operation);
+
         Run.Requests.AddOrUpdate(key, 1, (_, n) => n + 1);
         _phase.Requests.AddOrUpdate(key, 1, (_, n) => n + 1);
         if (origin == Origin.Http)
@@ -87,7 +88,7 @@ public sealed partial class RequestLedger(IHttpContextAccessor httpContext, stri
         {
             if (operation == "change-feed" && container == eventsContainer && response.StatusCode == HttpStatusCode.OK && response.Content is not null)
                 await InspectChangeFeedPageAsync(response, cancellationToken);
-            else if (container == projectionsContainer || (container == eventsContainer && operation is "query" or "read"))
+            else if ((container == projectionsContainer && IsItemOperation(operation)) || (container == eventsContainer && operation is "query" or "read"))
                 Volatile.Read(ref _currentBatch)?.Count();
         }
         return response;
@@ -121,13 +122,17 @@ public sealed partial class RequestLedger(IHttpContextAccessor httpContext, stri
         _phase.Batches.Enqueue(batch);
     }
 
+    public static bool IsItemOperation(string operation) => operation is "read" or "create" or "upsert" or "replace" or "patch" or "delete";
+
+    public static bool IsWrite(string operation) => operation is "create" or "upsert" or "replace" or "patch" or "delete";
+
     private static string ContainerOf(RequestMessage request)
     {
         var match = CollectionSegment().Match(request.RequestUri?.OriginalString ?? "");
         return match.Success ? Uri.UnescapeDataString(match.Groups[1].Value) : "(account)";
     }
 
-    /// <summary>The same operation names as <see cref="CosmosRequestMetrics"/>.</summary>
+    /// <summary>The same operation names as <see cref="CosmosRequestMetrics"/> (creates and upserts POST to the container's link).</summary>
     private static string Classify(RequestMessage request)
     {
         var headers = request.Headers;
@@ -138,17 +143,27 @@ public sealed partial class RequestLedger(IHttpContextAccessor httpContext, stri
         if (headers["x-ms-documentdb-isquery"] is not null || headers["x-ms-cosmos-is-query-plan-request"] is not null)
             return "query";
         var path = request.RequestUri?.OriginalString ?? "";
-        var resource = path.Contains("/docs", StringComparison.Ordinal) ? "item" : path.Contains("/pkranges", StringComparison.Ordinal) ? "pkranges" : "metadata";
+        var resource = path.Contains("/docs", StringComparison.Ordinal) ? "item"
+            : path.Contains("/pkranges", StringComparison.Ordinal) ? "pkranges"
+            : request.Method == HttpMethod.Post && IsContainerLink(path) ? "item"
+            : "metadata";
         return (request.Method.Method, resource) switch
         {
             ("GET", "item") when path.TrimEnd('/').EndsWith("/docs", StringComparison.Ordinal) => "read-feed",
             ("GET", "item") => "read",
+            ("POST", "item") when string.Equals(headers["x-ms-documentdb-is-upsert"], "True", StringComparison.OrdinalIgnoreCase) => "upsert",
             ("POST", "item") => "create",
             ("PUT", "item") => "replace",
             ("PATCH", "item") => "patch",
             ("DELETE", "item") => "delete",
             (var method, var other) => $"{other}-{method.ToLowerInvariant()}",
         };
+    }
+
+    private static bool IsContainerLink(string path)
+    {
+        var segments = path.Trim('/').Split('/');
+        return segments.Length == 4 && segments[0] == "dbs" && segments[2] == "colls";
     }
 
     [GeneratedRegex(@"colls/([^/?]+)")]

@@ -79,7 +79,10 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
 
             if (HasGap(batch, view.Version + 1, last))
                 await FillGapAsync(batch, view.Version + 1, last, cancellationToken);
+            var before = view.Version;
             view = await ApplyAsync(view, batch, last, cancellationToken);
+            if (view.Version == before)
+                return; // only undecodable documents past the end of the log: reported, nothing to write
 
             if (await views.TryWriteAsync(view, stored?.ETag, cancellationToken))
             {
@@ -105,10 +108,21 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
                 await ReportAsync(malformed, batch.InventoryId, version, cancellationToken);
                 view = view.Skip(version, time.GetUtcNow());
             }
-            else
+            else if (batch.Events.Keys.Any(v => v > version))
             {
                 throw new InvalidOperationException(
                     $"Version {version} of inventory '{batch.InventoryId}' is missing from the log; the projection waits for it.");
+            }
+            else
+            {
+                // Nothing real lies beyond this point: what remains are undecodable documents claiming versions past
+                // the end of the log. Report them and stop here rather than wait forever for versions that never come.
+                foreach (var (claimed, junk) in batch.Malformed.Where(m => m.Key >= version).ToList())
+                {
+                    await ReportAsync(junk, batch.InventoryId, claimed, cancellationToken);
+                    batch.Malformed.Remove(claimed);
+                }
+                break;
             }
         }
         return view;

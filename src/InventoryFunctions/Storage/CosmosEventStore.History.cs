@@ -82,7 +82,12 @@ public sealed partial class CosmosEventStore
 
     private async Task<InventoryState?> FirstSnapshotAsync(string inventoryId, QueryDefinition query, CancellationToken cancellationToken)
     {
-        using var iterator = _events.GetItemQueryStreamIterator(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(inventoryId), MaxItemCount = 1 });
+        using var iterator = _events.GetItemQueryStreamIterator(query, requestOptions: new QueryRequestOptions
+        {
+            PartitionKey = new PartitionKey(inventoryId),
+            MaxItemCount = 1,
+            EnableOptimisticDirectExecution = true, // no query plan round trip: see QueryLogAsync
+        });
         while (iterator.HasMoreResults)
         {
             using var page = await iterator.ReadNextAsync(cancellationToken);

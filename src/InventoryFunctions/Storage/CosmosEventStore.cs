@@ -174,6 +174,9 @@ public sealed partial class CosmosEventStore(CosmosClient client, IOptions<Cosmo
         {
             PartitionKey = new PartitionKey(inventoryId),
             MaxItemCount = pageSize,
+            // One partition: send the query straight to it. Without this the SDK first asks the gateway for a query
+            // plan (one more round trip per query) wherever it cannot compute plans itself, as on Linux.
+            EnableOptimisticDirectExecution = true,
         });
         while (iterator.HasMoreResults)
         {

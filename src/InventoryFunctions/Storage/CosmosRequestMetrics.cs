@@ -54,17 +54,28 @@ public sealed class CosmosRequestMetrics : RequestHandler, IDisposable
         if (headers["x-ms-documentdb-isquery"] is not null || headers["x-ms-cosmos-is-query-plan-request"] is not null)
             return "query";
         var path = request.RequestUri?.OriginalString ?? "";
-        var resource = path.Contains("/docs", StringComparison.Ordinal) ? "item" : path.Contains("/pkranges", StringComparison.Ordinal) ? "pkranges" : "metadata";
+        // Creates and upserts POST to the container's own link (dbs/{db}/colls/{container}), not to .../docs.
+        var resource = path.Contains("/docs", StringComparison.Ordinal) ? "item"
+            : path.Contains("/pkranges", StringComparison.Ordinal) ? "pkranges"
+            : request.Method == HttpMethod.Post && IsContainerLink(path) ? "item"
+            : "metadata";
         return (request.Method.Method, resource) switch
         {
             ("GET", "item") when path.TrimEnd('/').EndsWith("/docs", StringComparison.Ordinal) => "read-feed",
             ("GET", "item") => "read",
+            ("POST", "item") when string.Equals(headers["x-ms-documentdb-is-upsert"], "True", StringComparison.OrdinalIgnoreCase) => "upsert",
             ("POST", "item") => "create",
             ("PUT", "item") => "replace",
             ("PATCH", "item") => "patch",
             ("DELETE", "item") => "delete",
             (var method, var other) => $"{other}-{method.ToLowerInvariant()}",
         };
+    }
+
+    private static bool IsContainerLink(string path)
+    {
+        var segments = path.Trim('/').Split('/');
+        return segments.Length == 4 && segments[0] == "dbs" && segments[2] == "colls";
     }
 }
 
