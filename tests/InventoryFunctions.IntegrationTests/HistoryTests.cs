@@ -123,6 +123,10 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
     [InlineData("asOf=2026-05-01", "asOf")]
     [InlineData("asOf=", "asOf")]
     [InlineData("asOf=2026-13-01T12%3A00%3A00Z", "asOf")]
+    [InlineData("asOf=01%2F05%2F2026%2012%3A00%3A00%20%2B02%3A00", "asOf")] // not ISO 8601: would be read as 5 January
+    [InlineData("asOf=May%201%2C%202026%2012%3A00%3A00%20-05%3A00", "asOf")]
+    [InlineData("asOf=2026-05-01%2012%3A00%3A00Z", "asOf")] // a space for the T
+    [InlineData("asOf=2026-05-01T12%3A00%3A00+02%3A00", "asOf")] // a '+' sent unescaped arrives as a space: not an instant
     [InlineData("asOf=2026-05-01T12%3A00%3A00Z&asOf=2026-05-02T12%3A00%3A00Z", "asOf")]
     public async Task A_malformed_atVersion_or_asOf_is_400_problem(string query, string field)
     {
@@ -169,6 +173,7 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
     [InlineData("2026-05-01T07:30:00-05:00", 4)] // 12:30 UTC, a negative offset
     [InlineData("2026-05-01T13:00:00.1234567Z", 5)] // exactly at the last
     [InlineData("2030-01-01T00:00:00Z", 5)] // after the last
+    [InlineData("2026-05-01t12:00:00.5z", 1)] // RFC 3339 allows lower case
     public async Task AsOf_includes_every_event_at_or_before_the_instant_and_echoes_it(string asOf, int expectedVersion)
     {
         var inventoryId = LocalStackFixture.NewInventoryId("asof");
@@ -203,6 +208,29 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
         {
             AssertState(FoldPrefix(log, e.Version), await app.Http.GetStateAsOfAsync(inventoryId, e.OccurredAt), inventoryId, $"at event {e.Version}");
             AssertState(FoldPrefix(log, e.Version), await app.Http.GetStateAsOfAsync(inventoryId, e.OccurredAt.AddMilliseconds(500)), inventoryId, $"after event {e.Version}");
+        }
+    }
+
+    [Fact(Skip = "Known bug: asOf starts from a snapshot whose occurredAt is its own event's instant, so an earlier event that is later than the instant gets included (20 instead of 14 here)")]
+    public async Task AsOf_does_not_depend_on_which_snapshots_exist_even_when_instants_go_back_in_the_log()
+    {
+        // Instants can go back within a log: legacy timestamps were local times read as UTC, instances' clocks differ.
+        // Here event 15 is the latest of all. The same log with and without snapshots must answer alike.
+        var log = Enumerable.Range(1, 20)
+            .Select(v => new RecordedEvent(v, T0.AddSeconds(v == 15 ? 100 : v), new ItemAdded("arrow", 1)))
+            .ToList();
+        var withSnapshots = LocalStackFixture.NewInventoryId("asof");
+        var withoutSnapshots = LocalStackFixture.NewInventoryId("asof");
+        await stack.Events.ImportAsync(withSnapshots, log);
+        await stack.Events.ImportAsync(withoutSnapshots, log);
+        foreach (var version in new[] { 10, 20 })
+            await stack.Events.WriteDocumentsAsync(withSnapshots, SnapshotDocument.Encode(withSnapshots, FoldPrefix(log, version), log[version - 1].OccurredAt));
+
+        foreach (var instant in new[] { T0.AddSeconds(12), T0.AddSeconds(50), T0.AddSeconds(200) })
+        {
+            var with = await stack.Http.GetStateAsOfAsync(withSnapshots, instant);
+            var without = await stack.Http.GetStateAsOfAsync(withoutSnapshots, instant);
+            Assert.Equal(without.Body.GetProperty("version").GetInt64(), with.Body.GetProperty("version").GetInt64());
         }
     }
 
@@ -274,16 +302,20 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
                 Assert.EndsWith("/docs/snapshot-1000", counter.Requests.Single(r => r.StartsWith("GET ", StringComparison.Ordinal)), StringComparison.Ordinal);
         }
 
-        // By instant: the snapshot query and the first page of events after it (each batch of 50 shares one instant).
+        // By instant: the snapshot query, then events in pages of the interval until one is later than the instant (each
+        // batch of 50 shares one instant). On Cosmos DB that is one page here; the dev server does not send the
+        // x-ms-cosmos-query-requiresdistribution: false that lets the SDK go on with a direct (ODE) query after a first
+        // page that has a continuation, so the SDK asks for a query plan and starts that query again: two requests more.
         foreach (var batch in new[] { 1, 20, 21 })
         {
             var instant = log[(batch * 50) - 1].OccurredAt;
             counter.Reset();
             recorder.Reset();
             var reply = await app.Http.GetStateAsOfAsync(inventoryId, instant);
-            output.WriteLine($"asOf end of batch {batch}: {counter.Count} requests, {recorder.ItemsReturned} documents read ({string.Join(" + ", recorder.Pages)})\n{string.Join("\n", recorder.Debug)}");
+            output.WriteLine($"asOf end of batch {batch}: {counter.Count} requests, {recorder.ItemsReturned} documents read ({string.Join(" + ", recorder.Pages)}): {string.Join(" | ", counter.Requests)}");
             AssertState(FoldPrefix(log, batch * 50), reply, inventoryId, $"asOf batch {batch}");
-            Assert.Equal(2, counter.Count);
+            Assert.InRange(counter.Count, 2, 4);
+            Assert.True(recorder.Pages.Skip(1).All(page => page <= 10), "event pages are at most one interval long");
         }
     }
 
@@ -486,15 +518,13 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
         /// <summary>Documents per query page, in order.</summary>
         public IReadOnlyList<int> Pages => [.. _items];
 
-        public void Reset() { _items.Clear(); Debug.Clear(); }
-        public ConcurrentQueue<string> Debug { get; } = new();
+        public void Reset() => _items.Clear();
 
         public override async Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
         {
             var response = await base.SendAsync(request, cancellationToken);
             if (int.TryParse(response.Headers["x-ms-item-count"], NumberStyles.None, CultureInfo.InvariantCulture, out var count))
                 _items.Enqueue(count);
-            Debug.Enqueue($"{request.Method} {request.RequestUri} {(int)response.StatusCode} items={response.Headers["x-ms-item-count"]} reqcont={request.Headers.ContinuationToken} cont={response.Headers.ContinuationToken} pk={request.Headers["x-ms-documentdb-partitionkey"]} range={request.Headers["x-ms-documentdb-partitionkeyrangeid"]}");
             return response;
         }
     }

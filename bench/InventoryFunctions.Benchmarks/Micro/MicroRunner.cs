@@ -41,7 +41,11 @@ public static class MicroRunner
         logger.Total = total;
         var summaries = BenchmarkRunner.Run(types, config);
         var results = new List<MicroResult>();
-        foreach (var report in summaries.SelectMany(s => s.Reports))
+        // In declaration order: class by class, method by method.
+        var ordered = summaries.SelectMany(s => s.Reports)
+            .OrderBy(r => Array.IndexOf(types, r.BenchmarkCase.Descriptor.Type))
+            .ThenBy(r => Array.IndexOf(r.BenchmarkCase.Descriptor.Type.GetMethods(), r.BenchmarkCase.Descriptor.WorkloadMethod));
+        foreach (var report in ordered)
         {
             var benchmark = report.BenchmarkCase;
             var statistics = report.ResultStatistics;

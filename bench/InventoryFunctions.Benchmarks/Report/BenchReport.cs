@@ -34,7 +34,13 @@ public sealed class RunInfo
     public string CommandLine { get; init; } = "";
 }
 
-public sealed record LoadSummary(double Start, double Mean, double Max, double End, int Cores, IReadOnlyList<(string Phase, double Load1)> ByPhase);
+/// <summary>
+/// How busy the machine was: the 1-minute load average (which counts the benchmark's own threads), and the share of
+/// the machine's CPU time used by other processes and by this benchmark (with its dev server and Azurite).
+/// </summary>
+public sealed record LoadSummary(double Start, double Mean, double Max, double End, int Cores, double OthersCpu, double OthersCpuMaxPhase, double OwnCpu, IReadOnlyList<PhaseLoad> ByPhase);
+
+public sealed record PhaseLoad(string Phase, double Load1, double OthersCpu, double OwnCpu);
 
 /// <summary>Closed-loop appends: <see cref="Concurrency"/> workers, each sending its next request when the last one answered.</summary>
 public sealed record AppendRun(

@@ -5,16 +5,17 @@ namespace InventoryFunctions.Benchmarks.Report;
 /// <summary>Caveats the report states from the run's own conditions.</summary>
 public static class Notes
 {
-    /// <summary>Above this 1-minute load average per core the machine counts as busy.</summary>
-    private const double BusyLoadPerCore = 1.5;
+    /// <summary>Above this share of the machine's CPU used by other processes, the run counts as made on a busy machine.</summary>
+    private const double BusyOthersShare = 0.15;
 
     public static void Add(BenchReport report)
     {
         var run = report.Run;
-        if (run.Load is { } load && double.IsFinite(load.Max) && load.Max > BusyLoadPerCore * load.Cores)
+        if (run.Load is { } load && double.IsFinite(load.OthersCpu) && (load.OthersCpu > BusyOthersShare || load.OthersCpuMaxPhase > 2 * BusyOthersShare))
         {
-            report.Notes.Add(I($"**The machine was busy during this run**: the 1-minute load average was {load.Mean:0.0} on average and up to {load.Max:0.0} on {load.Cores} cores ")
-                + "(other builds and tests were running). Latencies and throughput are pessimistic and noisy, ratios less so; re-run `./bench.sh --short` on a quiet machine for cleaner numbers.");
+            report.Notes.Add(I($"**The machine was busy during this run**: other processes used {load.OthersCpu:P0} of its CPU over the run, up to {load.OthersCpuMaxPhase:P0} during a phase ")
+                + I($"(1-minute load average up to {load.Max:0.0} on {load.Cores} cores). Latencies and throughput are pessimistic and noisy, ratios less so; ")
+                + "re-run `./bench.sh --short` on a quiet machine for cleaner numbers.");
         }
         if (run.Local)
         {

@@ -46,7 +46,7 @@ public static class ReportWriter
             YLog = true,
             XTicks = [.. history.Select(h => (double)h.Length)],
         };
-        chart.Series.Add(new Series("GET /inventories/{id} (projection) p50", "#1f77b4", [.. history.Select(h => ((double)h.Length, h.Get.P50))], Labels: true));
+        chart.Series.Add(new Series("GET /inventories/{id} (projection) p50", "#1f77b4", [.. history.Select(h => ((double)h.Length, h.Get.P50))], Labels: true, LabelsBelow: true));
         chart.Series.Add(new Series("GET /inventories/{id} p95", "#1f77b4", [.. history.Select(h => ((double)h.Length, h.Get.P95))], Dashed: true));
         chart.Series.Add(new Series("naive replay (audit log + fold) p50", "#d62728", [.. history.Select(h => ((double)h.Length, h.Naive.P50))], Labels: true));
         chart.Series.Add(new Series("naive replay p95", "#d62728", [.. history.Select(h => ((double)h.Length, h.Naive.P95))], Dashed: true));
@@ -66,7 +66,7 @@ public static class ReportWriter
             XLog = true,
             XTicks = [.. spread.Select(a => (double)a.Concurrency).Concat(contended.Select(a => (double)a.Concurrency)).Distinct().Order()],
         };
-        chart.Series.Add(new Series("p50, spread over inventories", "#2ca02c", [.. spread.Select(a => ((double)a.Concurrency, a.Latency.P50))], Labels: true));
+        chart.Series.Add(new Series("p50, spread over inventories", "#2ca02c", [.. spread.Select(a => ((double)a.Concurrency, a.Latency.P50))], Labels: true, LabelsBelow: true));
         chart.Series.Add(new Series("p95", "#ff7f0e", [.. spread.Select(a => ((double)a.Concurrency, a.Latency.P95))]));
         chart.Series.Add(new Series("p99", "#d62728", [.. spread.Select(a => ((double)a.Concurrency, a.Latency.P99))], Labels: true));
         foreach (var a in contended)
@@ -118,7 +118,10 @@ public static class ReportWriter
         Line($"| .NET | {m.DotNet}{(m.DotNetSdk is null ? "" : $", SDK {m.DotNetSdk}")}, workstation GC |");
         Line($"| Node.js | {m.Node ?? "not found"} |");
         if (run.Load is { } load)
-            Line(I($"| load average (1 min) | {load.Start:0.0} at start, mean {load.Mean:0.0}, max {load.Max:0.0}, {load.End:0.0} at the end (on {load.Cores} cores) |"));
+        {
+            Line(I($"| CPU used by other processes | {load.OthersCpu:P0} of the machine over the run, at most {load.OthersCpuMaxPhase:P0} in a phase (this benchmark with its dev server and Azurite: {load.OwnCpu:P0}) |"));
+            Line(I($"| load average (1 min) | {load.Start:0.0} at start, mean {load.Mean:0.0}, max {load.Max:0.0}, {load.End:0.0} at the end, on {load.Cores} cores (it counts the benchmark's own threads) |"));
+        }
         Line($"| mode | `{run.Mode}` |");
         Line($"| target | {run.Target} |");
         if (run.Local)
@@ -128,7 +131,7 @@ public static class ReportWriter
         if (run.SnapshotInterval is { } interval)
             Line(I($"| snapshot interval | every {interval:N0} events |"));
         var s = run.Sizes;
-        Line(I($"| samples | appends {string.Join(", ", s.SpreadAppends.Select(a => $"{a.Appends:N0} at c={a.Concurrency}"))} ({s.InventoriesPerWorker} inventories per client); {s.ContendedAppends:N0} on one inventory at c={s.ContendedConcurrency}; cold/warm {s.ColdWarmInventories} inventories; ")
+        Line(I($"| samples | appends {string.Join(", ", s.SpreadAppends.Select(a => $"{a.Appends:N0} at c={a.Concurrency}"))} ({s.InventoriesPerWorker} {(s.InventoriesPerWorker == 1 ? "inventory" : "inventories")} per client); {s.ContendedAppends:N0} on one inventory at c={s.ContendedConcurrency}; cold/warm {s.ColdWarmInventories} inventories; ")
             + I($"histories {string.Join(", ", s.HistoryLengths.Zip(s.InventoriesPerLength).Select(x => $"{x.Second}×{x.First:N0}"))} events; GET {s.GetSamplesPerLength:N0} per length; naive {string.Join("/", s.NaiveSamplesPerLength)} per length; lag {s.LagSamples} samples on {s.LagLanes} inventories |"));
         Line($"| run id | `{run.RunId}` (inventory ids `bench-{run.RunId}-…`) |");
         Line();
@@ -139,7 +142,8 @@ public static class ReportWriter
             Line();
             Line("Closed loop: each client sends its next request when the previous one answered. \"Spread\" runs give every client its own "
                 + "inventories (no contention); each inventory got one unmeasured append first, so these are warm appends (cold ones are below). "
-                + "The contended run puts every client on one inventory: lost races cost the app a 412 and a reload inside the request.");
+                + "The contended run puts every client on one inventory: each lost race costs the app a 412 and a reload inside the request, "
+                + "and after 10 lost races in a row the request answers 503 `too-much-contention` (counted under errors; latencies are of the successes).");
             Line();
             Line($"![append latency against concurrency]({AppendChart})");
             Line();
@@ -159,7 +163,10 @@ public static class ReportWriter
         {
             Line("### Cold and warm appends");
             Line();
-            Line("One request at a time, so each append's Cosmos round trips (all requests the app made while serving it) are exact.");
+            Line(run.Local
+                ? "One request at a time, so each append's Cosmos round trips (all requests the app made while serving it) are exact. "
+                  + "\"Existing inventory, head not cached\": the same inventories after the app's head cache was cleared, as on a new or restarted instance."
+                : "One request at a time; Cosmos round trips are not available against a base URL.");
             Line();
             Line("| append | n | p50 | p95 | round trips per append (mean) | max | by operation (per append) |");
             Line("|---|---:|---:|---:|---:|---:|---|");

@@ -5,7 +5,8 @@ using System.Text;
 namespace InventoryFunctions.Benchmarks.Report;
 
 /// <summary>One line (or set of markers) on a chart.</summary>
-public sealed record Series(string Name, string Color, IReadOnlyList<(double X, double Y)> Points, bool Dashed = false, bool Line = true, bool Labels = false);
+/// <param name="LabelsBelow">Value labels under the points instead of above (to keep two labelled series apart).</param>
+public sealed record Series(string Name, string Color, IReadOnlyList<(double X, double Y)> Points, bool Dashed = false, bool Line = true, bool Labels = false, bool LabelsBelow = false);
 
 /// <summary>
 /// A small, dependency-free line chart as SVG: axes with ticks and grid, linear or log scales, value labels, a legend
@@ -13,7 +14,7 @@ public sealed record Series(string Name, string Color, IReadOnlyList<(double X, 
 /// </summary>
 public sealed class SvgChart
 {
-    private const int Width = 860;
+    private const int Width = 900;
     private const int Height = 440;
     private const int Left = 78;
     private const int Right = 600;
@@ -59,7 +60,7 @@ public sealed class SvgChart
         {
             var y = Y(tick);
             svg.Append(I($"<line x1=\"{Left}\" y1=\"{y:0.#}\" x2=\"{Right}\" y2=\"{y:0.#}\" stroke=\"#e3e3e3\"/>\n"));
-            svg.Append(I($"<text x=\"{Left - 8}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" fill=\"#333\">{Escape(YFormat(tick))}</text>\n"));
+            svg.Append(I($"<text x=\"{Left - 8}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" fill=\"#333\">{Escape(Tick(tick))}</text>\n"));
         }
         foreach (var tick in XTicks)
         {
@@ -88,7 +89,7 @@ public sealed class SvgChart
             {
                 svg.Append(I($"<circle cx=\"{X(p.X):0.#}\" cy=\"{Y(p.Y):0.#}\" r=\"{(series.Line ? 3.5 : 5)}\" fill=\"{(series.Line ? series.Color : "white")}\" stroke=\"{series.Color}\" stroke-width=\"2\"/>\n"));
                 if (series.Labels)
-                    svg.Append(I($"<text x=\"{X(p.X) + 7:0.#}\" y=\"{Y(p.Y) - 7:0.#}\" fill=\"{series.Color}\" font-size=\"11\">{Escape(YFormat(p.Y))}</text>\n"));
+                    svg.Append(I($"<text x=\"{X(p.X) + 7:0.#}\" y=\"{Y(p.Y) + (series.LabelsBelow ? 16 : -7):0.#}\" fill=\"{series.Color}\" font-size=\"11\">{Escape(YFormat(p.Y))}</text>\n"));
             }
         }
 
@@ -107,6 +108,8 @@ public sealed class SvgChart
         svg.Append("</svg>\n");
         return svg.ToString();
     }
+
+    private static string Tick(double value) => value.ToString(value == Math.Round(value) ? "N0" : "0.##", CultureInfo.InvariantCulture);
 
     private static double Scale(double value, bool log) => log ? Math.Log10(value) : value;
 

@@ -120,10 +120,11 @@ public static class Targets
 
     private static string LoadRemark(BenchReport report, string phase)
     {
-        var load = report.Run.Load?.ByPhase.FirstOrDefault(p => p.Phase == phase).Load1;
-        return load is { } l && double.IsFinite(l)
-            ? I($"The 1-minute load average at the end of that phase was {l:0.0} on {report.Run.Machine.Cores} cores{(l > report.Run.Machine.Cores ? ", so requests queued for CPU behind other processes" : "")}.")
-            : "";
+        var load = report.Run.Load?.ByPhase.FirstOrDefault(p => p.Phase == phase);
+        if (load is null || !double.IsFinite(load.OthersCpu))
+            return "";
+        return I($"During that phase other processes used {load.OthersCpu:P0} of the machine's CPU and this benchmark (app, load generator, dev server) {load.OwnCpu:P0}")
+            + (load.OthersCpu + load.OwnCpu > 0.9 ? ", so requests queued for CPU." : ".");
     }
 
     private static string Ms(double ms) => SvgChart.Milliseconds(ms);

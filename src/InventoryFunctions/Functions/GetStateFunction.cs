@@ -47,6 +47,10 @@ public sealed class GetStateFunction(IHistoryReader history, ILogger<GetStateFun
         };
     }
 
+    // ISO 8601 only: DateTimeOffset.TryParse would also take "01/05/2026 12:00:00 +02:00" (as 5 January) or "May 1, 2026 …".
+    // Upper-cased first, as RFC 3339 allows 't' and 'z'.
+    private const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK";
+
     /// <summary>An instant must say its zone ('Z' or an offset): a local time would name a different instant per reader.</summary>
     private static DateTimeOffset? ReadInstant(HttpRequest request, Dictionary<string, string[]> errors)
     {
@@ -54,7 +58,8 @@ public sealed class GetStateFunction(IHistoryReader history, ILogger<GetStateFun
         var text = values.Count == 1 ? values[0] : null;
         if (text is { Length: >= 20 }
             && (text[^1] is 'Z' or 'z' || text[^6] is '+' or '-')
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var instant))
+            && DateTimeOffset.TryParseExact(text.ToUpperInvariant(), InstantFormat, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
             return instant.ToUniversalTime();
         errors["asOf"] = ["asOf must be one ISO 8601 instant with a zone, e.g. 2026-05-01T12:00:00Z."];
         return null;

@@ -1,0 +1,238 @@
+using System.Net;
+using System.Text.Json;
+using InventoryFunctions.Domain;
+using InventoryFunctions.IntegrationTests.Infrastructure;
+using Microsoft.Azure.Cosmos;
+using Xunit.Abstractions;
+using static InventoryFunctions.IntegrationTests.Infrastructure.HistoryApi;
+
+namespace InventoryFunctions.IntegrationTests;
+
+/// <summary>
+/// <c>POST /api/projections/rebuild</c> recomputes views from the log: after a view was deleted or corrupted it is
+/// restored exactly; every inventory can be rebuilt at once; and a rebuild racing the change feed neither loses nor
+/// doubles an event.
+/// </summary>
+[Collection(LocalStackGroup.Name)]
+public sealed class RebuildTests(LocalStackFixture stack, ITestOutputHelper output)
+{
+    private Container Projections => stack.Client.GetContainer(stack.Options.DatabaseName, stack.Options.ProjectionsContainerName);
+
+    /// <summary>A few adds and removes through the app; waits until the change feed has projected them.</summary>
+    private async Task<(string InventoryId, JsonElement View)> ProjectedInventoryAsync()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId("rebuild");
+        string[] commands =
+        [
+            """{"events":[{"type":"ItemAdded","itemId":"sword","quantity":3},{"type":"ItemAdded","itemId":"shield","quantity":1}]}""",
+            """{"events":[{"type":"ItemRemoved","itemId":"sword","quantity":1},{"type":"ItemAdded","itemId":"potion","quantity":5}]}""",
+            """{"events":[{"type":"ItemRemoved","itemId":"shield","quantity":1},{"type":"ItemAdded","itemId":"shield","quantity":2}]}""",
+        ];
+        foreach (var command in commands)
+        {
+            var reply = await stack.Http.SendJsonAsync(HttpMethod.Post, $"inventories/{inventoryId}/events", command);
+            Assert.True(reply.Status == HttpStatusCode.Created, reply.ToString());
+        }
+        await stack.Http.WaitForViewAsync(inventoryId, 6);
+        var (view, _) = (await Projections.ReadDocumentAsync("view", inventoryId))!.Value;
+        return (inventoryId, view);
+    }
+
+    private Task<JsonReply> RebuildAsync(string? body, HttpClient? http = null) =>
+        (http ?? stack.Http).SendJsonAsync(HttpMethod.Post, "projections/rebuild", body);
+
+    /// <summary>The view the log implies: counts, and totals ever added in first-added order.</summary>
+    private static (string Items, string Collected) Expected(IReadOnlyList<RecordedEvent> log)
+    {
+        var collected = new List<(string ItemId, long Collected)>();
+        foreach (var e in log)
+        {
+            if (e.Event is not ItemAdded added)
+                continue;
+            var index = collected.FindIndex(c => c.ItemId == added.ItemId);
+            if (index < 0)
+                collected.Add((added.ItemId, added.Quantity));
+            else
+                collected[index] = (added.ItemId, collected[index].Collected + added.Quantity);
+        }
+        return (Describe(Inventory.Fold(InventoryState.Empty, log).Items), string.Join(", ", collected.Select(c => $"{c.ItemId}:{c.Collected}")));
+    }
+
+    private static string CollectedOf(JsonElement view) =>
+        string.Join(", ", view.GetProperty("collected").EnumerateArray().Select(c => $"{c.GetProperty("itemId").GetString()}:{c.GetProperty("collected").GetInt64()}"));
+
+    [Fact]
+    public async Task A_rebuild_after_the_view_was_deleted_restores_it_exactly()
+    {
+        var (inventoryId, original) = await ProjectedInventoryAsync();
+        (await Projections.DeleteItemStreamAsync("view", new PartitionKey(inventoryId))).Dispose();
+        AssertProblem(await stack.Http.GetJsonAsync($"inventories/{inventoryId}"), HttpStatusCode.NotFound, "inventory-not-found");
+
+        var rebuilt = await RebuildAsync(JsonSerializer.Serialize(new { inventoryId }));
+
+        Assert.True(rebuilt.Status == HttpStatusCode.OK, rebuilt.ToString());
+        var log = await stack.Http.ReadLogAsync(inventoryId);
+        Assert.Equal(6, rebuilt.Body.GetProperty("version").GetInt64());
+        var (items, collected) = Expected(log);
+        Assert.Equal(items, Describe(ItemsOf(rebuilt.Body.GetProperty("items"))));
+        Assert.Equal("potion:5, sword:3, shield:3", CollectedOf(rebuilt.Body)); // most collected first; ties in first-added order
+        Assert.Equal("sword:3, shield:3, potion:5", collected);
+        var (restored, _) = (await Projections.ReadDocumentAsync("view", inventoryId))!.Value;
+        Assert.Equal(original.GetRawText(), restored.GetRawText());
+        Assert.Equal(6, (await stack.Http.GetJsonAsync($"inventories/{inventoryId}")).Body.GetProperty("version").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("""{"id":"view","inventoryId":"{id}","garbage":true}""")]
+    [InlineData("""{"id":"view","inventoryId":"{id}","version":"six","items":[1,2,3]}""")]
+    [InlineData("""{"id":"view","inventoryId":"{id}","version":6,"items":{"sword":"two"},"collected":[],"updatedAt":"2026-05-01T12:00:00Z"}""")]
+    public async Task A_rebuild_after_the_view_was_corrupted_restores_it_exactly(string garbage)
+    {
+        var (inventoryId, original) = await ProjectedInventoryAsync();
+        using (var replaced = await Projections.ReplaceItemStreamAsync(
+                   new MemoryStream(System.Text.Encoding.UTF8.GetBytes(garbage.Replace("{id}", inventoryId, StringComparison.Ordinal))), "view", new PartitionKey(inventoryId)))
+            Assert.True(replaced.IsSuccessStatusCode, replaced.ErrorMessage);
+        AssertProblem(await stack.Http.GetJsonAsync($"inventories/{inventoryId}"), HttpStatusCode.InternalServerError, "corrupt-projection");
+
+        var rebuilt = await RebuildAsync(JsonSerializer.Serialize(new { inventoryId }));
+
+        Assert.True(rebuilt.Status == HttpStatusCode.OK, rebuilt.ToString());
+        var (restored, _) = (await Projections.ReadDocumentAsync("view", inventoryId))!.Value;
+        Assert.Equal(original.GetRawText(), restored.GetRawText());
+    }
+
+    [Fact]
+    public async Task The_projector_rebuilds_a_corrupted_view_from_the_log_on_the_next_event()
+    {
+        var (inventoryId, _) = await ProjectedInventoryAsync();
+        using (var replaced = await Projections.ReplaceItemStreamAsync(
+                   new MemoryStream(System.Text.Encoding.UTF8.GetBytes($$"""{"id":"view","inventoryId":"{{inventoryId}}","garbage":true}""")), "view", new PartitionKey(inventoryId)))
+            Assert.True(replaced.IsSuccessStatusCode, replaced.ErrorMessage);
+
+        var added = await stack.Http.SendJsonAsync(HttpMethod.Post, $"inventories/{inventoryId}/items", """{"itemId":"sword","quantity":4}""");
+        Assert.True(added.Status == HttpStatusCode.Created, added.ToString());
+
+        var view = await stack.Http.WaitForViewAsync(inventoryId, 7);
+        var log = await stack.Http.ReadLogAsync(inventoryId);
+        var (stored, _) = (await Projections.ReadDocumentAsync("view", inventoryId))!.Value;
+        Assert.Equal(Expected(log), (Describe(ItemsOf(view.GetProperty("items"))), CollectedOf(stored)));
+    }
+
+    [Fact]
+    public async Task Rebuilding_every_inventory_returns_how_many_it_rebuilt_and_restores_their_views()
+    {
+        var inventories = new List<(string Id, JsonElement View)>();
+        for (var i = 0; i < 3; i++)
+            inventories.Add(await ProjectedInventoryAsync());
+        foreach (var (id, _) in inventories.Take(2))
+            (await Projections.DeleteItemStreamAsync("view", new PartitionKey(id))).Dispose();
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var all = await RebuildAsync(null);
+        output.WriteLine($"Rebuilt {all.Body} in {started.ElapsedMilliseconds} ms");
+        var empty = await RebuildAsync("{}");
+
+        Assert.True(all.Status == HttpStatusCode.OK, all.ToString());
+        Assert.True(all.Body.GetProperty("rebuilt").GetInt32() >= inventories.Count, all.ToString());
+        Assert.True(empty.Status == HttpStatusCode.OK, empty.ToString());
+        Assert.True(empty.Body.GetProperty("rebuilt").GetInt32() >= all.Body.GetProperty("rebuilt").GetInt32(), empty.ToString());
+        foreach (var (id, original) in inventories)
+        {
+            var (restored, _) = (await Projections.ReadDocumentAsync("view", id))!.Value;
+            Assert.Equal(original.GetRawText(), restored.GetRawText());
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"inventoryId":5}""", "inventoryId")]
+    [InlineData("""{"inventoryId":null}""", "inventoryId")]
+    [InlineData("""{"inventoryId":"bad id!"}""", "inventoryId")]
+    [InlineData("""{"inventoryId":""}""", "inventoryId")]
+    [InlineData("""["x"]""", "body")]
+    [InlineData("\"x\"", "body")]
+    [InlineData("{", "body")]
+    public async Task A_rebuild_request_that_is_not_valid_is_400(string body, string field)
+    {
+        var reply = await RebuildAsync(body);
+
+        var problem = AssertProblem(reply, HttpStatusCode.BadRequest, "validation-failed");
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), reply.ToString());
+    }
+
+    [Fact]
+    public async Task A_rebuild_request_that_is_not_JSON_is_415()
+    {
+        var reply = await stack.Http.SendJsonAsync(HttpMethod.Post, "projections/rebuild", "inventoryId=x", "text/plain");
+
+        AssertProblem(reply, HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+    }
+
+    [Fact]
+    public async Task A_rebuild_of_an_unknown_inventory_is_404_and_writes_no_view()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId("nobody");
+
+        var reply = await RebuildAsync(JsonSerializer.Serialize(new { inventoryId }));
+
+        AssertProblem(reply, HttpStatusCode.NotFound, "inventory-not-found");
+        Assert.Null(await Projections.ReadDocumentAsync("view", inventoryId));
+    }
+
+    [Fact]
+    public async Task A_rebuild_racing_the_change_feed_neither_loses_nor_doubles_an_event()
+    {
+        var (inventoryId, _) = await ProjectedInventoryAsync();
+        // Another instance rebuilds too, as a second Functions worker would.
+        await using var other = await AppInstance.StartAsync(stack, snapshotInterval: 100);
+        using var writing = new CancellationTokenSource();
+        var random = Random.Shared;
+        string[] items = ["sword", "shield", "potion"];
+
+        async Task WriteAsync(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var body = JsonSerializer.Serialize(new { itemId = items[random.Next(items.Length)], quantity = random.Next(1, 4) });
+                var reply = await stack.Http.SendJsonAsync(HttpMethod.Post, $"inventories/{inventoryId}/items", body);
+                Assert.True(reply.Status == HttpStatusCode.Created, reply.ToString());
+                await Task.Delay(random.Next(0, 30));
+            }
+        }
+
+        // One rebuild after another, alternating between the two instances: each races the writers and the change feed.
+        async Task<int> RebuildRepeatedlyAsync()
+        {
+            var rebuilds = 0;
+            while (!writing.IsCancellationRequested)
+            {
+                var reply = await RebuildAsync(JsonSerializer.Serialize(new { inventoryId }), rebuilds % 2 == 0 ? stack.Http : other.Http);
+                Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
+                rebuilds++;
+            }
+            return rebuilds;
+        }
+
+        var rebuilding = RebuildRepeatedlyAsync();
+        try
+        {
+            await Task.WhenAll(WriteAsync(20), WriteAsync(20));
+        }
+        finally
+        {
+            await writing.CancelAsync();
+        }
+        output.WriteLine($"{await rebuilding} rebuilds while 40 events were written");
+        // One more event once the rebuilds are over: the change feed alone carries the view on from what they left.
+        await WriteAsync(1);
+
+        // Quiescence: the change feed catches up with the last event, and nothing moves afterwards.
+        var log = await stack.Http.ReadLogAsync(inventoryId);
+        Assert.Equal(47, log.Count);
+        await stack.Http.WaitForViewAsync(inventoryId, 47);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var (stored, _) = (await Projections.ReadDocumentAsync("view", inventoryId))!.Value;
+        Assert.Equal(47, stored.GetProperty("version").GetInt64());
+        Assert.Equal(Expected(log), (Describe(ItemsOf(stored.GetProperty("items"))), CollectedOf(stored)));
+        Assert.Empty(stored.GetProperty("skippedVersions").EnumerateArray());
+    }
+}
