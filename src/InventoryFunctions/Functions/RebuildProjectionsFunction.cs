@@ -54,18 +54,28 @@ public sealed class RebuildProjectionsFunction(InventoryProjector projector, IEv
             return TypedResults.Ok(new RebuiltViewResponse(inventoryId, view.Version, view.Items, view.MostCollected(int.MaxValue), view.UpdatedAt.UtcDateTime));
         }
 
-        var (count, failure) = await CommandEndpoint.GuardAsync(logger, "*", async () =>
+        var (result, failure) = await CommandEndpoint.GuardAsync(logger, "*", async () =>
         {
             var rebuilt = 0;
+            var failed = new List<string>();
             await foreach (var id in log.ListInventoryIdsAsync(cancellationToken))
             {
-                await projector.RebuildAsync(id, cancellationToken);
-                if (++rebuilt % 100 == 0)
-                    logger.LogInformation("Rebuilt {Count} inventory views so far", rebuilt);
+                try
+                {
+                    await projector.RebuildAsync(id, cancellationToken);
+                    if (++rebuilt % 100 == 0)
+                        logger.LogInformation("Rebuilt {Count} inventory views so far", rebuilt);
+                }
+                catch (Exception ex) when (ex is Storage.CorruptEventException or Storage.ContentionException)
+                {
+                    // One damaged or busy inventory must not stop the others; it is named in the answer.
+                    logger.LogError(ex, "Could not rebuild the view of {InventoryId}", id);
+                    failed.Add(id);
+                }
             }
-            logger.LogInformation("Rebuilt {Count} inventory views", rebuilt);
-            return rebuilt;
+            logger.LogInformation("Rebuilt {Count} inventory views; {Failed} failed", rebuilt, failed.Count);
+            return new RebuildAllResponse(rebuilt, failed);
         });
-        return failure ?? TypedResults.Ok(new RebuildAllResponse(count));
+        return failure ?? TypedResults.Ok(result);
     }
 }

@@ -39,5 +39,5 @@ public sealed record StateResponse(
 /// <summary>A view recomputed from the log.</summary>
 public sealed record RebuiltViewResponse(string InventoryId, long Version, IReadOnlyDictionary<string, int> Items, IReadOnlyList<Projections.CollectedItem> Collected, DateTime UpdatedAt);
 
-/// <summary>How many inventory views a full rebuild recomputed.</summary>
-public sealed record RebuildAllResponse(int Rebuilt);
+/// <summary>How many inventory views a full rebuild recomputed, and which it could not (corrupt log, contention).</summary>
+public sealed record RebuildAllResponse(int Rebuilt, IReadOnlyList<string> Failed);

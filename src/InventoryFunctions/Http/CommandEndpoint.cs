@@ -91,6 +91,12 @@ public static class CommandEndpoint
             logger.LogWarning(ex, "Cosmos DB unreachable for {InventoryId}", inventoryId);
             return (default, new RetryAfterResult(1, Problems.ServiceUnavailable("Cosmos DB is unreachable; nothing was written.")));
         }
+        catch (ContentionException ex)
+        {
+            logger.LogWarning(ex, "Contention on {InventoryId}", inventoryId);
+            return (default, new RetryAfterResult(1, Problems.Create(StatusCodes.Status503ServiceUnavailable, "too-much-contention",
+                "Too many concurrent writers.", ex.Message)));
+        }
         catch (CorruptEventException ex)
         {
             logger.LogError(ex, "Undecodable event {DocumentId} in {InventoryId}: {Reason}", ex.DocumentId, ex.InventoryId, ex.Reason);

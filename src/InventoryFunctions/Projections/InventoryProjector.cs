@@ -63,7 +63,7 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
                 return view;
             }
         }
-        throw new InvalidOperationException($"The view of '{inventoryId}' kept changing during the rebuild; try again.");
+        throw new ContentionException($"The view of '{inventoryId}' kept changing during the rebuild; nothing was written.");
     }
 
     private async Task ProjectInventoryAsync(InventoryBatch batch, CancellationToken cancellationToken)
@@ -91,7 +91,7 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
             }
             logger.LogDebug("View of {InventoryId} changed while projecting (attempt {Attempt}); reading it again", batch.InventoryId, attempt);
         }
-        throw new InvalidOperationException($"The view of '{batch.InventoryId}' kept changing under the projector; the batch will be retried.");
+        throw new ContentionException($"The view of '{batch.InventoryId}' kept changing under the projector; the batch will be retried.");
     }
 
     /// <summary>Applies versions above the view's up to <paramref name="last"/>, in order; undecodable ones are reported and skipped.</summary>
@@ -110,8 +110,9 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
             }
             else if (batch.Events.Keys.Any(v => v > version))
             {
-                throw new InvalidOperationException(
-                    $"Version {version} of inventory '{batch.InventoryId}' is missing from the log; the projection waits for it.");
+                // The change feed retries the batch (a replica may lag); a rebuild reports the log as corrupt.
+                throw new CorruptEventException(batch.InventoryId, EventCodec.DocumentId(version),
+                    $"version {version} is missing from the log while later versions exist");
             }
             else
             {

@@ -32,7 +32,7 @@ public sealed partial class CosmosEventStore
         // The latest snapshot taken at or before the instant (snapshots record their event's occurredAt,
         // stored fixed-width, so string order is time order), then events until one is later than the instant.
         var snapshotQuery = new QueryDefinition(
-                "SELECT TOP 1 * FROM c WHERE c.kind = @kind AND c.occurredAt <= @instant ORDER BY c.state.version DESC")
+                "SELECT * FROM c WHERE c.kind = @kind AND c.occurredAt <= @instant ORDER BY c.state.version DESC")
             .WithParameter("@kind", SnapshotDocument.Kind)
             .WithParameter("@instant", EventCodec.FormatOccurredAt(instant));
         var state = await FirstSnapshotAsync(inventoryId, snapshotQuery, cancellationToken) ?? InventoryState.Empty;
@@ -74,7 +74,7 @@ public sealed partial class CosmosEventStore
             }
         }
 
-        var query = new QueryDefinition("SELECT TOP 1 * FROM c WHERE c.kind = @kind AND c.state.version <= @version ORDER BY c.state.version DESC")
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.kind = @kind AND c.state.version <= @version ORDER BY c.state.version DESC")
             .WithParameter("@kind", SnapshotDocument.Kind)
             .WithParameter("@version", version);
         return await FirstSnapshotAsync(inventoryId, query, cancellationToken) ?? InventoryState.Empty;
@@ -93,8 +93,12 @@ public sealed partial class CosmosEventStore
             using var page = await iterator.ReadNextAsync(cancellationToken);
             page.EnsureSuccessStatusCode();
             using var body = await JsonDocument.ParseAsync(page.Content, cancellationToken: cancellationToken);
+            // Newest first; an unreadable snapshot is skipped for the next one down rather than ending the search.
             foreach (var document in body.RootElement.GetProperty("Documents").EnumerateArray())
-                return SnapshotDocument.TryDecode(document);
+            {
+                if (SnapshotDocument.TryDecode(document) is { } state)
+                    return state;
+            }
         }
         return null;
     }

@@ -119,7 +119,13 @@ public sealed partial class CosmosEventStore(CosmosClient client, IOptions<Cosmo
             .WithParameter("@to", fromVersion + maxCount);
         var events = new List<RecordedEvent>(Math.Min(maxCount + 1, 1024));
         await foreach (var e in QueryEventsAsync(inventoryId, query, cancellationToken))
+        {
+            // The audit log must not hide a hole: versions are contiguous by construction.
+            if (e.Version != fromVersion + events.Count)
+                throw new CorruptEventException(inventoryId, EventCodec.DocumentId(fromVersion + events.Count),
+                    $"version {fromVersion + events.Count} is missing from the log while version {e.Version} exists");
             events.Add(e);
+        }
 
         if (events.Count <= maxCount)
             return new EventPage(events, null);

@@ -68,3 +68,6 @@ public sealed class CorruptEventException(string inventoryId, string? documentId
     public string? DocumentId { get; } = documentId;
     public string Reason { get; } = reason;
 }
+
+/// <summary>Other writers kept winning the race for the same document; nothing was written. Retry shortly.</summary>
+public sealed class ContentionException(string message) : Exception(message);

@@ -49,6 +49,7 @@ public static class SnapshotDocument
 public sealed class SnapshotOptions
 {
     [Microsoft.Extensions.Configuration.ConfigurationKeyName(AppSettings.SnapshotInterval)]
-    [System.ComponentModel.DataAnnotations.Range(1, 100_000)]
+    // At least 2: a batch of 50 events with a snapshot after each would pass Cosmos DB's 100 operations per batch.
+    [System.ComponentModel.DataAnnotations.Range(2, 100_000)]
     public int Interval { get; set; } = 100;
 }

@@ -216,7 +216,7 @@ public class InventoryProjectorTests
         var orphan = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(
             EventCodec.Encode("inv-1", new RecordedEvent(3, Now, Add("sword")))));
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => Project([orphan]));
+        await Assert.ThrowsAsync<CorruptEventException>(() => Project([orphan]));
 
         Assert.Null(_views.Find("inv-1"));
     }
@@ -317,7 +317,7 @@ public class InventoryProjectorTests
             return Task.CompletedTask;
         });
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => Project(batch));
+        await Assert.ThrowsAsync<ContentionException>(() => Project(batch));
 
         Assert.InRange(_views.ReadsOf("inv-1"), 2, 10);
         Assert.Equal(_views.ReadsOf("inv-1"), _views.RejectedWrites);

@@ -75,7 +75,9 @@ function sendPage(res, coll, req, items) {
   const start = token ? Number(token[1]) : 0;
   const end = max > 0 ? start + max : items.length;
   const page = items.slice(start, end);
-  const headers = { 'x-ms-item-count': String(page.length) };
+  // One range executes the whole query, so it never needs client-side distribution: saying so keeps the SDK's
+  // optimistic direct execution from asking for a query plan and restarting after the first page.
+  const headers = { 'x-ms-item-count': String(page.length), 'x-ms-cosmos-query-requiresdistribution': 'false' };
   if (end < items.length) headers['x-ms-continuation'] = `off:${end}`;
   send(res, 200, { _rid: coll.read()._rid, Documents: page, _count: page.length }, headers);
 }
