@@ -177,7 +177,8 @@ public sealed class LoadSampler : IDisposable
             return (others / total, own / total);
         }
 
-        // utime + stime of this process and its descendants (children are not reaped while they run, so cutime misses them).
+        // utime + stime + cutime + cstime of this process and its live descendants: a child's time moves into its parent's
+        // cutime/cstime when it is reaped, so short-lived helpers (git, node --version) stay counted as ours.
         private static long OwnTicks()
         {
             var stats = new Dictionary<int, (int Parent, long Ticks)>();
@@ -189,9 +190,9 @@ public sealed class LoadSampler : IDisposable
                 {
                     var text = File.ReadAllText(Path.Combine(directory, "stat"));
                     var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-                    // After "pid (comm) ": state ppid ... utime is field 14 of the line, i.e. index 11 here, stime index 12.
+                    // After "pid (comm) ": state ppid ...; utime, stime, cutime, cstime are fields 14-17 of the line, indexes 11-14 here.
                     stats[pid] = (int.Parse(fields[1], CultureInfo.InvariantCulture),
-                        long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+                        fields[11..15].Sum(f => long.Parse(f, CultureInfo.InvariantCulture)));
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
                 {

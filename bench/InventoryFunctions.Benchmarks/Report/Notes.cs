@@ -20,9 +20,8 @@ public static class Notes
         if (run.Local)
         {
             report.Notes.Add("The Cosmos DB dev server is a JavaScript in-memory stand-in: every query scans the container's documents in JavaScript (so the naive replay "
-                + "also pays for the other inventories' documents and for the runs before it), point reads and writes cost a few hundred microseconds of JavaScript, "
-                + "the request charge is a constant, and there is one partition key range and one lease. On Azure Cosmos DB a point read is ~1 RU and a query page "
-                + "costs RUs in proportion to the documents it returns.");
+                + "also pays for the other inventories' documents, including those of the phases before it), the request charge is a constant, and there is one "
+                + "partition key range and one lease. On Azure Cosmos DB a 1 KB point read costs 1 RU and a query costs RUs in proportion to what it reads and returns.");
             report.Notes.Add("The load generator, the app (dev host on Kestrel, in the same process), the dev server and Azurite share the machine's cores, "
                 + "so throughput is bounded by this machine, not by the design.");
         }

@@ -89,7 +89,11 @@ public sealed class SvgChart
             {
                 svg.Append(I($"<circle cx=\"{X(p.X):0.#}\" cy=\"{Y(p.Y):0.#}\" r=\"{(series.Line ? 3.5 : 5)}\" fill=\"{(series.Line ? series.Color : "white")}\" stroke=\"{series.Color}\" stroke-width=\"2\"/>\n"));
                 if (series.Labels)
-                    svg.Append(I($"<text x=\"{X(p.X) + 7:0.#}\" y=\"{Y(p.Y) + (series.LabelsBelow ? 16 : -7):0.#}\" fill=\"{series.Color}\" font-size=\"11\">{Escape(YFormat(p.Y))}</text>\n"));
+                {
+                    // Below the point when asked and there is room above the x axis, else above it.
+                    var labelY = series.LabelsBelow && Y(p.Y) + 16 < Bottom - 4 ? Y(p.Y) + 16 : Y(p.Y) - 7;
+                    svg.Append(I($"<text x=\"{X(p.X) + 7:0.#}\" y=\"{labelY:0.#}\" fill=\"{series.Color}\" font-size=\"11\">{Escape(YFormat(p.Y))}</text>\n"));
+                }
             }
         }
 
@@ -124,7 +128,8 @@ public sealed class SvgChart
     private static (double Min, double Max, IReadOnlyList<double> Ticks) LogRange(IEnumerable<double> values)
     {
         var list = values.DefaultIfEmpty(1).ToList();
-        var low = Math.Floor(Math.Log10(list.Min()));
+        // Some room under the lowest point, so that it and its label stay off the x axis.
+        var low = Math.Floor(Math.Log10(list.Min() / 1.5));
         var high = Math.Ceiling(Math.Log10(list.Max()));
         if (high <= low)
             high = low + 1;

@@ -118,7 +118,7 @@ public sealed partial class CosmosEventStore(CosmosClient client, IOptions<Cosmo
             .WithParameter("@from", fromVersion)
             .WithParameter("@to", fromVersion + maxCount);
         var events = new List<RecordedEvent>(Math.Min(maxCount + 1, 1024));
-        await foreach (var e in QueryEventsAsync(inventoryId, query, cancellationToken))
+        await foreach (var e in QueryEventsAsync(inventoryId, query, cancellationToken, pageSize: maxCount + 1))
         {
             // The audit log must not hide a hole: versions are contiguous by construction.
             if (e.Version != fromVersion + events.Count)
