@@ -76,7 +76,7 @@ public sealed partial class RequestLedger(IHttpContextAccessor httpContext, stri
         var origin = httpContext.HttpContext is null ? Origin.Background : Origin.Http;
         var response = await base.SendAsync(request, cancellationToken);
         var container = ContainerOf(request);
-        var operation = Classify(request);
+        var operation = CosmosRequestMetrics.Classify(request);
         var key = new RequestKey(origin, container, operation);
 
         Run.Requests.AddOrUpdate(key, 1, (_, n) => n + 1);
@@ -130,40 +130,6 @@ public sealed partial class RequestLedger(IHttpContextAccessor httpContext, stri
     {
         var match = CollectionSegment().Match(request.RequestUri?.OriginalString ?? "");
         return match.Success ? Uri.UnescapeDataString(match.Groups[1].Value) : "(account)";
-    }
-
-    /// <summary>The same operation names as <see cref="CosmosRequestMetrics"/> (creates and upserts POST to the container's link).</summary>
-    private static string Classify(RequestMessage request)
-    {
-        var headers = request.Headers;
-        if (headers["x-ms-cosmos-is-batch-request"] is not null)
-            return "batch";
-        if (headers["A-IM"] is not null)
-            return "change-feed";
-        if (headers["x-ms-documentdb-isquery"] is not null || headers["x-ms-cosmos-is-query-plan-request"] is not null)
-            return "query";
-        var path = request.RequestUri?.OriginalString ?? "";
-        var resource = path.Contains("/docs", StringComparison.Ordinal) ? "item"
-            : path.Contains("/pkranges", StringComparison.Ordinal) ? "pkranges"
-            : request.Method == HttpMethod.Post && IsContainerLink(path) ? "item"
-            : "metadata";
-        return (request.Method.Method, resource) switch
-        {
-            ("GET", "item") when path.TrimEnd('/').EndsWith("/docs", StringComparison.Ordinal) => "read-feed",
-            ("GET", "item") => "read",
-            ("POST", "item") when string.Equals(headers["x-ms-documentdb-is-upsert"], "True", StringComparison.OrdinalIgnoreCase) => "upsert",
-            ("POST", "item") => "create",
-            ("PUT", "item") => "replace",
-            ("PATCH", "item") => "patch",
-            ("DELETE", "item") => "delete",
-            (var method, var other) => $"{other}-{method.ToLowerInvariant()}",
-        };
-    }
-
-    private static bool IsContainerLink(string path)
-    {
-        var segments = path.Trim('/').Split('/');
-        return segments.Length == 4 && segments[0] == "dbs" && segments[2] == "colls";
     }
 
     [GeneratedRegex(@"colls/([^/?]+)")]

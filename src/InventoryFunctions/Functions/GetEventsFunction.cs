@@ -27,7 +27,7 @@ public sealed class GetEventsFunction(IEventStore store, ILogger<GetEventsFuncti
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
-        var (page, problem) = await CommandEndpoint.GuardAsync(logger, inventoryId, async () =>
+        var (page, problem) = await HttpEdge.GuardAsync(logger, inventoryId, async () =>
         {
             var page = await store.ReadEventsAsync(inventoryId, fromVersion, limit, cancellationToken);
             // An empty page past the start still needs to tell "no such inventory" from "nothing newer".

@@ -20,15 +20,9 @@ public sealed class GetInventoryFunction(IProjectionStore views, ILogger<GetInve
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
-        var (stored, problem) = await CommandEndpoint.GuardAsync(logger, inventoryId, () => views.ReadAsync(inventoryId, cancellationToken));
-        if (problem is not null)
-            return problem;
-        if (stored is null)
-            return ViewResults.NotFound(inventoryId);
-        if (stored.View is null)
-            return ViewResults.Corrupt(inventoryId);
-
-        request.HttpContext.Response.Headers.ETag = CommandEndpoint.ETag(stored.View.Version);
-        return TypedResults.Ok(new InventoryResponse(inventoryId, stored.View.Version, stored.View.Items, stored.View.UpdatedAt.UtcDateTime));
+        var (view, problem) = await ViewResults.ReadAsync(request, views, logger, inventoryId, cancellationToken);
+        if (view is null)
+            return problem!;
+        return TypedResults.Ok(new InventoryResponse(inventoryId, view.Version, view.Items, view.UpdatedAt.UtcDateTime));
     }
 }

@@ -26,15 +26,9 @@ public sealed class GetMostCollectedFunction(IProjectionStore views, ILogger<Get
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
-        var (stored, problem) = await CommandEndpoint.GuardAsync(logger, inventoryId, () => views.ReadAsync(inventoryId, cancellationToken));
-        if (problem is not null)
-            return problem;
-        if (stored is null)
-            return ViewResults.NotFound(inventoryId);
-        if (stored.View is null)
-            return ViewResults.Corrupt(inventoryId);
-
-        request.HttpContext.Response.Headers.ETag = CommandEndpoint.ETag(stored.View.Version);
-        return TypedResults.Ok(new MostCollectedResponse(inventoryId, stored.View.Version, stored.View.MostCollected(top)));
+        var (view, problem) = await ViewResults.ReadAsync(request, views, logger, inventoryId, cancellationToken);
+        if (view is null)
+            return problem!;
+        return TypedResults.Ok(new MostCollectedResponse(inventoryId, view.Version, view.MostCollected(top)));
     }
 }

@@ -31,7 +31,7 @@ public sealed class GetStateFunction(IHistoryReader history, ILogger<GetStateFun
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
-        var (result, problem) = await CommandEndpoint.GuardAsync(logger, inventoryId, () => instant is { } asOf
+        var (result, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => instant is { } asOf
             ? history.AsOfAsync(inventoryId, asOf, cancellationToken)
             : history.AtVersionAsync(inventoryId, version, cancellationToken));
         if (problem is not null)

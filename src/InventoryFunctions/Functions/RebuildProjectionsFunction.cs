@@ -46,7 +46,7 @@ public sealed class RebuildProjectionsFunction(InventoryProjector projector, IEv
 
         if (inventoryId is not null)
         {
-            var (view, problem) = await CommandEndpoint.GuardAsync(logger, inventoryId, () => projector.RebuildAsync(inventoryId, cancellationToken));
+            var (view, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => projector.RebuildAsync(inventoryId, cancellationToken));
             if (problem is not null)
                 return problem;
             if (view!.Version == 0)
@@ -54,7 +54,7 @@ public sealed class RebuildProjectionsFunction(InventoryProjector projector, IEv
             return TypedResults.Ok(new RebuiltViewResponse(inventoryId, view.Version, view.Items, view.MostCollected(int.MaxValue), view.UpdatedAt.UtcDateTime));
         }
 
-        var (result, failure) = await CommandEndpoint.GuardAsync(logger, "*", async () =>
+        var (result, failure) = await HttpEdge.GuardAsync(logger, "*", async () =>
         {
             var rebuilt = 0;
             var failed = new List<string>();

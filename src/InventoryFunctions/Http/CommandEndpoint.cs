@@ -1,12 +1,8 @@
-using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using InventoryFunctions.Application;
 using InventoryFunctions.Domain;
-using InventoryFunctions.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 
 namespace InventoryFunctions.Http;
@@ -30,7 +26,7 @@ public static class CommandEndpoint
             return Problems.Validation(errors);
 
         var idempotency = key is null ? null : new IdempotencyKey(key, Fingerprint(operation, inventoryId, expectedVersion, command), successStatus);
-        var outcome = await GuardAsync(logger, inventoryId,
+        var outcome = await HttpEdge.GuardAsync(logger, inventoryId,
             async () => await service.HandleAsync(new CommandRequest(inventoryId, command, expectedVersion, idempotency), cancellationToken));
         if (outcome.Problem is not null)
             return outcome.Problem;
@@ -39,7 +35,7 @@ public static class CommandEndpoint
         switch (outcome.Value)
         {
             case CommandOutcome.Appended appended:
-                response.Headers.ETag = ETag(appended.Version);
+                response.Headers.ETag = HttpEdge.ETag(appended.Version);
                 if (appended.ReplayedStatusCode is not null)
                     response.Headers[IdempotentReplayedHeader] = "true";
                 var body = new AppendResponse(inventoryId, appended.Version, [.. appended.Events.Select(EventResponse.From)]);
@@ -53,7 +49,7 @@ public static class CommandEndpoint
                     $"Cannot add {r.Requested} of '{r.ItemId}': {r.Held} held, at most {InventoryRules.MaxHeldPerItem} can be.",
                     new Dictionary<string, object?> { ["itemId"] = r.ItemId, ["requested"] = r.Requested, ["held"] = r.Held });
             case CommandOutcome.VersionMismatch mismatch:
-                response.Headers.ETag = ETag(mismatch.Current);
+                response.Headers.ETag = HttpEdge.ETag(mismatch.Current);
                 return Problems.Create(StatusCodes.Status412PreconditionFailed, "version-mismatch", "The inventory is at another version.",
                     $"If-Match named version {mismatch.Expected}; the inventory is at version {mismatch.Current}. Nothing was written.",
                     new Dictionary<string, object?> { ["expectedVersion"] = mismatch.Expected, ["currentVersion"] = mismatch.Current });
@@ -69,47 +65,6 @@ public static class CommandEndpoint
         }
     }
 
-    /// <summary>
-    /// Runs a store call and maps the failures every endpoint shares: throttling and transient faults that outlived
-    /// the SDK's retries → 503 with Retry-After; an undecodable event in the log → 500 naming it.
-    /// </summary>
-    public static async Task<(T? Value, IResult? Problem)> GuardAsync<T>(ILogger logger, string inventoryId, Func<Task<T>> action)
-    {
-        try
-        {
-            return (await action(), null);
-        }
-        catch (CosmosException ex) when (IsTransient(ex.StatusCode))
-        {
-            logger.LogWarning(ex, "Cosmos DB answered {Status} for {InventoryId}", (int)ex.StatusCode, inventoryId);
-            var retryAfter = Math.Max(1, (int)Math.Ceiling((ex.RetryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds));
-            return (default, new RetryAfterResult(retryAfter, Problems.ServiceUnavailable(
-                $"Cosmos DB is throttling or unavailable ({(int)ex.StatusCode}); nothing was written. Retry after {retryAfter} s.")));
-        }
-        catch (HttpRequestException ex)
-        {
-            logger.LogWarning(ex, "Cosmos DB unreachable for {InventoryId}", inventoryId);
-            return (default, new RetryAfterResult(1, Problems.ServiceUnavailable("Cosmos DB is unreachable; nothing was written.")));
-        }
-        catch (ContentionException ex)
-        {
-            logger.LogWarning(ex, "Contention on {InventoryId}", inventoryId);
-            return (default, new RetryAfterResult(1, Problems.Create(StatusCodes.Status503ServiceUnavailable, "too-much-contention",
-                "Too many concurrent writers.", ex.Message)));
-        }
-        catch (CorruptEventException ex)
-        {
-            logger.LogError(ex, "Undecodable event {DocumentId} in {InventoryId}: {Reason}", ex.DocumentId, ex.InventoryId, ex.Reason);
-            return (default, Problems.Create(StatusCodes.Status500InternalServerError, "corrupt-event", "The inventory's log holds an event that cannot be read.",
-                ex.Message, new Dictionary<string, object?> { ["documentId"] = ex.DocumentId }));
-        }
-    }
-
-    public static string ETag(long version) => "\"" + version.ToString(CultureInfo.InvariantCulture) + "\"";
-
-    private static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable
-        or HttpStatusCode.RequestTimeout or HttpStatusCode.Gone or (HttpStatusCode)449 or HttpStatusCode.InternalServerError;
-
     /// <summary>What makes two requests "the same" for an idempotency key: operation, target, precondition and command.</summary>
     private static string Fingerprint(string operation, string inventoryId, long? expectedVersion, InventoryCommand command)
     {
@@ -124,15 +79,5 @@ public static class CommandEndpoint
         foreach (var e in events)
             text.Append(e).Append('\n');
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-    }
-
-    /// <summary>A problem with a <c>Retry-After</c> header.</summary>
-    private sealed class RetryAfterResult(int seconds, IResult inner) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return inner.ExecuteAsync(httpContext);
-        }
     }
 }

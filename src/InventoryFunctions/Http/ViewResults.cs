@@ -1,10 +1,30 @@
+using InventoryFunctions.Projections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Logging;
 
 namespace InventoryFunctions.Http;
 
 public static class ViewResults
 {
+    /// <summary>
+    /// One point read of an inventory's view, with the answers both read endpoints share: 404 when there is none,
+    /// 500 when it is damaged, 503 when Cosmos DB is unavailable. On success the response carries the view's ETag.
+    /// </summary>
+    public static async Task<(InventoryView? View, IResult? Problem)> ReadAsync(
+        HttpRequest request, IProjectionStore views, ILogger logger, string inventoryId, CancellationToken cancellationToken)
+    {
+        var (stored, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => views.ReadAsync(inventoryId, cancellationToken));
+        if (problem is not null)
+            return (null, problem);
+        if (stored is null)
+            return (null, NotFound(inventoryId));
+        if (stored.View is null)
+            return (null, Corrupt(inventoryId));
+        request.HttpContext.Response.Headers.ETag = HttpEdge.ETag(stored.View.Version);
+        return (stored.View, null);
+    }
+
     /// <summary>No projection yet: the inventory has no events, or the projector has not reached it.</summary>
     public static ProblemHttpResult NotFound(string inventoryId) => Problems.Create(StatusCodes.Status404NotFound, "inventory-not-found",
         "No such inventory.", $"Inventory '{inventoryId}' has no projection yet: it has no events, or they are still being projected.");

@@ -44,7 +44,8 @@ public sealed class CosmosRequestMetrics : RequestHandler, IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    private static string Classify(RequestMessage request)
+    /// <summary>The operation a request performs, as the metrics name it (creates and upserts POST to the container's link).</summary>
+    public static string Classify(RequestMessage request)
     {
         var headers = request.Headers;
         if (headers["x-ms-cosmos-is-batch-request"] is not null)

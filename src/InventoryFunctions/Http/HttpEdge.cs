@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Net;
+using InventoryFunctions.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Logging;
+
+namespace InventoryFunctions.Http;
+
+/// <summary>What every HTTP function shares around its store calls: failure mapping and version ETags.</summary>
+public static class HttpEdge
+{
+    /// <summary>
+    /// Runs a store call and maps the failures every endpoint shares: throttling and transient faults that outlived
+    /// the SDK's retries → 503 with Retry-After; an undecodable event in the log → 500 naming it.
+    /// </summary>
+    public static async Task<(T? Value, IResult? Problem)> GuardAsync<T>(ILogger logger, string inventoryId, Func<Task<T>> action)
+    {
+        try
+        {
+            return (await action(), null);
+        }
+        catch (CosmosException ex) when (IsTransient(ex.StatusCode))
+        {
+            logger.LogWarning(ex, "Cosmos DB answered {Status} for {InventoryId}", (int)ex.StatusCode, inventoryId);
+            var retryAfter = Math.Max(1, (int)Math.Ceiling((ex.RetryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds));
+            return (default, new RetryAfterResult(retryAfter, Problems.ServiceUnavailable(
+                $"Cosmos DB is throttling or unavailable ({(int)ex.StatusCode}); nothing was written. Retry after {retryAfter} s.")));
+        }
+        catch (HttpRequestException ex)
+        {
+            logger.LogWarning(ex, "Cosmos DB unreachable for {InventoryId}", inventoryId);
+            return (default, new RetryAfterResult(1, Problems.ServiceUnavailable("Cosmos DB is unreachable; nothing was written.")));
+        }
+        catch (ContentionException ex)
+        {
+            logger.LogWarning(ex, "Contention on {InventoryId}", inventoryId);
+            return (default, new RetryAfterResult(1, Problems.Create(StatusCodes.Status503ServiceUnavailable, "too-much-contention",
+                "Too many concurrent writers.", ex.Message)));
+        }
+        catch (CorruptEventException ex)
+        {
+            logger.LogError(ex, "Undecodable event {DocumentId} in {InventoryId}: {Reason}", ex.DocumentId, ex.InventoryId, ex.Reason);
+            return (default, Problems.Create(StatusCodes.Status500InternalServerError, "corrupt-event", "The inventory's log holds an event that cannot be read.",
+                ex.Message, new Dictionary<string, object?> { ["documentId"] = ex.DocumentId }));
+        }
+    }
+
+    public static string ETag(long version) => "\"" + version.ToString(CultureInfo.InvariantCulture) + "\"";
+
+    private static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable
+        or HttpStatusCode.RequestTimeout or HttpStatusCode.Gone or (HttpStatusCode)449 or HttpStatusCode.InternalServerError;
+
+    /// <summary>A problem with a <c>Retry-After</c> header.</summary>
+    private sealed class RetryAfterResult(int seconds, IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}
