@@ -19,19 +19,38 @@ public sealed partial class CosmosDevServer : IAsyncDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
 
-    private readonly Process _process;
-    private readonly StringBuilder _log;
+    /// <summary>Set it to a Cosmos DB connection string (the official emulator's, say) to run the integration tests there.</summary>
+    public const string ConnectionSetting = "CosmosDb";
 
-    private CosmosDevServer(Process process, Uri endpoint, StringBuilder log)
+    private readonly Process? _process;
+    private readonly StringBuilder _log;
+    private readonly string? _externalConnectionString;
+
+    private CosmosDevServer(Process? process, Uri endpoint, StringBuilder log, string? externalConnectionString = null)
     {
         _process = process;
         _log = log;
         Endpoint = endpoint;
+        _externalConnectionString = externalConnectionString;
     }
 
     public Uri Endpoint { get; }
 
-    public string ConnectionString => $"AccountEndpoint={Endpoint};AccountKey={AccountKey};";
+    public string ConnectionString => _externalConnectionString ?? $"AccountEndpoint={Endpoint};AccountKey={AccountKey};";
+
+    /// <summary>
+    /// The Cosmos DB named by the <c>CosmosDb</c> environment variable (e.g. the official emulator from
+    /// docker-compose.yml), else a dev server started for the caller. Only the dev server's own tests insist on it.
+    /// </summary>
+    public static Task<CosmosDevServer> StartUnlessConfiguredAsync(CancellationToken cancellationToken = default)
+    {
+        var configured = Environment.GetEnvironmentVariable(ConnectionSetting);
+        if (string.IsNullOrWhiteSpace(configured))
+            return StartAsync(cancellationToken);
+        var builder = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = configured };
+        var endpoint = new Uri((string)builder["AccountEndpoint"]);
+        return Task.FromResult(new CosmosDevServer(null, endpoint, new StringBuilder(), configured));
+    }
 
     /// <summary>Standard output and error the server wrote so far (for diagnostics).</summary>
     public string ServerLog
@@ -159,26 +178,16 @@ public sealed partial class CosmosDevServer : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        Kill(_process);
-        _process.Dispose();
+        if (_process is not null)
+        {
+            Kill(_process);
+            _process.Dispose();
+        }
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Walks up from the test binaries to the folder holding InventoryFunctions.sln or tools/devstack.</summary>
-    public static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "InventoryFunctions.sln"))
-                || Directory.Exists(Path.Combine(dir.FullName, "tools", "devstack")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException(
-            $"Cannot find the repository root (InventoryFunctions.sln or tools/devstack) above {AppContext.BaseDirectory}.");
-    }
+    /// <summary>The repository root (see <see cref="RepositoryPaths"/>).</summary>
+    public static string FindRepositoryRoot() => RepositoryPaths.Root;
 
     private static void Append(StringBuilder log, string line)
     {

@@ -32,7 +32,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var cosmos = CosmosDevServer.StartAsync();
+        var cosmos = CosmosDevServer.StartUnlessConfiguredAsync();
         var azurite = AzuriteServer.StartAsync();
         Cosmos = await cosmos;
         Azurite = await azurite;
