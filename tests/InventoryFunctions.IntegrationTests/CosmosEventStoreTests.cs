@@ -23,10 +23,6 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
 {
     private static readonly DateTimeOffset At = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
 
-    /// <summary>
-    /// A store as another app instance would have it: its own head cache, the app's options (from the dev host's
-    /// container), and <paramref name="client"/> or the test's own client.
-    /// </summary>
     [Fact]
     public async Task A_hole_in_the_log_is_reported_by_the_audit_log_not_skipped()
     {
@@ -44,6 +40,30 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
         await ImportAsync(inventoryId, new RecordedEvent(2, At, new ItemAdded("a", 1)));
     }
 
+    [Fact]
+    public async Task A_snapshot_records_the_latest_instant_of_its_whole_prefix_not_just_its_own_event()
+    {
+        // Event 5 claims a later instant than event 10 (clock skew, or a legacy local time read as UTC).
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        var store = ActivatorUtilities.CreateInstance<CosmosEventStore>(stack.Services, stack.Client,
+            (IMemoryCache)new MemoryCache(new MemoryCacheOptions { SizeLimit = 100 }), TimeProvider.System,
+            Microsoft.Extensions.Options.Options.Create(new SnapshotOptions { Interval = 10 }));
+        var late = At.AddDays(1);
+        await ImportAsync(inventoryId, [.. Enumerable.Range(1, 9).Select(v => new RecordedEvent(v, v == 5 ? late : At.AddSeconds(v), new ItemAdded("a", 1)))]);
+
+        var head = await store.CatchUpAsync(inventoryId, await store.LoadHeadAsync(inventoryId, refresh: true, CancellationToken.None), CancellationToken.None);
+        var appended = await store.AppendAsync(inventoryId, head, [new RecordedEvent(10, At.AddSeconds(10), new ItemAdded("a", 1))], null, CancellationToken.None);
+
+        Assert.IsType<AppendResult.Appended>(appended);
+        using var snapshot = await stack.Events.ReadItemStreamAsync(SnapshotDocument.IdFor(10), new PartitionKey(inventoryId));
+        using var document = await JsonDocument.ParseAsync(snapshot.Content);
+        Assert.Equal(EventCodec.FormatOccurredAt(late), document.RootElement.GetProperty("occurredAt").GetString());
+    }
+
+    /// <summary>
+    /// A store as another app instance would have it: its own head cache, the app's options (from the dev host's
+    /// container), and <paramref name="client"/> or the test's own client.
+    /// </summary>
     private CosmosEventStore NewStore(CosmosClient? client = null) =>
         ActivatorUtilities.CreateInstance<CosmosEventStore>(stack.Services,
             client ?? stack.Client, (IMemoryCache)new MemoryCache(new MemoryCacheOptions { SizeLimit = 100 }), TimeProvider.System);
@@ -212,7 +232,7 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
         Assert.IsType<AppendResult.LogAhead>(first);
         Assert.Null(await ReadHeadAsync(inventoryId));
         var caughtUp = await store.CatchUpAsync(inventoryId, head, CancellationToken.None);
-        Assert.Equal(new StreamHead(Fold(imported), null), caughtUp);
+        Assert.Equal(new StreamHead(Fold(imported), null, imported.Max(e => e.OccurredAt)), caughtUp);
         var second = await store.AppendAsync(inventoryId, caughtUp, Events(3, new ItemAdded("bow", 1)), null, CancellationToken.None);
         Assert.IsType<AppendResult.Appended>(second);
         var log = await ReadAllAsync(store, inventoryId);

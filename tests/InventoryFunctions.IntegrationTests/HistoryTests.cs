@@ -211,7 +211,7 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
         }
     }
 
-    [Fact(Skip = "Known bug: asOf starts from a snapshot whose occurredAt is its own event's instant, so an earlier event that is later than the instant gets included (20 instead of 14 here)")]
+    [Fact]
     public async Task AsOf_does_not_depend_on_which_snapshots_exist_even_when_instants_go_back_in_the_log()
     {
         // Instants can go back within a log: legacy timestamps were local times read as UTC, instances' clocks differ.
@@ -224,7 +224,7 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
         await stack.Events.ImportAsync(withSnapshots, log);
         await stack.Events.ImportAsync(withoutSnapshots, log);
         foreach (var version in new[] { 10, 20 })
-            await stack.Events.WriteDocumentsAsync(withSnapshots, SnapshotDocument.Encode(withSnapshots, FoldPrefix(log, version), log[version - 1].OccurredAt));
+            await stack.Events.WriteDocumentsAsync(withSnapshots, SnapshotDocument.Encode(withSnapshots, FoldPrefix(log, version), log.Take(version).Max(e => e.OccurredAt)));
 
         foreach (var instant in new[] { T0.AddSeconds(12), T0.AddSeconds(50), T0.AddSeconds(200) })
         {

@@ -73,6 +73,44 @@ public sealed class ApiClient(HttpClient http)
     {
         var start = Stopwatch.GetTimestamp();
         var events = new List<RecordedEvent>();
+        var (status, pages) = await ReadAuditLogAsync(inventoryId, events, cancellationToken);
+        if (status != 200)
+            return new ReplayResult(status, Elapsed(start), pages, null);
+        var state = Inventory.Fold(InventoryState.Empty, events);
+        return new ReplayResult(200, Elapsed(start), pages, state);
+    }
+
+    /// <summary>Every event of the inventory through the audit log, in order (null when a page failed).</summary>
+    public async Task<List<RecordedEvent>?> ReadAuditLogAsync(string inventoryId, CancellationToken cancellationToken)
+    {
+        var events = new List<RecordedEvent>();
+        var (status, _) = await ReadAuditLogAsync(inventoryId, events, cancellationToken);
+        return status == 200 ? events : null;
+    }
+
+    /// <summary>GET …/state?atVersion=N: time travel to just after event N.</summary>
+    public Task<CallResult> GetStateAtVersionAsync(string inventoryId, long version, CancellationToken cancellationToken) =>
+        SendAsync(() => http.GetAsync(StateAtVersion(inventoryId, version), cancellationToken), cancellationToken);
+
+    /// <summary>GET …/state?asOf=instant: time travel to the last event at or before the instant.</summary>
+    public Task<CallResult> GetStateAsOfAsync(string inventoryId, DateTimeOffset instant, CancellationToken cancellationToken) =>
+        SendAsync(() => http.GetAsync(StateAsOf(inventoryId, instant), cancellationToken), cancellationToken);
+
+    /// <summary>GET …/state?atVersion=N (or ?asOf= when <paramref name="instant"/> is given) parsed; null unless 200.</summary>
+    public async Task<StateResponse?> ReadStateAsync(string inventoryId, long version, DateTimeOffset? instant, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(instant is { } asOf ? StateAsOf(inventoryId, asOf) : StateAtVersion(inventoryId, version), cancellationToken);
+        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<StateResponse>(Json, cancellationToken) : null;
+    }
+
+    private static string StateAtVersion(string inventoryId, long version) =>
+        string.Create(CultureInfo.InvariantCulture, $"inventories/{inventoryId}/state?atVersion={version}");
+
+    private static string StateAsOf(string inventoryId, DateTimeOffset instant) =>
+        $"inventories/{inventoryId}/state?asOf={Uri.EscapeDataString(instant.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))}";
+
+    private async Task<(int Status, int Pages)> ReadAuditLogAsync(string inventoryId, List<RecordedEvent> events, CancellationToken cancellationToken)
+    {
         long? from = 1;
         var pages = 0;
         try
@@ -83,19 +121,18 @@ public sealed class ApiClient(HttpClient http)
                     string.Create(CultureInfo.InvariantCulture, $"inventories/{inventoryId}/events?fromVersion={fromVersion}&limit={AuditPageSize}"), cancellationToken);
                 pages++;
                 if (!response.IsSuccessStatusCode)
-                    return new ReplayResult((int)response.StatusCode, Elapsed(start), pages, null);
+                    return ((int)response.StatusCode, pages);
                 var page = await response.Content.ReadFromJsonAsync<EventPageResponse>(Json, cancellationToken)
                     ?? throw new InvalidOperationException("Empty audit log page.");
                 foreach (var e in page.Events)
                     events.Add(new RecordedEvent(e.Version, e.OccurredAt, ToEvent(e)));
                 from = page.NextFromVersion;
             }
-            var state = Inventory.Fold(InventoryState.Empty, events);
-            return new ReplayResult(200, Elapsed(start), pages, state);
+            return (200, pages);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
         {
-            return new ReplayResult(0, Elapsed(start), pages, null);
+            return (0, pages);
         }
     }
 

@@ -20,6 +20,9 @@ public sealed class MacroBenchmarks(BenchOptions options, ApiClient api, LocalSt
     private static readonly TimeSpan LagTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>The versions issue 5 asks time travel to be measured at (those beyond the longest history are left out).</summary>
+    private static readonly long[] TimeTravelVersions = [10, 1_000, 10_000];
+
     private readonly Sizes _sizes = options.Sizes;
     private readonly CancellationToken _none = CancellationToken.None;
 
@@ -33,6 +36,7 @@ public sealed class MacroBenchmarks(BenchOptions options, ApiClient api, LocalSt
         var histories = await BuildHistoriesAsync();
         await ProjectionReadsAsync(histories);
         await NaiveReadsAsync(histories);
+        await TimeTravelAsync(histories);
         await LagAsync();
         if (stack is not null)
             report.Projector = ProjectorCostOf(stack.Ledger.Run);
@@ -278,6 +282,122 @@ public sealed class MacroBenchmarks(BenchOptions options, ApiClient api, LocalSt
                 NaiveMatchesProjection = matches[h.Length],
             };
         }
+    }
+
+    /// <summary>
+    /// Time travel on the first inventory of the longest history (built above): <c>GET …/state?atVersion=N</c> at
+    /// 10, 1,000 and 10,000, at the last version below it that is interval − 1 past a snapshot (the most events a read
+    /// replays), and <c>?asOf=</c> the instant of its last event. Rows interleaved round by round, one call at a time,
+    /// so each read's HTTP-origin Cosmos requests (and the documents its queries returned) are exact, as for the GET.
+    /// </summary>
+    private async Task TimeTravelAsync(Dictionary<int, string[]> histories)
+    {
+        var length = histories.Keys.Max();
+        var id = histories[length][0];
+        var interval = report.Run.SnapshotInterval ?? new Storage.SnapshotOptions().Interval;
+        var worst = (length + 1L) / interval * interval - 1;
+        var versions = TimeTravelVersions.Where(v => v <= length).Append(length).Append(worst).Where(v => v >= 1).Distinct().Order().ToList();
+
+        // Unmeasured: the log, to know the instant of the last event and to check every answer against a fold of its prefix.
+        var log = await api.ReadAuditLogAsync(id, _none);
+        if (log is null || log.Count != length)
+            throw new InvalidOperationException(Invariant($"time travel: the audit log of {id} holds {log?.Count.ToString(CultureInfo.InvariantCulture) ?? "no"} events, not {length}."));
+        var instant = log[^1].OccurredAt;
+        var rows = versions.Select(v => (Kind: TimeTravelKinds.AtVersion, Version: v, AsOf: (DateTimeOffset?)null,
+                Remark: v == worst && !TimeTravelVersions.Contains(v) ? Invariant($"most events replayed: {interval - 1} past snapshot {v - interval + 1:N0}") : null))
+            .Append((Kind: TimeTravelKinds.AsOf, Version: log.Last(e => e.OccurredAt <= instant).Version, AsOf: (DateTimeOffset?)instant,
+                Remark: (string?)Invariant($"the instant of event {length:N0}")))
+            .ToList();
+        Task<CallResult> Read(int row) => rows[row].AsOf is { } asOf
+            ? api.GetStateAsOfAsync(id, asOf, _none)
+            : api.GetStateAtVersionAsync(id, rows[row].Version, _none);
+
+        for (var warm = 0; warm < 3; warm++)
+        {
+            for (var row = 0; row < rows.Count; row++)
+                await Read(row);
+        }
+
+        var samples = _sizes.TimeTravelSamples;
+        var latencies = rows.Select(_ => new List<double>()).ToArray();
+        var requests = rows.Select(_ => new List<long>()).ToArray();
+        var documents = rows.Select(_ => new List<long>()).ToArray();
+        var pointReads = rows.Select(_ => new List<long>()).ToArray();
+        var queries = rows.Select(_ => new List<long>()).ToArray();
+        var other = rows.Select(_ => new List<long>()).ToArray();
+        var byOperation = rows.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
+        var errors = new int[rows.Count];
+        var wrong = new int[rows.Count];
+        var label = "time travel: atVersion " + string.Join(", ", versions.Select(v => Invariant($"{v:N0}"))) + Invariant($", asOf event {length:N0}");
+        await PhaseAsync("time travel (GET …/state)", "read", async () =>
+        {
+            var progress = Progress.Start(label, samples * rows.Count);
+            for (var round = 0; round < samples; round++)
+            {
+                for (var row = 0; row < rows.Count; row++)
+                {
+                    var before = stack?.Ledger.HttpSnapshot();
+                    var documentsBefore = stack?.Ledger.HttpQueryDocuments ?? 0;
+                    var result = await Read(row);
+                    var after = stack?.Ledger.HttpSnapshot();
+                    var documentsAfter = stack?.Ledger.HttpQueryDocuments ?? 0;
+                    progress.Tick();
+                    if (!result.Ok)
+                    {
+                        errors[row]++;
+                        continue;
+                    }
+                    if (result.Version != rows[row].Version)
+                        wrong[row]++;
+                    latencies[row].Add(result.Milliseconds);
+                    if (before is null || after is null)
+                        continue;
+                    long total = 0, reads = 0, query = 0;
+                    foreach (var (key, count) in after)
+                    {
+                        var delta = count - before.GetValueOrDefault(key);
+                        if (delta == 0)
+                            continue;
+                        total += delta;
+                        if (key.Container == "events" && key.Operation == "read")
+                            reads += delta;
+                        else if (key.Container == "events" && key.Operation == "query")
+                            query += delta;
+                        var name = $"{key.Container} {key.Operation}";
+                        byOperation[row][name] = byOperation[row].GetValueOrDefault(name) + delta;
+                    }
+                    requests[row].Add(total);
+                    pointReads[row].Add(reads);
+                    queries[row].Add(query);
+                    other[row].Add(total - reads - query);
+                    documents[row].Add(documentsAfter - documentsBefore);
+                }
+            }
+            progress.Finish(string.Join(", ", rows.Select((r, i) => Invariant($"p50 {LatencySummary.Of(latencies[i]).P50:0.0} ms at {(r.AsOf is null ? $"{r.Version:N0}" : "asOf")}"))));
+            return samples * rows.Count;
+        });
+
+        // After the phase, so that its request counts are the reads' alone: every answer must equal the fold of the log's prefix.
+        var results = new List<TimeTravelRead>();
+        for (var row = 0; row < rows.Count; row++)
+        {
+            var (kind, version, asOf, remark) = rows[row];
+            var state = await api.ReadStateAsync(id, version, asOf, _none);
+            var expected = Inventory.Fold(InventoryState.Empty, log.Take((int)version));
+            bool? matches = state is null ? false
+                : state.Version == expected.Version && state.Items.Count == expected.Items.Count && state.Items.All(kv => expected.QuantityOf(kv.Key) == kv.Value);
+            var measured = stack is not null && requests[row].Count > 0;
+            long? Max(List<long> values) => measured ? values.Max() : null;
+            var (bound, expectation, verdict) = Targets.JudgeTimeTravel(kind, version, interval,
+                Max(pointReads[row]), measured ? queries[row].Min() : null, Max(queries[row]), Max(other[row]), Max(documents[row]));
+            results.Add(new TimeTravelRead(kind, version, asOf, remark, LatencySummary.Of(latencies[row], errors[row] + wrong[row]), wrong[row],
+                measured ? requests[row].Average() : null, Max(requests[row]),
+                measured ? byOperation[row].OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => (double)kv.Value / requests[row].Count) : null,
+                Max(pointReads[row]), measured ? queries[row].Min() : null, Max(queries[row]), Max(other[row]),
+                measured ? documents[row].Average() : null, Max(documents[row]),
+                bound, expectation, verdict, matches));
+        }
+        report.TimeTravel = new TimeTravelRun(id, length, interval, report.Run.SnapshotInterval is null, samples, results);
     }
 
     /// <summary>

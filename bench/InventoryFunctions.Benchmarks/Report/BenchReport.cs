@@ -10,6 +10,7 @@ public sealed class BenchReport
     public List<AppendKind> ColdWarm { get; } = [];
     public List<HistoryLength> History { get; } = [];
     public HistoryBuild? Build { get; set; }
+    public TimeTravelRun? TimeTravel { get; set; }
     public LagRun? Lag { get; set; }
     public ProjectorCost? Projector { get; set; }
     public List<PhaseCosmos> CosmosPhases { get; } = [];
@@ -75,6 +76,45 @@ public sealed record HistoryLength(
     double NaivePagesMean,
     double? NaiveRequestsMean,
     bool? NaiveMatchesProjection);
+
+/// <summary>
+/// Time travel (<c>GET …/state</c>) on one inventory of the longest history: each row is one query string read
+/// <see cref="Samples"/> times, rows interleaved round by round.
+/// </summary>
+public sealed record TimeTravelRun(
+    string InventoryId,
+    int HistoryLength,
+    int SnapshotInterval,
+    bool SnapshotIntervalAssumed,
+    int Samples,
+    IReadOnlyList<TimeTravelRead> Reads);
+
+/// <summary>
+/// One time-travel read, <c>?atVersion=N</c> or <c>?asOf=instant</c>, and what the app's Cosmos client did for it
+/// (HTTP-origin requests while serving it; calls are sequential, so per read exact): requests by operation,
+/// point reads and queries per read (min/max), documents the read's queries returned (events replayed, plus the
+/// snapshot for asOf), and the bound they are judged against.
+/// </summary>
+public sealed record TimeTravelRead(
+    string Kind,
+    long Version,
+    DateTimeOffset? AsOf,
+    string? Remark,
+    LatencySummary Latency,
+    int WrongVersion,
+    double? RequestsMean,
+    long? RequestsMax,
+    IReadOnlyDictionary<string, double>? ByOperation,
+    long? PointReadsMax,
+    long? QueriesMin,
+    long? QueriesMax,
+    long? OtherMax,
+    double? DocumentsMean,
+    long? DocumentsMax,
+    string Bound,
+    string Expected,
+    Verdict WithinBound,
+    bool? MatchesLog);
 
 public sealed record LagRun(LatencySummary Lag, int Timeouts, int Lanes, int PollDelayMs, int PollEveryMs);
 

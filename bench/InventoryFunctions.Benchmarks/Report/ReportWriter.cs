@@ -132,7 +132,7 @@ public static class ReportWriter
             Line(I($"| snapshot interval | every {interval:N0} events |"));
         var s = run.Sizes;
         Line(I($"| samples | appends {string.Join(", ", s.SpreadAppends.Select(a => $"{a.Appends:N0} at c={a.Concurrency}"))} ({s.InventoriesPerWorker} {(s.InventoriesPerWorker == 1 ? "inventory" : "inventories")} per client); {s.ContendedAppends:N0} on one inventory at c={s.ContendedConcurrency}; cold/warm {s.ColdWarmInventories} inventories; ")
-            + I($"histories {string.Join(", ", s.HistoryLengths.Zip(s.InventoriesPerLength).Select(x => $"{x.Second}×{x.First:N0}"))} events; GET {s.GetSamplesPerLength:N0} per length; naive {string.Join("/", s.NaiveSamplesPerLength)} per length; lag {s.LagSamples} samples on {s.LagLanes} inventories |"));
+            + I($"histories {string.Join(", ", s.HistoryLengths.Zip(s.InventoriesPerLength).Select(x => $"{x.Second}×{x.First:N0}"))} events; GET {s.GetSamplesPerLength:N0} per length; naive {string.Join("/", s.NaiveSamplesPerLength)} per length; time travel {s.TimeTravelSamples:N0} per version; lag {s.LagSamples} samples on {s.LagLanes} inventories |"));
         Line($"| run id | `{run.RunId}` (inventory ids `bench-{run.RunId}-…`) |");
         Line();
 
@@ -211,6 +211,47 @@ public static class ReportWriter
                     + (b.Errors > 0 ? I($"; {b.Errors} posts failed") : "") + ".");
                 Line();
             }
+        }
+
+        if (report.TimeTravel is { } tt)
+        {
+            Line("## Time travel");
+            Line();
+            Line(I($"`GET /api/inventories/{{id}}/state?atVersion=N` and `?asOf=<instant>` on the {tt.HistoryLength:N0}-event inventory built above (`{tt.InventoryId}`), ")
+                + I($"snapshot interval {tt.SnapshotInterval:N0}{(tt.SnapshotIntervalAssumed ? " (assumed: the app default; the deployed app's setting is not visible from here)" : " (the app default, `SnapshotInterval`)")}. ")
+                + "`atVersion` reads the snapshot at the last multiple of the interval at or below N (one point read; none below the first snapshot) and folds the events after it "
+                + "from one single-partition query; `asOf` finds the latest snapshot at or before the instant by query, then reads the events after it. "
+                + "Rows are interleaved round by round, one read at a time, so each read's Cosmos requests (the app's, made while serving it, counted as for the GET above) "
+                + "and the documents its queries returned (`x-ms-item-count`: events replayed, plus the snapshot for `asOf`) are exact. "
+                + I($"Version {(tt.HistoryLength + 1L) / tt.SnapshotInterval * tt.SnapshotInterval - 1:N0} is added to the issue's versions as the worst case: it replays interval − 1 events."));
+            Line();
+            if (run.Local)
+            {
+                Line("Locally every query makes the dev server scan the whole container in JavaScript, so these latencies are mostly that scan "
+                    + "(compare the naive replay at 10 events above), not the events replayed; on Azure Cosmos DB a single-partition query's cost follows what it reads.");
+                Line();
+            }
+            Line("| read | samples | p50 | p95 | p99 | Cosmos requests per read (mean / max) | by operation (per read) | documents returned per read (max) | expected at this version | bound | result | state = fold of the log's prefix |");
+            Line("|---|---:|---:|---:|---:|---:|---|---:|---|---|---|---|");
+            foreach (var r in tt.Reads)
+            {
+                var read = r.AsOf is { } asOf
+                    ? I($"`asOf={asOf.UtcDateTime:O}` → version {r.Version:N0}")
+                    : I($"`atVersion={r.Version:N0}`");
+                if (r.Remark is not null)
+                    read += $" ({r.Remark})";
+                var requests = r.RequestsMean is { } mean ? I($"{mean:0.00} / {r.RequestsMax}") : "n/a";
+                var documents = r.DocumentsMean is { } dm ? I($"{dm:0.#} ({r.DocumentsMax:N0})") : "n/a";
+                var verdict = r.WithinBound switch { Verdict.Met => "**met**", Verdict.Missed => "**missed**", _ => "not measured" };
+                Line(I($"| {read} | {r.Latency.Count:N0} | {Ms(r.Latency.P50)} ms | {Ms(r.Latency.P95)} ms | {Ms(r.Latency.P99)} ms | {requests} | {Targets.Operations(r.ByOperation)} | {documents} | {r.Expected} | {r.Bound} | {verdict} | ")
+                    + (r.MatchesLog switch { true => "yes", false => "**no**", null => "n/a" }) + " |");
+            }
+            Line();
+            var errors = tt.Reads.Where(r => r.Latency.Errors > 0).ToList();
+            Line(I($"Samples: {tt.Samples:N0} per read. ")
+                + (errors.Count == 0 ? "No errors; every answer had the version asked for."
+                    : "Errors: " + string.Join(", ", errors.Select(r => I($"{r.Latency.Errors} at {(r.AsOf is null ? $"version {r.Version:N0}" : "asOf")}{(r.WrongVersion > 0 ? $" ({r.WrongVersion} with a different version)" : "")}"))) + "."));
+            Line();
         }
 
         if (report.Lag is not null || report.Projector is not null)

@@ -9,6 +9,12 @@ public enum Verdict
     NotMeasured,
 }
 
+public static class TimeTravelKinds
+{
+    public const string AtVersion = "atVersion";
+    public const string AsOf = "asOf";
+}
+
 public sealed record TargetResult(string Target, string Measured, Verdict Verdict, string? Why = null);
 
 /// <summary>The issue's targets, judged from the run's own numbers (nothing here changes what is measured).</summary>
@@ -16,6 +22,7 @@ public static class Targets
 {
     public const double GetGrowthBound = 1.2;
     public const int LagAllowanceMs = 500;
+    public const string TimeTravelTarget = "Time travel = 1 point read + 1 bounded query at every version";
 
     public static IReadOnlyList<TargetResult> Evaluate(BenchReport report)
     {
@@ -63,6 +70,25 @@ public static class Targets
                 why = (why is null ? "" : why + " ") + I($"The naive replay grew only {naiveRatio:0.00}×.");
             results.Add(new TargetResult("GET p50 at 10,000 events within 1.2× of p50 at 10, while the naive replay grows", measured,
                 getFlat && naiveGrows ? Verdict.Met : Verdict.Missed, why));
+        }
+
+        // Time travel: at most 1 point read (the snapshot) + exactly 1 query of at most interval − 1 events, at every version.
+        var atVersion = report.TimeTravel?.Reads.Where(r => r.Kind == TimeTravelKinds.AtVersion).ToList() ?? [];
+        if (cosmos is not null || atVersion.Count == 0 || atVersion.Any(r => r.WithinBound == Verdict.NotMeasured))
+        {
+            results.Add(new TargetResult(TimeTravelTarget, cosmos ?? "not measured", Verdict.NotMeasured));
+        }
+        else
+        {
+            var interval = report.TimeTravel!.SnapshotInterval;
+            var measured = string.Join("; ", atVersion.Select(r => I($"version {r.Version:N0}: {r.RequestsMean:0.00} per read (max {r.RequestsMax}) = ")
+                + I($"{r.PointReadsMax} point read{(r.PointReadsMax == 1 ? "" : "s")} + {Range(r.QueriesMin, r.QueriesMax)} {(r.QueriesMax == 1 ? "query" : "queries")} of ≤ {r.DocumentsMax:N0} events")))
+                + I($" (snapshot interval {interval:N0}: bound {interval - 1:N0} events)");
+            var missed = atVersion.Where(r => r.WithinBound != Verdict.Met).ToList();
+            var why = missed.Count == 0 ? null
+                : "outside the bound at " + string.Join("; ", missed.Select(r => I($"version {r.Version:N0} (by operation per read: {Operations(r.ByOperation)})")))
+                  + ": a second query means the expected snapshot was not found by its point read (the reader then searches by query); more than one query page, or more events, means the query was not bounded by the snapshot.";
+            results.Add(new TargetResult(TimeTravelTarget, measured, missed.Count == 0 ? Verdict.Met : Verdict.Missed, why));
         }
 
         // 3. Appends: at most 2 round trips cold, 1 warm.
@@ -117,6 +143,45 @@ public static class Targets
         }
         return results;
     }
+
+    /// <summary>
+    /// The bound a time-travel read is judged against, what this read should do given the interval, and whether
+    /// the measured maxima stay within the bound. atVersion: at most 1 point read (the snapshot at the last multiple
+    /// of the interval at or below N; none below the first one) + exactly 1 query returning at most interval − 1
+    /// events, nothing else. asOf: 2 queries (the latest snapshot at or before the instant, 1 document; then at most
+    /// one page of interval events after it), nothing else.
+    /// </summary>
+    public static (string Bound, string Expected, Verdict Verdict) JudgeTimeTravel(string kind, long version, int interval,
+        long? pointReadsMax, long? queriesMin, long? queriesMax, long? otherMax, long? documentsMax)
+    {
+        var snapshot = version / interval * interval;
+        string bound, expected;
+        bool within;
+        if (kind == TimeTravelKinds.AtVersion)
+        {
+            bound = I($"1 point read + 1 query of at most {interval - 1:N0} events (interval − 1)");
+            expected = snapshot == 0
+                ? I($"no snapshot at or below {version:N0} (the first is at {interval:N0}): no point read, 1 query of {version:N0} events")
+                : I($"point read of snapshot {snapshot:N0} + 1 query of {version - snapshot:N0} events");
+            within = pointReadsMax <= 1 && queriesMin == 1 && queriesMax == 1 && otherMax == 0 && documentsMax <= interval - 1;
+        }
+        else
+        {
+            bound = I($"2 queries: the latest snapshot at or before the instant (1 document) + at most {interval:N0} events after it");
+            expected = snapshot == 0
+                ? I($"no snapshot: 1 snapshot query (0 documents) + events from the start")
+                : I($"snapshot query → snapshot {snapshot:N0}, then 1 query of the events after it ({version - snapshot:N0} up to the instant; a page holds at most {interval:N0})");
+            within = pointReadsMax == 0 && queriesMin == 2 && queriesMax == 2 && otherMax == 0 && documentsMax <= interval + 1;
+        }
+        var measured = pointReadsMax is not null && queriesMin is not null && queriesMax is not null && otherMax is not null && documentsMax is not null;
+        return (bound, expected, !measured ? Verdict.NotMeasured : within ? Verdict.Met : Verdict.Missed);
+    }
+
+    public static string Operations(IReadOnlyDictionary<string, double>? byOperation) =>
+        byOperation is null ? "n/a" : byOperation.Count == 0 ? "none"
+        : string.Join(", ", byOperation.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => I($"{o.Key} {o.Value:0.##}")));
+
+    private static string Range(long? min, long? max) => min == max ? I($"{max}") : I($"{min}–{max}");
 
     private static string LoadRemark(BenchReport report, string phase)
     {

@@ -69,6 +69,18 @@ public sealed partial class RequestLedger(IHttpContextAccessor httpContext, stri
 
     private long _httpTotal;
 
+    /// <summary>
+    /// Documents returned by the queries of HTTP requests since the app started (each query page's <c>x-ms-item-count</c>),
+    /// for per-request deltas when calls are sequential: how many events a time-travel read replayed.
+    /// </summary>
+    public long HttpQueryDocuments => Interlocked.Read(ref _httpQueryDocuments);
+
+    private long _httpQueryDocuments;
+
+    /// <summary>The HTTP functions' round trips since the app started, by container and operation (for per-request deltas).</summary>
+    public Dictionary<RequestKey, long> HttpSnapshot() =>
+        Run.Requests.Where(kv => kv.Key.Origin == Origin.Http).ToDictionary(kv => kv.Key, kv => kv.Value);
+
     public LedgerCounts ResetPhase() => Interlocked.Exchange(ref _phase, new LedgerCounts());
 
     public override async Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
@@ -82,7 +94,12 @@ public sealed partial class RequestLedger(IHttpContextAccessor httpContext, stri
         Run.Requests.AddOrUpdate(key, 1, (_, n) => n + 1);
         _phase.Requests.AddOrUpdate(key, 1, (_, n) => n + 1);
         if (origin == Origin.Http)
+        {
+            if (operation == "query" && response.IsSuccessStatusCode
+                && long.TryParse(response.Headers["x-ms-item-count"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var items))
+                Interlocked.Add(ref _httpQueryDocuments, items);
             Interlocked.Increment(ref _httpTotal);
+        }
 
         if (origin == Origin.Background)
         {

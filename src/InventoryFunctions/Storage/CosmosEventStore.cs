@@ -33,7 +33,7 @@ public sealed partial class CosmosEventStore(CosmosClient client, IOptions<Cosmo
         response.EnsureSuccessStatusCode();
 
         using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
-        var head = new StreamHead(HeadDocument.DecodeState(document.RootElement), response.Headers.ETag);
+        var head = new StreamHead(HeadDocument.DecodeState(document.RootElement), response.Headers.ETag, HeadDocument.DecodeLatestOccurredAt(document.RootElement));
         cache.Set(CacheKey(inventoryId), head, CacheEntry);
         return head;
     }
@@ -50,39 +50,39 @@ public sealed partial class CosmosEventStore(CosmosClient client, IOptions<Cosmo
 
         var query = new QueryDefinition("SELECT * FROM c WHERE c.version > @after ORDER BY c.version")
             .WithParameter("@after", head.State.Version);
-        var state = head.State;
+        var (state, latest) = (head.State, head.LatestOccurredAt);
         await foreach (var e in QueryEventsAsync(inventoryId, query, cancellationToken))
-            state = Fold(inventoryId, state, e);
-        return head with { State = state };
+            (state, latest) = (Fold(inventoryId, state, e), Later(latest, e.OccurredAt));
+        return head with { State = state, LatestOccurredAt = latest };
     }
 
     public async Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency, CancellationToken cancellationToken)
     {
         var newState = Inventory.Fold(head.State, events);
-        var now = time.GetUtcNow();
+        var latest = events.Aggregate(head.LatestOccurredAt, (max, e) => Later(max, e.OccurredAt));
         var batch = _events.CreateTransactionalBatch(new PartitionKey(inventoryId));
 
         // Operation order decides which failure Cosmos reports first: head, then idempotency record, then events.
-        var headDocument = new MemoryStream(HeadDocument.Encode(inventoryId, newState, now));
+        var headDocument = new MemoryStream(HeadDocument.Encode(inventoryId, newState, latest));
         if (head.ETag is null)
             batch.CreateItemStream(headDocument);
         else
             batch.ReplaceItemStream(HeadDocument.Id, headDocument, new TransactionalBatchItemRequestOptions { IfMatchEtag = head.ETag });
         if (idempotency is not null)
-            batch.CreateItemStream(new MemoryStream(IdempotencyDocument.Encode(inventoryId, idempotency, now)));
-        var state = head.State;
+            batch.CreateItemStream(new MemoryStream(IdempotencyDocument.Encode(inventoryId, idempotency, time.GetUtcNow())));
+        var (state, latestSoFar) = (head.State, head.LatestOccurredAt);
         foreach (var e in events)
         {
             batch.CreateItemStream(new MemoryStream(EventCodec.Encode(inventoryId, e)));
-            state = Inventory.Evolve(state, e.Event);
+            (state, latestSoFar) = (Inventory.Evolve(state, e.Event), Later(latestSoFar, e.OccurredAt));
             if (state.Version % snapshots.Value.Interval == 0)
-                batch.CreateItemStream(new MemoryStream(SnapshotDocument.Encode(inventoryId, state, e.OccurredAt)));
+                batch.CreateItemStream(new MemoryStream(SnapshotDocument.Encode(inventoryId, state, latestSoFar)));
         }
 
         using var response = await batch.ExecuteAsync(cancellationToken);
         if (response.IsSuccessStatusCode)
         {
-            var appended = new StreamHead(newState, response[0].ETag);
+            var appended = new StreamHead(newState, response[0].ETag, latest);
             cache.Set(CacheKey(inventoryId), appended, CacheEntry);
             return new AppendResult.Appended(appended);
         }
@@ -209,4 +209,6 @@ public sealed partial class CosmosEventStore(CosmosClient client, IOptions<Cosmo
     }
 
     private static string CacheKey(string inventoryId) => "head:" + inventoryId;
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
 }

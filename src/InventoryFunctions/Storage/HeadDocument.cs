@@ -14,7 +14,7 @@ public static class HeadDocument
     public const string Id = "head";
     public const string Kind = "head";
 
-    public static byte[] Encode(string inventoryId, InventoryState state, DateTimeOffset updatedAt)
+    public static byte[] Encode(string inventoryId, InventoryState state, DateTimeOffset latestOccurredAt)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -24,13 +24,17 @@ public static class HeadDocument
             writer.WriteString("inventoryId", inventoryId);
             writer.WriteString("kind", Kind);
             WriteState(writer, "state", state);
-            writer.WriteString("updatedAt", EventCodec.FormatOccurredAt(updatedAt));
+            writer.WriteString("latestOccurredAt", EventCodec.FormatOccurredAt(latestOccurredAt));
             writer.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
     }
 
     public static InventoryState DecodeState(JsonElement document) => ReadState(document.GetProperty("state"));
+
+    /// <summary>The latest event instant the head covers (absent on heads written before it was recorded).</summary>
+    public static DateTimeOffset DecodeLatestOccurredAt(JsonElement document) =>
+        document.TryGetProperty("latestOccurredAt", out var value) && value.TryGetDateTimeOffset(out var instant) ? instant : default;
 
     internal static void WriteState(Utf8JsonWriter writer, string propertyName, InventoryState state)
     {

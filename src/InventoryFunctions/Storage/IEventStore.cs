@@ -6,7 +6,11 @@ namespace InventoryFunctions.Storage;
 /// An inventory's stream as the command side sees it: the state folded up to <see cref="InventoryState.Version"/>
 /// and the concurrency token of the head document it came from (<c>null</c> when there is no head document yet).
 /// </summary>
-public sealed record StreamHead(InventoryState State, string? ETag)
+/// <param name="LatestOccurredAt">
+/// The latest <c>occurredAt</c> of any event so far. Instants can go back within a log (instances' clocks differ,
+/// legacy local times were read as UTC), so snapshots record this rather than their own event's instant.
+/// </param>
+public sealed record StreamHead(InventoryState State, string? ETag, DateTimeOffset LatestOccurredAt = default)
 {
     public static StreamHead New { get; } = new(InventoryState.Empty, null);
 }

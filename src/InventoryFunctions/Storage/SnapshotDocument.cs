@@ -14,7 +14,11 @@ public static class SnapshotDocument
 
     public static string IdFor(long version) => "snapshot-" + version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public static byte[] Encode(string inventoryId, InventoryState state, DateTimeOffset occurredAt)
+    /// <param name="latestOccurredAt">
+    /// The latest instant of any event up to this one (not just this event's: instants may go back within a log), so
+    /// a read "as of T" starts from a snapshot only if every event it covers is at or before T.
+    /// </param>
+    public static byte[] Encode(string inventoryId, InventoryState state, DateTimeOffset latestOccurredAt)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -24,8 +28,7 @@ public static class SnapshotDocument
             writer.WriteString("inventoryId", inventoryId);
             writer.WriteString("kind", Kind);
             HeadDocument.WriteState(writer, "state", state);
-            // The instant of the event it ends at, so time travel by instant can start from it.
-            writer.WriteString("occurredAt", EventCodec.FormatOccurredAt(occurredAt));
+            writer.WriteString("occurredAt", EventCodec.FormatOccurredAt(latestOccurredAt));
             writer.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
