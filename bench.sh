@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks: appends, reads against history length (next to the naive replay), projection lag, Cosmos DB requests per
+# Benchmarks: appends, reads against history length (next to the naive replay), time travel, projection lag, Cosmos DB requests per
 # operation, and BenchmarkDotNet micro-benchmarks; writes docs/benchmarks/report.md with SVG charts.
 #
 #   ./bench.sh                 short mode (default): at most ~3 minutes on 2 cores, against the local stack

@@ -160,7 +160,7 @@ public sealed record Sizes(
         InventoriesPerLength: [5, 3, 2],
         GetSamplesPerLength: 1_000,
         NaiveSamplesPerLength: [200, 50, 15],
-        TimeTravelSamples: 500,
+        TimeTravelSamples: 300,
         LagSamples: 200,
         LagLanes: 4,
         MicroWarmups: 5,

@@ -9,7 +9,7 @@ namespace InventoryFunctions.Benchmarks.Load;
 
 /// <summary>
 /// The load phases against the app over HTTP: appends at several concurrencies, cold and warm appends, reads of the
-/// projection next to the naive replay at several history lengths, and the projection lag. With the local stack,
+/// projection next to the naive replay at several history lengths, time travel, and the projection lag. With the local stack,
 /// each phase also records the Cosmos requests the app made (the app's <c>CosmosRequestMetrics</c>, reset before
 /// the phase and read after it) and their split by origin (<see cref="RequestLedger"/>).
 /// </summary>
@@ -305,7 +305,8 @@ public sealed class MacroBenchmarks(BenchOptions options, ApiClient api, LocalSt
         var instant = log[^1].OccurredAt;
         var rows = versions.Select(v => (Kind: TimeTravelKinds.AtVersion, Version: v, AsOf: (DateTimeOffset?)null,
                 Remark: v == worst && !TimeTravelVersions.Contains(v) ? Invariant($"most events replayed: {interval - 1} past snapshot {v - interval + 1:N0}") : null))
-            .Append((Kind: TimeTravelKinds.AsOf, Version: log.Last(e => e.OccurredAt <= instant).Version, AsOf: (DateTimeOffset?)instant,
+            // asOf answers with the longest prefix of the log whose events all occurred at or before the instant.
+            .Append((Kind: TimeTravelKinds.AsOf, Version: (long)log.TakeWhile(e => e.OccurredAt <= instant).Count(), AsOf: (DateTimeOffset?)instant,
                 Remark: (string?)Invariant($"the instant of event {length:N0}")))
             .ToList();
         Task<CallResult> Read(int row) => rows[row].AsOf is { } asOf
