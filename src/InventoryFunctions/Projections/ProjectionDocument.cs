@@ -12,8 +12,7 @@ public static class ProjectionDocument
 
     public static byte[] Encode(InventoryView view)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        return JsonDocumentWriter.Write(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("id", Id);
@@ -38,8 +37,7 @@ public static class ProjectionDocument
             writer.WriteEndArray();
             writer.WriteString("updatedAt", EventCodec.FormatOccurredAt(view.UpdatedAt));
             writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
+        }, 512);
     }
 
     /// <summary>Reads a stored view; a document that is not one (corrupted by hand, an old shape) throws <see cref="InvalidDataException"/>.</summary>

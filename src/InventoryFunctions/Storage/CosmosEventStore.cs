@@ -58,11 +58,18 @@ public sealed partial class CosmosEventStore(CosmosClient client, IOptions<Cosmo
 
     public async Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency, CancellationToken cancellationToken)
     {
-        var newState = Inventory.Fold(head.State, events);
-        var latest = events.Aggregate(head.LatestOccurredAt, (max, e) => Later(max, e.OccurredAt));
-        var batch = _events.CreateTransactionalBatch(new PartitionKey(inventoryId));
+        // One pass over the events: the state after them, the latest instant, and the snapshots they reach.
+        var (newState, latest) = (head.State, head.LatestOccurredAt);
+        var snapshotDocuments = new List<byte[]>();
+        foreach (var e in events)
+        {
+            (newState, latest) = (Inventory.Evolve(newState, e.Event), Later(latest, e.OccurredAt));
+            if (newState.Version % snapshots.Value.Interval == 0)
+                snapshotDocuments.Add(SnapshotDocument.Encode(inventoryId, newState, latest));
+        }
 
         // Operation order decides which failure Cosmos reports first: head, then idempotency record, then events.
+        var batch = _events.CreateTransactionalBatch(new PartitionKey(inventoryId));
         var headDocument = new MemoryStream(HeadDocument.Encode(inventoryId, newState, latest));
         if (head.ETag is null)
             batch.CreateItemStream(headDocument);
@@ -70,14 +77,10 @@ public sealed partial class CosmosEventStore(CosmosClient client, IOptions<Cosmo
             batch.ReplaceItemStream(HeadDocument.Id, headDocument, new TransactionalBatchItemRequestOptions { IfMatchEtag = head.ETag });
         if (idempotency is not null)
             batch.CreateItemStream(new MemoryStream(IdempotencyDocument.Encode(inventoryId, idempotency, time.GetUtcNow())));
-        var (state, latestSoFar) = (head.State, head.LatestOccurredAt);
         foreach (var e in events)
-        {
             batch.CreateItemStream(new MemoryStream(EventCodec.Encode(inventoryId, e)));
-            (state, latestSoFar) = (Inventory.Evolve(state, e.Event), Later(latestSoFar, e.OccurredAt));
-            if (state.Version % snapshots.Value.Interval == 0)
-                batch.CreateItemStream(new MemoryStream(SnapshotDocument.Encode(inventoryId, state, latestSoFar)));
-        }
+        foreach (var snapshot in snapshotDocuments)
+            batch.CreateItemStream(new MemoryStream(snapshot));
 
         using var response = await batch.ExecuteAsync(cancellationToken);
         if (response.IsSuccessStatusCode)

@@ -16,8 +16,7 @@ public static class HeadDocument
 
     public static byte[] Encode(string inventoryId, InventoryState state, DateTimeOffset latestOccurredAt)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        return JsonDocumentWriter.Write(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("id", Id);
@@ -26,8 +25,7 @@ public static class HeadDocument
             WriteState(writer, "state", state);
             writer.WriteString("latestOccurredAt", EventCodec.FormatOccurredAt(latestOccurredAt));
             writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
+        });
     }
 
     public static InventoryState DecodeState(JsonElement document) => ReadState(document.GetProperty("state"));

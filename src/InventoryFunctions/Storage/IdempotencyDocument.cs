@@ -22,8 +22,7 @@ public static class IdempotencyDocument
 
     public static byte[] Encode(string inventoryId, IdempotencyRecord record, DateTimeOffset createdAt)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        return JsonDocumentWriter.Write(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("id", IdFor(record.Key));
@@ -40,8 +39,7 @@ public static class IdempotencyDocument
             writer.WriteString("createdAt", EventCodec.FormatOccurredAt(createdAt));
             writer.WriteNumber("ttl", RetentionSeconds);
             writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
+        }, 512);
     }
 
     public static IdempotencyRecord Decode(JsonElement document)

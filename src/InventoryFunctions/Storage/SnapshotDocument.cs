@@ -20,8 +20,7 @@ public static class SnapshotDocument
     /// </param>
     public static byte[] Encode(string inventoryId, InventoryState state, DateTimeOffset latestOccurredAt)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        return JsonDocumentWriter.Write(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("id", IdFor(state.Version));
@@ -30,8 +29,7 @@ public static class SnapshotDocument
             HeadDocument.WriteState(writer, "state", state);
             writer.WriteString("occurredAt", EventCodec.FormatOccurredAt(latestOccurredAt));
             writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
+        });
     }
 
     /// <summary>The snapshot's state, or null when the document is not a readable snapshot (it is then ignored).</summary>
