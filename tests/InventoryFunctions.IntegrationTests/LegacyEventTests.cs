@@ -3,7 +3,9 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using InventoryFunctions.Domain;
 using InventoryFunctions.IntegrationTests.Infrastructure;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 using Microsoft.Azure.Cosmos;
 using static InventoryFunctions.IntegrationTests.Infrastructure.HistoryApi;
 

@@ -294,7 +294,7 @@ public sealed class MacroBenchmarks(BenchOptions options, ApiClient api, LocalSt
     {
         var length = histories.Keys.Max();
         var id = histories[length][0];
-        var interval = report.Run.SnapshotInterval ?? new Storage.SnapshotOptions().Interval;
+        var interval = report.Run.SnapshotInterval ?? new InventoryFunctions.Cosmos.SnapshotOptions().Interval;
         var worst = (length + 1L) / interval * interval - 1;
         var versions = TimeTravelVersions.Where(v => v <= length).Append(length).Append(worst).Where(v => v >= 1).Distinct().Order().ToList();
 

@@ -1,5 +1,8 @@
 using InventoryFunctions.DevHost;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
+using InventoryFunctions.Queues;
 using InventoryFunctions.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -22,7 +22,7 @@ public sealed class AddItemFunction(InventoryService service, ILogger<AddItemFun
         {
             var errors = new Dictionary<string, string[]>();
             var command = CommandParser.ParseAddItem(body!.RootElement, errors);
-            return await CommandEndpoint.ExecuteAsync(request, service, nameof(AddItem), inventoryId, command, errors,
+            return await CommandEndpoint.ExecuteAsync(request, service, inventoryId, command, errors,
                 StatusCodes.Status201Created, logger, cancellationToken);
         }
     }

@@ -25,7 +25,7 @@ public sealed class AppendEventsFunction(InventoryService service, ILogger<Appen
         {
             var errors = new Dictionary<string, string[]>();
             var command = CommandParser.ParseAppendEvents(body!.RootElement, errors);
-            return await CommandEndpoint.ExecuteAsync(request, service, nameof(AppendEvents), inventoryId, command, errors,
+            return await CommandEndpoint.ExecuteAsync(request, service, inventoryId, command, errors,
                 StatusCodes.Status201Created, logger, cancellationToken);
         }
     }

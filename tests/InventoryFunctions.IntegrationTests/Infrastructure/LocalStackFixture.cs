@@ -1,6 +1,9 @@
 using System.Net.Http.Json;
 using InventoryFunctions.DevHost;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
+using InventoryFunctions.Queues;
 using InventoryFunctions.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Azure.Cosmos;

@@ -1,6 +1,7 @@
 using InventoryFunctions.Application;
 using InventoryFunctions.Domain;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -26,10 +27,8 @@ public class InventoryServiceTests
     private InventoryService Service(TimeProvider? time = null) =>
         new(_store, time ?? _clock, NullLogger<InventoryService>.Instance);
 
-    private Task<CommandOutcome> Handle(InventoryCommand command, long? expectedVersion = null, IdempotencyKey? key = null, TimeProvider? time = null) =>
+    private Task<CommandOutcome> Handle(InventoryCommand command, long? expectedVersion = null, string? key = null, TimeProvider? time = null) =>
         Service(time).HandleAsync(new CommandRequest(Inv, command, expectedVersion, key), CancellationToken.None);
-
-    private static IdempotencyKey Key(string key, string hash = "hash-of-request", int status = 201) => new(key, hash, status);
 
     private InventoryState StateFromLog() => Inventory.Fold(InventoryState.Empty, _store.Log(Inv));
 
@@ -46,7 +45,7 @@ public class InventoryServiceTests
 
         var appended = Assert.IsType<CommandOutcome.Appended>(outcome);
         Assert.Equal(1, appended.Version);
-        Assert.Null(appended.ReplayedStatusCode);
+        Assert.False(appended.Replayed);
         Assert.Equal([new RecordedEvent(1, Noon, new ItemAdded("sword", 2))], appended.Events);
         Assert.Equal(appended.Events, _store.Log(Inv));
         Assert.Equal(Holding(1, ("sword", 2)), _store.Head(Inv)!.State);
@@ -298,23 +297,24 @@ public class InventoryServiceTests
     [Fact]
     public async Task A_request_with_a_key_stores_what_it_answered()
     {
-        var outcome = await Handle(new AddItem("sword", 2), key: Key("k1"));
+        var outcome = await Handle(new AddItem("sword", 2), key: "k1");
 
         var appended = Assert.IsType<CommandOutcome.Appended>(outcome);
         var record = Assert.Single(_store.IdempotencyRecords(Inv));
-        Assert.Equal(("k1", "hash-of-request", 201, 1L), (record.Key, record.RequestHash, record.StatusCode, record.Version));
+        var hash = IdempotencyRecord.Fingerprint(new CommandRequest(Inv, new AddItem("sword", 2), null, "k1"));
+        Assert.Equal(("k1", hash, 1L), (record.Key, record.RequestHash, record.Version));
         Assert.Equal(appended.Events, record.Events);
     }
 
     [Fact]
     public async Task Repeating_a_request_with_its_key_replays_the_first_answer_and_appends_nothing()
     {
-        var first = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 2), key: Key("k1")));
+        var first = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 2), key: "k1"));
         _clock.Advance(TimeSpan.FromMinutes(1));
 
-        var again = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 2), key: Key("k1")));
+        var again = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 2), key: "k1"));
 
-        Assert.Equal(201, again.ReplayedStatusCode);
+        Assert.True(again.Replayed);
         Assert.Equal(first.Version, again.Version);
         Assert.Equal(first.Events, again.Events);
         Assert.Single(_store.Log(Inv));
@@ -324,10 +324,10 @@ public class InventoryServiceTests
     [Fact]
     public async Task A_replay_answers_with_the_first_version_even_after_other_writes()
     {
-        await Handle(new AddItem("sword", 2), key: Key("k1"));
+        await Handle(new AddItem("sword", 2), key: "k1");
         _store.Write(Inv, new ItemAdded("shield", 1));
 
-        var again = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 2), key: Key("k1")));
+        var again = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 2), key: "k1"));
 
         Assert.Equal(1, again.Version);
         Assert.Equal(2, _store.Log(Inv).Count);
@@ -336,9 +336,9 @@ public class InventoryServiceTests
     [Fact]
     public async Task The_same_key_with_a_different_request_is_refused_and_writes_nothing()
     {
-        await Handle(new AddItem("sword", 2), key: Key("k1", hash: "first"));
+        await Handle(new AddItem("sword", 2), key: "k1");
 
-        var outcome = await Handle(new AddItem("sword", 3), key: Key("k1", hash: "second"));
+        var outcome = await Handle(new AddItem("sword", 3), key: "k1");
 
         Assert.IsType<CommandOutcome.IdempotencyKeyReused>(outcome);
         Assert.Single(_store.Log(Inv));
@@ -349,12 +349,12 @@ public class InventoryServiceTests
     public async Task A_replayed_remove_still_replays_when_the_items_are_gone()
     {
         _store.Write(Inv, new ItemAdded("sword", 1));
-        var first = Assert.IsType<CommandOutcome.Appended>(await Handle(new RemoveItem("sword", 1), key: Key("k1", status: 200)));
+        var first = Assert.IsType<CommandOutcome.Appended>(await Handle(new RemoveItem("sword", 1), key: "k1"));
 
-        var again = await Handle(new RemoveItem("sword", 1), key: Key("k1", status: 200));
+        var again = await Handle(new RemoveItem("sword", 1), key: "k1");
 
         var replayed = Assert.IsType<CommandOutcome.Appended>(again);
-        Assert.Equal(200, replayed.ReplayedStatusCode);
+        Assert.True(replayed.Replayed);
         Assert.Equal(first.Events, replayed.Events);
         Assert.Equal(2, _store.Log(Inv).Count);
     }
@@ -362,11 +362,11 @@ public class InventoryServiceTests
     [Fact]
     public async Task A_replayed_create_with_expected_version_0_still_replays_once_the_inventory_exists()
     {
-        var first = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 1), expectedVersion: 0, key: Key("k1")));
+        var first = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 1), expectedVersion: 0, key: "k1"));
 
-        var again = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 1), expectedVersion: 0, key: Key("k1")));
+        var again = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 1), expectedVersion: 0, key: "k1"));
 
-        Assert.Equal((1L, 201), (again.Version, again.ReplayedStatusCode));
+        Assert.Equal((1L, true), (again.Version, again.Replayed));
         Assert.Equal(first.Events, again.Events);
         Assert.Single(_store.Log(Inv));
     }
@@ -374,7 +374,7 @@ public class InventoryServiceTests
     [Fact]
     public async Task A_rejection_with_an_unused_key_is_still_a_rejection_and_records_nothing()
     {
-        var outcome = await Handle(new RemoveItem("sword", 1), key: Key("k1"));
+        var outcome = await Handle(new RemoveItem("sword", 1), key: "k1");
 
         Assert.Equal(new CommandOutcome.Rejected(new InsufficientQuantity("sword", 1, 0)), outcome);
         Assert.Empty(_store.IdempotencyRecords(Inv));
@@ -386,12 +386,13 @@ public class InventoryServiceTests
     {
         _store.Write(Inv, new ItemAdded("sword", 1));
         // The original request commits (with its key) between the retry's load and its append.
-        _store.BeforeNextAppend(s => s.WriteKeyed(Inv, new InMemoryEventStore.IdempotencyKeyOf("k1", "hash-of-request"), 201, new ItemAdded("sword", 1)));
+        var original = IdempotencyRecord.Fingerprint(new CommandRequest(Inv, new AddItem("sword", 1), null, "k1"));
+        _store.BeforeNextAppend(s => s.WriteKeyed(Inv, new InMemoryEventStore.IdempotencyKeyOf("k1", original), new ItemAdded("sword", 1)));
 
-        var outcome = await Handle(new AddItem("sword", 1), key: Key("k1"), time: TimeProvider.System);
+        var outcome = await Handle(new AddItem("sword", 1), key: "k1", time: TimeProvider.System);
 
         var replayed = Assert.IsType<CommandOutcome.Appended>(outcome);
-        Assert.Equal(201, replayed.ReplayedStatusCode);
+        Assert.True(replayed.Replayed);
         Assert.Equal(2, replayed.Version);
         Assert.Equal(2, _store.Log(Inv).Count);
     }
@@ -399,12 +400,12 @@ public class InventoryServiceTests
     [Fact]
     public async Task Inventories_do_not_share_keys()
     {
-        await Handle(new AddItem("sword", 1), key: Key("k1"));
+        await Handle(new AddItem("sword", 1), key: "k1");
 
-        var other = await Service().HandleAsync(new CommandRequest("inv-2", new AddItem("sword", 1), null, Key("k1")), CancellationToken.None);
+        var other = await Service().HandleAsync(new CommandRequest("inv-2", new AddItem("sword", 1), null, "k1"), CancellationToken.None);
 
         var appended = Assert.IsType<CommandOutcome.Appended>(other);
-        Assert.Null(appended.ReplayedStatusCode);
+        Assert.False(appended.Replayed);
         Assert.Single(_store.Log("inv-2"));
     }
 }

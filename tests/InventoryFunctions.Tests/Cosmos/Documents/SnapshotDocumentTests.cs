@@ -2,9 +2,11 @@ using System.Text;
 using System.Text.Json;
 using FsCheck.Xunit;
 using InventoryFunctions.Domain;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 
-namespace InventoryFunctions.Tests.History;
+namespace InventoryFunctions.Tests.Cosmos.Documents;
 
 /// <summary>
 /// The snapshot document: the state right after an event, stored beside the events in the inventory's partition. It

@@ -2,7 +2,7 @@ using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 
-namespace InventoryFunctions.Storage;
+namespace InventoryFunctions;
 
 /// <summary>
 /// The credential of an identity-based connection, following the Functions convention for connection settings:

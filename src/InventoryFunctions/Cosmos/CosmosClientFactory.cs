@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 
-namespace InventoryFunctions.Storage;
+namespace InventoryFunctions.Cosmos;
 
 /// <summary>
 /// Builds the app's single <see cref="CosmosClient"/> from the <c>CosmosDb</c> connection setting, using the

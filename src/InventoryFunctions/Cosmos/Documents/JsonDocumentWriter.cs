@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 
-namespace InventoryFunctions.Storage;
+namespace InventoryFunctions.Cosmos.Documents;
 
 /// <summary>Writes one JSON document to UTF-8 bytes, the form the Cosmos DB stream APIs take.</summary>
 internal static class JsonDocumentWriter

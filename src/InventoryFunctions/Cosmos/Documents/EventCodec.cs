@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using InventoryFunctions.Application;
 using InventoryFunctions.Domain;
+using InventoryFunctions.Projections;
 
-namespace InventoryFunctions.Storage;
+namespace InventoryFunctions.Cosmos.Documents;
 
 /// <summary>
 /// Encodes recorded events as event documents and decodes them back, upcasting the legacy shape on read.
@@ -58,7 +60,12 @@ public static class EventCodec
     private static Utf8JsonWriter? t_writer;
 
     /// <summary>The id of the document holding the event at <paramref name="version"/>: the version in decimal.</summary>
-    public static string DocumentId(long version) => version.ToString(CultureInfo.InvariantCulture);
+    public static string DocumentId(long version) => CorruptEventException.DocumentIdOf(version);
+
+    /// <summary>Reads what the change feed delivered: each document decoded, with the inventory id and version it claims.</summary>
+    public static IReadOnlyList<ChangedDocument> ReadChanges(IReadOnlyList<JsonElement> documents) =>
+        [.. documents.Select(document => new ChangedDocument(
+            ClaimedString(document, EventDocument.Fields.InventoryId), ClaimedVersion(document), TryDecode(document)))];
 
     /// <summary>Formats an instant as stored in <c>occurredAt</c>: UTC, <see cref="EventDocument.OccurredAtFormat"/>.</summary>
     public static string FormatOccurredAt(DateTimeOffset occurredAt) =>
@@ -327,6 +334,14 @@ public static class EventCodec
         InventoryEvent e = added ? new ItemAdded(itemId, 1) : new ItemRemoved(itemId, 1);
         return new DecodeResult.Decoded(inventoryId, new RecordedEvent(version, occurredAt, e), EventDocument.LegacySchemaVersion);
     }
+
+    private static string? ClaimedString(JsonElement document, string name) =>
+        document.ValueKind == JsonValueKind.Object && document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static long? ClaimedVersion(JsonElement document) =>
+        document.ValueKind == JsonValueKind.Object && document.TryGetProperty(EventDocument.Fields.Version, out var value)
+            && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number > 0
+            ? number : null;
 
     private static string? RequireString(JsonElement value, string name, out string text)
     {

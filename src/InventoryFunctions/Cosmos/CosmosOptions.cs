@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 
-namespace InventoryFunctions.Storage;
+namespace InventoryFunctions.Cosmos;
 
 /// <summary>Where the app's data lives. Bound from the flat app settings named in <see cref="AppSettings"/>.</summary>
 public sealed class CosmosOptions

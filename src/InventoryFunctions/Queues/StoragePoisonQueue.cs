@@ -3,7 +3,7 @@ using Azure.Storage.Queues;
 using InventoryFunctions.Projections;
 using Microsoft.Extensions.Configuration;
 
-namespace InventoryFunctions.Storage;
+namespace InventoryFunctions.Queues;
 
 /// <summary>
 /// The <c>projection-poison</c> Azure Storage queue. The queue is created by infrastructure (Bicep in Azure,

@@ -1,10 +1,11 @@
 using System.Net;
 using System.Text.Json;
+using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Projections;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Options;
 
-namespace InventoryFunctions.Storage;
+namespace InventoryFunctions.Cosmos;
 
 /// <summary>Inventory views in the projections container: one document per inventory, read with one point read.</summary>
 public sealed class CosmosProjectionStore(CosmosClient client, IOptions<CosmosOptions> options) : IProjectionStore

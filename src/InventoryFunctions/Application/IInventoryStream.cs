@@ -1,6 +1,6 @@
 using InventoryFunctions.Domain;
 
-namespace InventoryFunctions.Storage;
+namespace InventoryFunctions.Application;
 
 /// <summary>
 /// An inventory's stream as the command side sees it: the state folded up to <see cref="InventoryState.Version"/>
@@ -14,12 +14,6 @@ public sealed record StreamHead(InventoryState State, string? ETag, DateTimeOffs
 {
     public static StreamHead New { get; } = new(InventoryState.Empty, null);
 }
-
-/// <summary>What a request with an idempotency key produced, kept so that a retry gets the same answer.</summary>
-public sealed record IdempotencyRecord(string Key, string RequestHash, int StatusCode, long Version, IReadOnlyList<RecordedEvent> Events);
-
-/// <summary>A page of an inventory's log in version order; <see cref="NextFromVersion"/> is null at the end.</summary>
-public sealed record EventPage(IReadOnlyList<RecordedEvent> Events, long? NextFromVersion);
 
 /// <summary>The outcome of an append. Anything but <see cref="Appended"/> wrote nothing.</summary>
 public abstract record AppendResult
@@ -41,10 +35,11 @@ public abstract record AppendResult
 }
 
 /// <summary>
-/// The event store port. The log (one immutable document per event, id = version) is the only source of
-/// truth; the head document is a cache of the folded state, written atomically with the events it covers.
+/// The command side's port to an inventory's stream: load the head, catch up from the log, append atomically.
+/// The log (one immutable document per event, id = version) is the only source of truth; the head is a cache of
+/// the folded state, written atomically with the events it covers. Reading the log is <see cref="IEventLogReader"/>'s.
 /// </summary>
-public interface IEventStore
+public interface IInventoryStream
 {
     /// <summary>The head as last seen by this instance, or read from the store when unknown or <paramref name="refresh"/> is set.</summary>
     ValueTask<StreamHead> LoadHeadAsync(string inventoryId, bool refresh, CancellationToken cancellationToken);
@@ -59,19 +54,4 @@ public interface IEventStore
     Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency, CancellationToken cancellationToken);
 
     Task<IdempotencyRecord?> FindIdempotencyRecordAsync(string inventoryId, string key, CancellationToken cancellationToken);
-
-    /// <summary>Up to <paramref name="maxCount"/> events from <paramref name="fromVersion"/> on, in version order.</summary>
-    Task<EventPage> ReadEventsAsync(string inventoryId, long fromVersion, int maxCount, CancellationToken cancellationToken);
 }
-
-/// <summary>A stored document claims to be an event but cannot be decoded; the stream cannot be folded past it.</summary>
-public sealed class CorruptEventException(string inventoryId, string? documentId, string reason)
-    : Exception($"Event document '{documentId ?? "(no id)"}' of inventory '{inventoryId}' cannot be decoded: {reason}")
-{
-    public string InventoryId { get; } = inventoryId;
-    public string? DocumentId { get; } = documentId;
-    public string Reason { get; } = reason;
-}
-
-/// <summary>Other writers kept winning the race for the same document; nothing was written. Retry shortly.</summary>
-public sealed class ContentionException(string message) : Exception(message);

@@ -1,8 +1,8 @@
 using InventoryFunctions.Domain;
 
-namespace InventoryFunctions.Storage;
+namespace InventoryFunctions.Application;
 
-/// <summary>What <see cref="EventCodec.TryDecode(System.Text.Json.JsonElement)"/> made of a document. A closed family.</summary>
+/// <summary>What the event codec made of a stored document. A closed family.</summary>
 public abstract record DecodeResult
 {
     private DecodeResult()
@@ -11,7 +11,7 @@ public abstract record DecodeResult
 
     /// <summary>
     /// The document is an event of <paramref name="InventoryId"/>'s stream. <paramref name="SchemaVersion"/> is the
-    /// shape it was stored in (<see cref="EventDocument.LegacySchemaVersion"/> when it was upcast).
+    /// shape it was stored in (1 for the legacy shape, upcast on read).
     /// </summary>
     public sealed record Decoded(string InventoryId, RecordedEvent Event, int SchemaVersion) : DecodeResult;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using InventoryFunctions.Domain;
 
-namespace InventoryFunctions.Storage;
+namespace InventoryFunctions.Cosmos.Documents;
 
 /// <summary>
 /// The state right after event <c>version</c>, stored every <see cref="SnapshotOptions.Interval"/> events in the
@@ -44,13 +44,4 @@ public static class SnapshotDocument
             return null;
         }
     }
-}
-
-/// <summary>How often snapshots are taken. Changing it never makes an answer wrong: readers find snapshots by query when the expected one is absent.</summary>
-public sealed class SnapshotOptions
-{
-    [Microsoft.Extensions.Configuration.ConfigurationKeyName(AppSettings.SnapshotInterval)]
-    // At least 2: a batch of 50 events with a snapshot after each would pass Cosmos DB's 100 operations per batch.
-    [System.ComponentModel.DataAnnotations.Range(2, 100_000)]
-    public int Interval { get; set; } = 100;
 }

@@ -1,4 +1,4 @@
-namespace InventoryFunctions.Storage;
+namespace InventoryFunctions.Cosmos.Documents;
 
 /// <summary>
 /// The shape of an event document in the <c>events</c> container (partition key <c>/inventoryId</c>),

@@ -4,9 +4,11 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using InventoryFunctions.Domain;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 
-namespace InventoryFunctions.Tests.Storage;
+namespace InventoryFunctions.Tests.Cosmos.Documents;
 
 public class EventCodecTests
 {

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Projections;
 
-namespace InventoryFunctions.Projections;
+namespace InventoryFunctions.Cosmos.Documents;
 
 /// <summary>The stored shape of <see cref="InventoryView"/>: one document per inventory in the projections container.</summary>
 public static class ProjectionDocument

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using InventoryFunctions.Domain;
 
-namespace InventoryFunctions.Storage;
+namespace InventoryFunctions.Cosmos.Documents;
 
 /// <summary>
 /// The per-inventory head: the state folded up to its version, in the inventory's partition of the events

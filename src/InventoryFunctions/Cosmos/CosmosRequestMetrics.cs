@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Azure.Cosmos;
 
-namespace InventoryFunctions.Storage;
+namespace InventoryFunctions.Cosmos;
 
 /// <summary>
 /// Counts every Cosmos DB round trip the app makes (retries included) and its request charge, by operation
