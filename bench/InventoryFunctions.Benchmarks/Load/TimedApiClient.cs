@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using InventoryFunctions.Domain;
 using InventoryFunctions.Http;
+using InventoryFunctions.Testing;
 
 namespace InventoryFunctions.Benchmarks.Load;
 
@@ -17,48 +18,38 @@ public readonly record struct CallResult(int Status, double Milliseconds, long V
 /// <summary>The naive read: every event of the inventory through the audit log, folded on the client.</summary>
 public readonly record struct ReplayResult(int Status, double Milliseconds, int Pages, InventoryState? State);
 
-/// <summary>The app's HTTP API as the benchmark calls it. Latency is from sending the request to having parsed the answer.</summary>
-public sealed class ApiClient(HttpClient http)
+/// <summary>
+/// The shared API client's requests (<see cref="ApiRequests"/>), timed: latency is from sending the request to having
+/// parsed the answer.
+/// </summary>
+public sealed class TimedApiClient(HttpClient http)
 {
-    public const int AuditPageSize = 1000;
+    public const int AuditPageSize = ApiRequests.MaxPageSize;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public HttpClient Http => http;
 
     /// <summary>An HttpClient for the app's /api base address, with the function key when there is one.</summary>
-    public static HttpClient CreateHttpClient(Uri apiBase, string? functionKey)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = 512,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(10),
-            AutomaticDecompression = DecompressionMethods.None,
-        };
-        var client = new HttpClient(handler) { BaseAddress = apiBase, Timeout = TimeSpan.FromSeconds(100) };
-        if (functionKey is not null)
-            client.DefaultRequestHeaders.Add("x-functions-key", functionKey);
-        return client;
-    }
+    public static HttpClient CreateHttpClient(Uri apiBase, string? functionKey) =>
+        ApiClient.CreateHttpClient(apiBase, functionKey, maxConnectionsPerServer: 512);
 
     public Task<CallResult> AddItemAsync(string inventoryId, string itemId, int quantity, CancellationToken cancellationToken) =>
-        SendAsync(() => http.PostAsJsonAsync($"inventories/{inventoryId}/items", new { itemId, quantity }, Json, cancellationToken), cancellationToken);
+        SendAsync(ApiRequests.AddItem(inventoryId, itemId, quantity), cancellationToken);
 
     /// <summary>POST …/events with a batch of events (each <c>("ItemAdded" | "ItemRemoved", itemId, quantity)</c>).</summary>
     public Task<CallResult> AppendEventsAsync(string inventoryId, IReadOnlyList<(string Type, string ItemId, int Quantity)> events, CancellationToken cancellationToken)
-    {
-        var body = new { events = events.Select(e => new { type = e.Type, itemId = e.ItemId, quantity = e.Quantity }).ToArray() };
-        return SendAsync(() => http.PostAsJsonAsync($"inventories/{inventoryId}/events", body, Json, cancellationToken), cancellationToken);
-    }
+        => SendAsync(ApiRequests.AppendEvents(inventoryId, events), cancellationToken);
 
     /// <summary>GET /inventories/{id}: the projection (one point read in the app).</summary>
     public Task<CallResult> GetInventoryAsync(string inventoryId, CancellationToken cancellationToken) =>
-        SendAsync(() => http.GetAsync($"inventories/{inventoryId}", cancellationToken), cancellationToken);
+        SendAsync(ApiRequests.GetInventory(inventoryId), cancellationToken);
 
     /// <summary>GET /inventories/{id} parsed: version and items (null when not there).</summary>
     public async Task<InventoryResponse?> ReadInventoryAsync(string inventoryId, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync($"inventories/{inventoryId}", cancellationToken);
+        using var request = ApiRequests.GetInventory(inventoryId);
+        using var response = await http.SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
             return null;
         response.EnsureSuccessStatusCode();
@@ -90,24 +81,19 @@ public sealed class ApiClient(HttpClient http)
 
     /// <summary>GET …/state?atVersion=N: time travel to just after event N.</summary>
     public Task<CallResult> GetStateAtVersionAsync(string inventoryId, long version, CancellationToken cancellationToken) =>
-        SendAsync(() => http.GetAsync(StateAtVersion(inventoryId, version), cancellationToken), cancellationToken);
+        SendAsync(ApiRequests.StateAtVersion(inventoryId, version), cancellationToken);
 
     /// <summary>GET …/state?asOf=instant: time travel to the last event at or before the instant.</summary>
     public Task<CallResult> GetStateAsOfAsync(string inventoryId, DateTimeOffset instant, CancellationToken cancellationToken) =>
-        SendAsync(() => http.GetAsync(StateAsOf(inventoryId, instant), cancellationToken), cancellationToken);
+        SendAsync(ApiRequests.StateAsOf(inventoryId, instant), cancellationToken);
 
     /// <summary>GET …/state?atVersion=N (or ?asOf= when <paramref name="instant"/> is given) parsed; null unless 200.</summary>
     public async Task<StateResponse?> ReadStateAsync(string inventoryId, long version, DateTimeOffset? instant, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(instant is { } asOf ? StateAsOf(inventoryId, asOf) : StateAtVersion(inventoryId, version), cancellationToken);
+        using var request = instant is { } asOf ? ApiRequests.StateAsOf(inventoryId, asOf) : ApiRequests.StateAtVersion(inventoryId, version);
+        using var response = await http.SendAsync(request, cancellationToken);
         return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<StateResponse>(Json, cancellationToken) : null;
     }
-
-    private static string StateAtVersion(string inventoryId, long version) =>
-        string.Create(CultureInfo.InvariantCulture, $"inventories/{inventoryId}/state?atVersion={version}");
-
-    private static string StateAsOf(string inventoryId, DateTimeOffset instant) =>
-        $"inventories/{inventoryId}/state?asOf={Uri.EscapeDataString(instant.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))}";
 
     private async Task<(int Status, int Pages)> ReadAuditLogAsync(string inventoryId, List<RecordedEvent> events, CancellationToken cancellationToken)
     {
@@ -117,16 +103,14 @@ public sealed class ApiClient(HttpClient http)
         {
             while (from is { } fromVersion)
             {
-                using var response = await http.GetAsync(
-                    string.Create(CultureInfo.InvariantCulture, $"inventories/{inventoryId}/events?fromVersion={fromVersion}&limit={AuditPageSize}"), cancellationToken);
+                using var request = ApiRequests.Events(inventoryId, fromVersion, AuditPageSize);
+                using var response = await http.SendAsync(request, cancellationToken);
                 pages++;
                 if (!response.IsSuccessStatusCode)
                     return ((int)response.StatusCode, pages);
-                var page = await response.Content.ReadFromJsonAsync<EventPageResponse>(Json, cancellationToken)
-                    ?? throw new InvalidOperationException("Empty audit log page.");
-                foreach (var e in page.Events)
-                    events.Add(new RecordedEvent(e.Version, e.OccurredAt, ToEvent(e)));
-                from = page.NextFromVersion;
+                using var page = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+                events.AddRange(page.RootElement.GetProperty("events").EnumerateArray().Select(ApiClient.ToRecordedEvent));
+                from = ApiClient.NextFromVersion(page.RootElement);
             }
             return (200, pages);
         }
@@ -136,19 +120,14 @@ public sealed class ApiClient(HttpClient http)
         }
     }
 
-    private static InventoryEvent ToEvent(EventResponse e) => e.Type switch
-    {
-        EventTypes.ItemAdded => new ItemAdded(e.ItemId, e.Quantity),
-        EventTypes.ItemRemoved => new ItemRemoved(e.ItemId, e.Quantity),
-        _ => throw new InvalidOperationException($"Unknown event type '{e.Type}' in the audit log."),
-    };
 
-    private static async Task<CallResult> SendAsync(Func<Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    private async Task<CallResult> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        using var _ = request;
         var start = Stopwatch.GetTimestamp();
         try
         {
-            using var response = await send();
+            using var response = await http.SendAsync(request, cancellationToken);
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             var version = response.IsSuccessStatusCode ? VersionOf(body) : -1;
             return new CallResult((int)response.StatusCode, Elapsed(start), version);
