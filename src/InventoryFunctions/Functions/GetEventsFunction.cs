@@ -20,8 +20,7 @@ public sealed class GetEventsFunction(IEventLogReader log, ILogger<GetEventsFunc
         string inventoryId,
         CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        CommandParser.ValidateInventoryId(inventoryId, errors);
+        var errors = CommandParser.ErrorsForRoute(inventoryId);
         var fromVersion = RequestReader.ReadInteger(request, "fromVersion", 1, 1, long.MaxValue - MaxLimit, errors);
         var limit = (int)RequestReader.ReadInteger(request, "limit", 100, 1, MaxLimit, errors);
         if (errors.Count > 0)

@@ -19,8 +19,7 @@ public sealed class GetStateFunction(IEventLogReader log, ILogger<GetStateFuncti
         string inventoryId,
         CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        CommandParser.ValidateInventoryId(inventoryId, errors);
+        var errors = CommandParser.ErrorsForRoute(inventoryId);
         var hasVersion = request.Query.ContainsKey("atVersion");
         var hasInstant = request.Query.ContainsKey("asOf");
         if (hasVersion == hasInstant)

@@ -69,6 +69,14 @@ public static class CommandParser
         return itemId;
     }
 
+    /// <summary>A new set of validation errors, holding the route's inventory id's if it is not valid.</summary>
+    public static Dictionary<string, string[]> ErrorsForRoute(string inventoryId)
+    {
+        var errors = new Dictionary<string, string[]>();
+        ValidateInventoryId(inventoryId, errors);
+        return errors;
+    }
+
     public static void ValidateInventoryId(string inventoryId, IDictionary<string, string[]> errors)
     {
         if (InventoryRules.ValidateInventoryId(inventoryId) is { } error)

@@ -32,9 +32,6 @@ public class InventoryServiceTests
 
     private InventoryState StateFromLog() => Inventory.Fold(InventoryState.Empty, _store.Log(Inv));
 
-    private static InventoryState Holding(long version, params (string ItemId, int Count)[] items) =>
-        new(version, System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
-            items.Select(i => KeyValuePair.Create(i.ItemId, i.Count))));
 
     // ---- Happy paths -------------------------------------------------------------------------------------------
 
@@ -48,7 +45,7 @@ public class InventoryServiceTests
         Assert.False(appended.Replayed);
         Assert.Equal([new RecordedEvent(1, Noon, new ItemAdded("sword", 2))], appended.Events);
         Assert.Equal(appended.Events, _store.Log(Inv));
-        Assert.Equal(Holding(1, ("sword", 2)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(1, ("sword", 2)), _store.Head(Inv)!.State);
     }
 
     [Fact]
@@ -63,7 +60,7 @@ public class InventoryServiceTests
         Assert.Equal(3, appended.Version);
         Assert.Equal([new RecordedEvent(3, Noon.AddMinutes(5), new ItemRemoved("sword", 2))], appended.Events);
         Assert.Equal(3, _store.Log(Inv).Count);
-        Assert.Equal(Holding(3, ("shield", 1), ("sword", 1)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(3, ("shield", 1), ("sword", 1)), _store.Head(Inv)!.State);
     }
 
     [Fact]
@@ -75,7 +72,7 @@ public class InventoryServiceTests
         Assert.Equal(3, appended.Version);
         Assert.Equal([1L, 2L, 3L], appended.Events.Select(e => e.Version));
         Assert.Equal(1, _store.AppendCalls);
-        Assert.Equal(Holding(3, ("a", 1), ("b", 1)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(3, ("a", 1), ("b", 1)), _store.Head(Inv)!.State);
     }
 
     // ---- Rejections ---------------------------------------------------------------------------------------------
@@ -174,7 +171,7 @@ public class InventoryServiceTests
 
         var appended = Assert.IsType<CommandOutcome.Appended>(outcome);
         Assert.Equal(4, appended.Version);
-        Assert.Equal(Holding(4), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(4), _store.Head(Inv)!.State);
     }
 
     [Fact]
@@ -205,7 +202,7 @@ public class InventoryServiceTests
         Assert.Equal(2, _store.AppendCalls);
         Assert.Equal(1, _store.RefreshCalls);
         Assert.Equal([1L, 2L, 3L], _store.Log(Inv).Select(e => e.Version));
-        Assert.Equal(Holding(3, ("shield", 1), ("sword", 3)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(3, ("shield", 1), ("sword", 3)), _store.Head(Inv)!.State);
         Assert.Equal(StateFromLog(), _store.Head(Inv)!.State);
     }
 
@@ -234,7 +231,7 @@ public class InventoryServiceTests
         var log = _store.Log(Inv);
         Assert.Equal(1 + InventoryService.MaxAttempts, log.Count);
         Assert.DoesNotContain(new ItemAdded("sword", 5), log.Select(e => e.Event));
-        Assert.Equal(Holding(1 + InventoryService.MaxAttempts, ("rival", InventoryService.MaxAttempts), ("sword", 1)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(1 + InventoryService.MaxAttempts, ("rival", InventoryService.MaxAttempts), ("sword", 1)), _store.Head(Inv)!.State);
     }
 
     [Fact]
@@ -264,7 +261,7 @@ public class InventoryServiceTests
         Assert.Equal(4, Assert.Single(appended.Events).Version);
         Assert.Equal(1, _store.CatchUpCalls);
         Assert.Equal([1L, 2L, 3L, 4L], _store.Log(Inv).Select(e => e.Version));
-        Assert.Equal(Holding(4, ("shield", 1)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(4, ("shield", 1)), _store.Head(Inv)!.State);
     }
 
     [Fact]
@@ -276,7 +273,7 @@ public class InventoryServiceTests
         var outcome = await Handle(new RemoveItem("sword", 5));
 
         Assert.Equal(4, Assert.IsType<CommandOutcome.Appended>(outcome).Version);
-        Assert.Equal(Holding(4, ("bow", 1)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(4, ("bow", 1)), _store.Head(Inv)!.State);
         Assert.Equal(StateFromLog(), _store.Head(Inv)!.State);
     }
 
@@ -318,7 +315,7 @@ public class InventoryServiceTests
         Assert.Equal(first.Version, again.Version);
         Assert.Equal(first.Events, again.Events);
         Assert.Single(_store.Log(Inv));
-        Assert.Equal(Holding(1, ("sword", 2)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(1, ("sword", 2)), _store.Head(Inv)!.State);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using InventoryFunctions.Domain;
-using static InventoryFunctions.Tests.Domain.InventoryDecideTests;
+using static InventoryFunctions.Tests.Builders;
 
 namespace InventoryFunctions.Tests.Domain;
 

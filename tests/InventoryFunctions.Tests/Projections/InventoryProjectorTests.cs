@@ -397,11 +397,11 @@ public class InventoryProjectorTests
     {
         var events = _log.Append("inv-1", Add("sword", 2));
         var head = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(HeadDocument.Encode(
-            "inv-1", new InventoryState(1, System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("sword", 2)])), Now)));
+            "inv-1", Builders.State(1, ("sword", 2)), Now)));
         var idempotency = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(IdempotencyDocument.Encode(
             "inv-1", new IdempotencyRecord("key-1", "hash", 1, [new RecordedEvent(1, Now, Add("sword", 2))]), Now)));
         var snapshot = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(SnapshotDocument.Encode(
-            "inv-1", new InventoryState(1, System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("sword", 2)])), Now)));
+            "inv-1", Builders.State(1, ("sword", 2)), Now)));
         var handWrittenHead = InMemoryEventLog.Document("""{"id":"head","inventoryId":"inv-2","kind":"head","state":{"version":9,"items":{"bow":9}}}""");
 
         await Project([head, idempotency, snapshot, handWrittenHead]);

@@ -18,10 +18,7 @@ public static class HeadDocument
     {
         return JsonDocumentWriter.Write(writer =>
         {
-            writer.WriteStartObject();
-            writer.WriteString("id", Id);
-            writer.WriteString("inventoryId", inventoryId);
-            writer.WriteString("kind", Kind);
+            JsonDocumentWriter.WriteStart(writer, Id, inventoryId, Kind);
             WriteState(writer, "state", state);
             writer.WriteString("latestOccurredAt", EventCodec.FormatOccurredAt(latestOccurredAt));
             writer.WriteEndObject();

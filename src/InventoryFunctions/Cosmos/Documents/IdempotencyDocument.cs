@@ -33,10 +33,7 @@ public static class IdempotencyDocument
     {
         return JsonDocumentWriter.Write(writer =>
         {
-            writer.WriteStartObject();
-            writer.WriteString("id", IdFor(record.Key));
-            writer.WriteString("inventoryId", inventoryId);
-            writer.WriteString("kind", Kind);
+            JsonDocumentWriter.WriteStart(writer, IdFor(record.Key), inventoryId, Kind);
             writer.WriteString("key", record.Key);
             writer.WriteString("requestHash", record.RequestHash);
             writer.WriteString("outcome", AppendedOutcome);

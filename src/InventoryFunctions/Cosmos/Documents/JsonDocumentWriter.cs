@@ -15,4 +15,13 @@ internal static class JsonDocumentWriter
         }
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>Opens a document of an inventory's partition that is not an event: its id, partition key and kind.</summary>
+    public static void WriteStart(Utf8JsonWriter writer, string id, string inventoryId, string kind)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", id);
+        writer.WriteString("inventoryId", inventoryId);
+        writer.WriteString("kind", kind);
+    }
 }

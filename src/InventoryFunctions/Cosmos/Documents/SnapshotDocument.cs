@@ -22,10 +22,7 @@ public static class SnapshotDocument
     {
         return JsonDocumentWriter.Write(writer =>
         {
-            writer.WriteStartObject();
-            writer.WriteString("id", IdFor(state.Version));
-            writer.WriteString("inventoryId", inventoryId);
-            writer.WriteString("kind", Kind);
+            JsonDocumentWriter.WriteStart(writer, IdFor(state.Version), inventoryId, Kind);
             HeadDocument.WriteState(writer, "state", state);
             writer.WriteString("occurredAt", EventCodec.FormatOccurredAt(latestOccurredAt));
             writer.WriteEndObject();

@@ -218,7 +218,7 @@ public class EventCodecTests
         Assert.Empty(results.OfType<DecodeResult.Malformed>());
         Assert.Equal([1, 1, 1, 2, 2, 2], results.OfType<DecodeResult.Decoded>().Select(d => d.SchemaVersion));
         Assert.Equal(
-            new InventoryState(6, InventoryFunctions.Tests.Domain.InventoryDecideTests.Items(("shield", 1), ("sword", 2))),
+            Builders.State(6, ("shield", 1), ("sword", 2)),
             Inventory.Fold(InventoryState.Empty, events));
     }
 
