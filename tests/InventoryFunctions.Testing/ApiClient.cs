@@ -94,12 +94,8 @@ public static class ApiClient
     {
         var itemId = e.GetProperty("itemId").GetString()!;
         var quantity = e.GetProperty("quantity").GetInt32();
-        InventoryEvent fact = e.GetProperty("type").GetString() switch
-        {
-            EventTypes.ItemAdded => new ItemAdded(itemId, quantity),
-            EventTypes.ItemRemoved => new ItemRemoved(itemId, quantity),
-            var other => throw new InvalidDataException($"Unknown event type {other}"),
-        };
+        var type = e.GetProperty("type").GetString();
+        var fact = EventTypes.Create(type, itemId, quantity) ?? throw new InvalidDataException($"Unknown event type {type}");
         return new RecordedEvent(e.GetProperty("version").GetInt64(), e.GetProperty("occurredAt").GetDateTimeOffset(), fact);
     }
 

@@ -47,4 +47,12 @@ public static class EventTypes
         null => throw new ArgumentNullException(nameof(e)),
         _ => throw new ArgumentException($"Unknown event type {e.GetType().Name}.", nameof(e)),
     };
+
+    /// <summary>The event stored as <paramref name="name"/>, or null when no event type has that name.</summary>
+    public static InventoryEvent? Create(string? name, string itemId, int quantity) => name switch
+    {
+        ItemAdded => new Domain.ItemAdded(itemId, quantity),
+        ItemRemoved => new Domain.ItemRemoved(itemId, quantity),
+        _ => null,
+    };
 }

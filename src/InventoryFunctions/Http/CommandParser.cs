@@ -48,13 +48,8 @@ public static class CommandParser
                 errors[path + ".type"] = [$"type must be \"{EventTypes.ItemAdded}\" or \"{EventTypes.ItemRemoved}\"."];
             var itemId = ReadItemId(element, path + ".itemId", errors, "itemId");
             var quantity = ReadQuantity(element, path + ".quantity", errors, "quantity");
-            if (itemId is not null && quantity is not null)
-            {
-                if (type == EventTypes.ItemAdded)
-                    events.Add(new ItemAdded(itemId, quantity.Value));
-                else if (type == EventTypes.ItemRemoved)
-                    events.Add(new ItemRemoved(itemId, quantity.Value));
-            }
+            if (itemId is not null && quantity is not null && EventTypes.Create(type, itemId, quantity.Value) is { } e)
+                events.Add(e);
         }
         return events.Count == list.GetArrayLength() && errors.Count == 0 ? new AppendEvents(events) : null;
     }

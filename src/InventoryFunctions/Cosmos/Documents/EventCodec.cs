@@ -112,12 +112,13 @@ public static class EventCodec
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentException.ThrowIfNullOrEmpty(inventoryId);
         ArgumentNullException.ThrowIfNull(recorded);
-        var (type, itemId, quantity) = recorded.Event switch
+        var type = recorded.Event switch
         {
-            ItemAdded(var item, var q) => (ItemAddedType, item, q),
-            ItemRemoved(var item, var q) => (ItemRemovedType, item, q),
+            ItemAdded => ItemAddedType,
+            ItemRemoved => ItemRemovedType,
             var other => throw new ArgumentException($"Cannot encode event type {other.GetType().Name}.", nameof(recorded)),
         };
+        var (itemId, quantity) = (recorded.Event.ItemId, recorded.Event.Quantity);
         if (string.IsNullOrEmpty(itemId))
         {
             throw new ArgumentException("Cannot encode an event without an item id.", nameof(recorded));
