@@ -42,18 +42,18 @@ try
 {
     if (options.Macro)
     {
-        LocalStack? stack = null;
+        BenchStack? stack = null;
         if (options.IsLocal)
         {
             Console.WriteLine("==> starting the local stack (Cosmos DB dev server, Azurite, the dev host)");
-            stack = await LocalStack.StartAsync(options.PollDelayMs);
+            stack = await BenchStack.StartAsync(options.PollDelayMs);
             report.Run.SnapshotInterval = stack.SnapshotInterval;
             Console.WriteLine($"  app on {stack.ApiBase}, change-feed poll delay {options.PollDelayMs} ms");
         }
         try
         {
-            using var http = ApiClient.CreateHttpClient(stack?.ApiBase ?? options.BaseUrl!, options.FunctionKey);
-            await new MacroBenchmarks(options, new ApiClient(http), stack, report, load).RunAsync();
+            using var http = TimedApiClient.CreateHttpClient(stack?.ApiBase ?? options.BaseUrl!, options.FunctionKey);
+            await new MacroBenchmarks(options, new TimedApiClient(http), stack, report, load).RunAsync();
         }
         finally
         {

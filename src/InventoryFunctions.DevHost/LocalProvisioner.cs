@@ -1,5 +1,7 @@
 using Azure.Storage.Queues;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 using Microsoft.Azure.Cosmos;
 
 namespace InventoryFunctions.DevHost;

@@ -1,6 +1,9 @@
 using Azure.Storage.Queues;
 using InventoryFunctions.DevHost;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
+using InventoryFunctions.Queues;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,7 @@
 using InventoryFunctions.Application;
 using InventoryFunctions.Projections;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Queues;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,10 +21,8 @@ public static class InventoryServiceCollectionExtensions
             [sp.GetRequiredService<CosmosRequestMetrics>(), .. sp.GetServices<RequestHandler>()]));
         // Heads cached per instance (10,000 inventories); a stale entry costs one 412 and a reload.
         services.AddMemoryCache(cache => cache.SizeLimit = 10_000);
-        services.AddSingleton<CosmosEventStore>();
-        services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<CosmosEventStore>());
-        services.AddSingleton<IEventLogReader>(sp => sp.GetRequiredService<CosmosEventStore>());
-        services.AddSingleton<IHistoryReader>(sp => sp.GetRequiredService<CosmosEventStore>());
+        services.AddSingleton<IInventoryStream, CosmosEventStore>();
+        services.AddSingleton<IEventLogReader, CosmosEventLog>();
         services.AddSingleton<InventoryService>();
 
         services.AddSingleton<IProjectionStore, CosmosProjectionStore>();

@@ -76,7 +76,7 @@ public sealed class AppSettingsTests(InfrastructureTemplate template)
 
     private static Dictionary<string, string> LocalSampleValues()
     {
-        var sample = JsonNode.Parse(File.ReadAllText(Repository.PathOf("local.settings.sample.json")))!;
+        var sample = JsonNode.Parse(File.ReadAllText(RepositoryPaths.PathOf("local.settings.sample.json")))!;
         return sample["Values"]!.AsObject().ToDictionary(value => value.Key, value => Snapshot.Text(value.Value));
     }
 }

@@ -25,7 +25,7 @@ public sealed class AzdTests(InfrastructureTemplate template)
     public void The_parameters_file_feeds_declared_parameters_and_every_required_one()
     {
         var declared = template.CompiledTemplate["parameters"]!.AsObject();
-        var file = JsonNode.Parse(File.ReadAllText(Repository.PathOf("infra", "main.parameters.json")))!["parameters"]!.AsObject();
+        var file = JsonNode.Parse(File.ReadAllText(RepositoryPaths.PathOf("infra", "main.parameters.json")))!["parameters"]!.AsObject();
 
         Assert.All(file, parameter => Assert.True(declared.ContainsKey(parameter.Key), $"main.bicep declares no parameter {parameter.Key}"));
         Assert.All(
@@ -37,12 +37,12 @@ public sealed class AzdTests(InfrastructureTemplate template)
     [Fact]
     public void Azure_yaml_deploys_the_functions_project_as_the_api_service_from_infra()
     {
-        var yaml = SimpleYaml.Parse(File.ReadAllText(Repository.PathOf("azure.yaml")));
+        var yaml = SimpleYaml.Parse(File.ReadAllText(RepositoryPaths.PathOf("azure.yaml")));
 
         Assert.Equal("dotnet", yaml["services.api.language"]);
         Assert.Equal("function", yaml["services.api.host"]);
         Assert.Equal("infra", yaml.GetValueOrDefault("infra.path", "infra"));
-        var project = Path.GetFullPath(Path.Combine(Repository.Root, yaml["services.api.project"]));
+        var project = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, yaml["services.api.project"]));
         Assert.True(File.Exists(Path.Combine(project, "InventoryFunctions.csproj")), $"No InventoryFunctions.csproj in {project}");
 
         // azd finds the app to deploy to by this tag.

@@ -16,7 +16,7 @@ public sealed class InfrastructureTemplate : IAsyncLifetime
 
     private DirectoryInfo? workDirectory;
 
-    public string RepositoryRoot { get; } = Repository.Root;
+    public string RepositoryRoot { get; } = RepositoryPaths.Root;
 
     public string MainBicepPath => Path.Combine(RepositoryRoot, "infra", "main.bicep");
 

@@ -9,7 +9,7 @@ public sealed class LocalEmulatorTests(InfrastructureTemplate template)
     [Fact]
     public void The_emulator_init_script_creates_the_database_and_containers_the_template_declares()
     {
-        var commands = File.ReadAllLines(Repository.PathOf("infra", "emulator-init", "01-create-inventory.csh"))
+        var commands = File.ReadAllLines(RepositoryPaths.PathOf("infra", "emulator-init", "01-create-inventory.csh"))
             .Select(line => line.Trim())
             .Where(line => line.Length > 0 && !line.StartsWith('#'))
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -35,8 +35,8 @@ public sealed class LocalEmulatorTests(InfrastructureTemplate template)
     [Fact]
     public void Docker_compose_serves_the_emulators_where_the_local_settings_sample_points()
     {
-        var compose = File.ReadAllText(Repository.PathOf("docker-compose.yml"));
-        var sample = JsonNode.Parse(File.ReadAllText(Repository.PathOf("local.settings.sample.json")))!["Values"]!;
+        var compose = File.ReadAllText(RepositoryPaths.PathOf("docker-compose.yml"));
+        var sample = JsonNode.Parse(File.ReadAllText(RepositoryPaths.PathOf("local.settings.sample.json")))!["Values"]!;
 
         Assert.Contains("mcr.microsoft.com/cosmosdb/linux/azure-cosmos-emulator:", compose, StringComparison.Ordinal);
         Assert.Contains("mcr.microsoft.com/azure-storage/azurite", compose, StringComparison.Ordinal);

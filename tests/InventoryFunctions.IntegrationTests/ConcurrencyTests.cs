@@ -4,7 +4,9 @@ using System.Net;
 using System.Text.Json;
 using InventoryFunctions.Domain;
 using InventoryFunctions.IntegrationTests.Infrastructure;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 using Microsoft.Azure.Cosmos;
 using Xunit.Abstractions;
 
@@ -105,40 +107,10 @@ public sealed class ConcurrencyTests(LocalStackFixture stack, ITestOutputHelper 
         output.WriteLine($"  final version {folded.Version}: {string.Join(", ", folded.Items.Select(i => $"{i.Key}={i.Value}"))}");
     }
 
-    private static (string Verb, int Quantity, string ItemId) Describe(InventoryEvent e) => e switch
-    {
-        ItemAdded a => ("add", a.Quantity, a.ItemId),
-        ItemRemoved r => ("remove", r.Quantity, r.ItemId),
-        _ => throw new ArgumentException(e.GetType().Name),
-    };
+    private static (string Verb, int Quantity, string ItemId) Describe(InventoryEvent e) => (e is ItemAdded ? "add" : "remove", e.Quantity, e.ItemId);
 
     /// <summary>The whole log through the API (GET events, paging with nextFromVersion), as domain events.</summary>
-    private async Task<List<RecordedEvent>> ReadLogAsync(string inventoryId)
-    {
-        var events = new List<RecordedEvent>();
-        long? from = 1;
-        while (from is not null)
-        {
-            using var response = await stack.Http.GetAsync($"inventories/{inventoryId}/events?fromVersion={from}&limit=100");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            using var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            foreach (var e in page.RootElement.GetProperty("events").EnumerateArray())
-            {
-                var itemId = e.GetProperty("itemId").GetString()!;
-                var quantity = e.GetProperty("quantity").GetInt32();
-                InventoryEvent domain = e.GetProperty("type").GetString() switch
-                {
-                    EventTypes.ItemAdded => new ItemAdded(itemId, quantity),
-                    EventTypes.ItemRemoved => new ItemRemoved(itemId, quantity),
-                    var other => throw new InvalidDataException($"Unknown event type {other}"),
-                };
-                events.Add(new RecordedEvent(e.GetProperty("version").GetInt64(), e.GetProperty("occurredAt").GetDateTimeOffset(), domain));
-            }
-            var next = page.RootElement.GetProperty("nextFromVersion");
-            from = next.ValueKind == JsonValueKind.Null ? null : next.GetInt64();
-        }
-        return events;
-    }
+    private Task<List<RecordedEvent>> ReadLogAsync(string inventoryId) => stack.Http.ReadLogAsync(inventoryId);
 
     private async Task<InventoryState> ReadHeadStateAsync(string inventoryId)
     {

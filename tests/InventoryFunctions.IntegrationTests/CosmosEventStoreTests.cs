@@ -3,7 +3,8 @@ using System.Text.Json;
 using InventoryFunctions.Application;
 using InventoryFunctions.Domain;
 using InventoryFunctions.IntegrationTests.Infrastructure;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Testing;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Caching.Memory;
@@ -29,7 +30,7 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
         var inventoryId = LocalStackFixture.NewInventoryId();
         await ImportAsync(inventoryId, new RecordedEvent(1, At, new ItemAdded("a", 1)), new RecordedEvent(3, At, new ItemAdded("a", 1)));
 
-        var error = await Assert.ThrowsAsync<CorruptEventException>(() => NewStore().ReadEventsAsync(inventoryId, 1, 10, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<CorruptEventException>(() => NewLog().ReadEventsAsync(inventoryId, 1, 10, CancellationToken.None));
 
         Assert.Equal("2", error.DocumentId);
         using var response = await stack.Http.GetAsync($"inventories/{inventoryId}/events");
@@ -68,7 +69,11 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
         ActivatorUtilities.CreateInstance<CosmosEventStore>(stack.Services,
             client ?? stack.Client, (IMemoryCache)new MemoryCache(new MemoryCacheOptions { SizeLimit = 100 }), TimeProvider.System);
 
-    private static InventoryService ServiceOver(IEventStore store) =>
+    /// <summary>The log reader as the app has it: the dev host's options over <paramref name="client"/> or the test's own client.</summary>
+    private CosmosEventLog NewLog(CosmosClient? client = null) =>
+        ActivatorUtilities.CreateInstance<CosmosEventLog>(stack.Services, client ?? stack.Client);
+
+    private static InventoryService ServiceOver(IInventoryStream store) =>
         new(store, TimeProvider.System, NullLogger<InventoryService>.Instance);
 
     private static RecordedEvent[] Events(long after, params InventoryEvent[] events) =>
@@ -109,8 +114,8 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
         return ids;
     }
 
-    private static async Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(CosmosEventStore store, string inventoryId) =>
-        (await store.ReadEventsAsync(inventoryId, 1, 1000, CancellationToken.None)).Events;
+    private async Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(CosmosEventStore store, string inventoryId) =>
+        (await NewLog().ReadEventsAsync(inventoryId, 1, 1000, CancellationToken.None)).Events;
 
     // ---- Appends ----------------------------------------------------------------------------------------------------
 
@@ -139,7 +144,7 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
         var h1 = ((AppendResult.Appended)await store.AppendAsync(inventoryId, StreamHead.New, Events(0, new ItemAdded("sword", 1)), null, CancellationToken.None)).Head;
         await ImportAsync(inventoryId, new RecordedEvent(3, At, new ItemAdded("bow", 1)));
         var batch = Events(1, new ItemAdded("sword", 1), new ItemAdded("sword", 1));
-        var record = new IdempotencyRecord("k-atomic", "hash", 201, 3, batch);
+        var record = new IdempotencyRecord("k-atomic", "hash", 3, batch);
 
         var result = await store.AppendAsync(inventoryId, h1, batch, record, CancellationToken.None);
 
@@ -162,7 +167,7 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
         var current = await ReadHeadAsync(inventoryId);
         Assert.NotEqual(h1.ETag, current!.Value.ETag);
 
-        var result = await store.AppendAsync(inventoryId, h1, Events(1, new ItemAdded("sword", 1)), new IdempotencyRecord("k-stale", "hash", 201, 2, []), CancellationToken.None);
+        var result = await store.AppendAsync(inventoryId, h1, Events(1, new ItemAdded("sword", 1)), new IdempotencyRecord("k-stale", "hash", 2, []), CancellationToken.None);
 
         Assert.IsType<AppendResult.HeadChanged>(result);
         Assert.Equal(current, await ReadHeadAsync(inventoryId));
@@ -316,7 +321,7 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
         using (var created = await stack.Events.CreateItemStreamAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(bad)), new PartitionKey(inventoryId)))
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
-        var error = await Assert.ThrowsAsync<CorruptEventException>(() => NewStore().ReadEventsAsync(inventoryId, 1, 10, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<CorruptEventException>(() => NewLog().ReadEventsAsync(inventoryId, 1, 10, CancellationToken.None));
 
         Assert.Equal("2", error.DocumentId);
         Assert.Contains("ItemStolen", error.Reason, StringComparison.Ordinal);
@@ -332,11 +337,11 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
         var events = Events(0, new ItemAdded("sword", 2), new ItemRemoved("sword", 1));
         const string key = "order/42?#\\ with spaces";
 
-        await store.AppendAsync(inventoryId, StreamHead.New, events, new IdempotencyRecord(key, "hash-1", 201, 2, events), CancellationToken.None);
+        await store.AppendAsync(inventoryId, StreamHead.New, events, new IdempotencyRecord(key, "hash-1", 2, events), CancellationToken.None);
         var found = await store.FindIdempotencyRecordAsync(inventoryId, key, CancellationToken.None);
 
         Assert.NotNull(found);
-        Assert.Equal((key, "hash-1", 201, 2L), (found.Key, found.RequestHash, found.StatusCode, found.Version));
+        Assert.Equal((key, "hash-1", 2L), (found.Key, found.RequestHash, found.Version));
         Assert.Equal(events, found.Events);
         Assert.Null(await store.FindIdempotencyRecordAsync(inventoryId, "another key", CancellationToken.None));
         Assert.Null(await store.FindIdempotencyRecordAsync(LocalStackFixture.NewInventoryId(), key, CancellationToken.None));
@@ -351,10 +356,10 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
         var inventoryId = LocalStackFixture.NewInventoryId();
         var store = NewStore();
         var first = Events(0, new ItemAdded("sword", 1));
-        var h1 = ((AppendResult.Appended)await store.AppendAsync(inventoryId, StreamHead.New, first, new IdempotencyRecord("k", "hash-1", 201, 1, first), CancellationToken.None)).Head;
+        var h1 = ((AppendResult.Appended)await store.AppendAsync(inventoryId, StreamHead.New, first, new IdempotencyRecord("k", "hash-1", 1, first), CancellationToken.None)).Head;
         var second = Events(1, new ItemAdded("sword", 1));
 
-        var result = await store.AppendAsync(inventoryId, h1, second, new IdempotencyRecord("k", "hash-1", 201, 2, second), CancellationToken.None);
+        var result = await store.AppendAsync(inventoryId, h1, second, new IdempotencyRecord("k", "hash-1", 2, second), CancellationToken.None);
 
         Assert.IsType<AppendResult.IdempotencyKeyUsed>(result);
         Assert.Equal((h1.State, h1.ETag), (await ReadHeadAsync(inventoryId))!.Value);
@@ -370,13 +375,13 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
         var inventoryId = LocalStackFixture.NewInventoryId();
         var store = NewStore();
         var events = Events(0, [.. Enumerable.Range(1, 7).Select(i => new ItemAdded($"item-{i}", i))]);
-        await store.AppendAsync(inventoryId, StreamHead.New, events, new IdempotencyRecord("k", "h", 201, 7, events), CancellationToken.None);
+        await store.AppendAsync(inventoryId, StreamHead.New, events, new IdempotencyRecord("k", "h", 7, events), CancellationToken.None);
 
-        var page1 = await store.ReadEventsAsync(inventoryId, 1, 3, CancellationToken.None);
-        var page2 = await store.ReadEventsAsync(inventoryId, page1.NextFromVersion!.Value, 3, CancellationToken.None);
-        var page3 = await store.ReadEventsAsync(inventoryId, page2.NextFromVersion!.Value, 3, CancellationToken.None);
-        var past = await store.ReadEventsAsync(inventoryId, 8, 3, CancellationToken.None);
-        var exact = await store.ReadEventsAsync(inventoryId, 1, 7, CancellationToken.None);
+        var page1 = await NewLog().ReadEventsAsync(inventoryId, 1, 3, CancellationToken.None);
+        var page2 = await NewLog().ReadEventsAsync(inventoryId, page1.NextFromVersion!.Value, 3, CancellationToken.None);
+        var page3 = await NewLog().ReadEventsAsync(inventoryId, page2.NextFromVersion!.Value, 3, CancellationToken.None);
+        var past = await NewLog().ReadEventsAsync(inventoryId, 8, 3, CancellationToken.None);
+        var exact = await NewLog().ReadEventsAsync(inventoryId, 1, 7, CancellationToken.None);
 
         Assert.Equal(events[..3], page1.Events);
         Assert.Equal(4, page1.NextFromVersion);
@@ -388,7 +393,7 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
         Assert.Null(past.NextFromVersion);
         Assert.Equal(events, exact.Events);
         Assert.Null(exact.NextFromVersion);
-        Assert.Empty((await store.ReadEventsAsync(LocalStackFixture.NewInventoryId(), 1, 3, CancellationToken.None)).Events);
+        Assert.Empty((await NewLog().ReadEventsAsync(LocalStackFixture.NewInventoryId(), 1, 3, CancellationToken.None)).Events);
     }
 
     // ---- Round trips ------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using InventoryFunctions.DevHost;
 using InventoryFunctions.IntegrationTests.Infrastructure;
+using InventoryFunctions.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace InventoryFunctions.IntegrationTests;
@@ -25,22 +26,18 @@ public sealed class HealthTests(LocalStackFixture stack)
     public async Task Health_is_503_problem_when_Cosmos_does_not_answer()
     {
         // A port nothing listens on: the dev host starts, Cosmos cannot be reached.
-        await using var app = DevHostApp.Build([], new Dictionary<string, string?>
+        await using var app = await LocalApp.StartAsync(new Dictionary<string, string?>
         {
-            ["urls"] = "http://127.0.0.1:0",
             [AppSettings.CosmosConnection] = "AccountEndpoint=http://127.0.0.1:9/;AccountKey=C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==;",
             ["Logging:LogLevel:Default"] = "None",
         });
-        await app.StartAsync();
-        var address = app.Urls.First();
-        using var http = new HttpClient();
+        using var http = app.CreateHttpClient();
 
-        using var response = await http.GetAsync(address + "/api/health");
+        using var response = await http.GetAsync("health");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.EndsWith("/service-unavailable", problem.GetProperty("type").GetString());
-        await app.StopAsync();
     }
 }

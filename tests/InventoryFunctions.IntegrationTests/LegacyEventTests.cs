@@ -3,7 +3,9 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using InventoryFunctions.Domain;
 using InventoryFunctions.IntegrationTests.Infrastructure;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 using Microsoft.Azure.Cosmos;
 using static InventoryFunctions.IntegrationTests.Infrastructure.HistoryApi;
 
@@ -79,7 +81,7 @@ public sealed class LegacyEventTests(LocalStackFixture stack)
 
         Assert.True(page.Status == HttpStatusCode.OK, page.ToString());
         var events = page.Body.GetProperty("events").EnumerateArray().ToList();
-        Assert.Equal(Upcast(5), events.Select(ToRecordedEvent));
+        Assert.Equal(Upcast(5), events.Select(ApiClient.ToRecordedEvent));
         Assert.Equal("2026-05-01T12:00:00.123456Z", events[0].GetProperty("occurredAt").GetString());
         Assert.Equal("ItemRemoved", events[3].GetProperty("type").GetString());
         Assert.Equal(JsonValueKind.Null, page.Body.GetProperty("nextFromVersion").ValueKind);

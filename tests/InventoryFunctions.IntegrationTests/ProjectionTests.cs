@@ -9,7 +9,9 @@ using Azure.Storage.Queues;
 using InventoryFunctions.DevHost;
 using InventoryFunctions.Domain;
 using InventoryFunctions.IntegrationTests.Infrastructure;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Azure.Cosmos;
@@ -32,32 +34,21 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
 
     // ---- Helpers ------------------------------------------------------------------------------------------------
 
-    private static async Task<long> AddAsync(HttpClient http, string inventoryId, string itemId, int quantity = 1)
-    {
-        using var response = await http.PostAsJsonAsync($"inventories/{inventoryId}/items", new { itemId, quantity });
-        return await VersionAsync(response, HttpStatusCode.Created);
-    }
+    private static async Task<long> AddAsync(HttpClient http, string inventoryId, string itemId, int quantity = 1) =>
+        VersionOf(await http.AddItemAsync(inventoryId, itemId, quantity), HttpStatusCode.Created);
 
     /// <summary>The version after the removal, or null when it was refused (409: fewer held).</summary>
-    private static async Task<long?> TryRemoveAsync(HttpClient http, string inventoryId, string itemId, int quantity = 1)
-    {
-        using var response = await http.DeleteAsync($"inventories/{inventoryId}/items/{Uri.EscapeDataString(itemId)}?quantity={quantity}");
-        return response.StatusCode == HttpStatusCode.Conflict ? null : await VersionAsync(response, HttpStatusCode.OK);
-    }
+    private static async Task<long?> TryRemoveAsync(HttpClient http, string inventoryId, string itemId, int quantity = 1) =>
+        await http.RemoveItemAsync(inventoryId, itemId, quantity) is { Status: not HttpStatusCode.Conflict } reply ? VersionOf(reply, HttpStatusCode.OK) : null;
 
     /// <summary>The version after the batch, or null when it was refused (409: a removal of more than held).</summary>
-    private static async Task<long?> TryAppendAsync(HttpClient http, string inventoryId, IEnumerable<(string Type, string ItemId, int Quantity)> events)
-    {
-        var body = new { events = events.Select(e => new { type = e.Type, itemId = e.ItemId, quantity = e.Quantity }).ToArray() };
-        using var response = await http.PostAsJsonAsync($"inventories/{inventoryId}/events", body);
-        return response.StatusCode == HttpStatusCode.Conflict ? null : await VersionAsync(response, HttpStatusCode.Created);
-    }
+    private static async Task<long?> TryAppendAsync(HttpClient http, string inventoryId, IEnumerable<(string Type, string ItemId, int Quantity)> events) =>
+        await http.AppendEventsAsync(inventoryId, events) is { Status: not HttpStatusCode.Conflict } reply ? VersionOf(reply, HttpStatusCode.Created) : null;
 
-    private static async Task<long> VersionAsync(HttpResponseMessage response, HttpStatusCode expected)
+    private static long VersionOf(JsonReply reply, HttpStatusCode expected)
     {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(expected == response.StatusCode, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.GetProperty("version").GetInt64();
+        Assert.True(expected == reply.Status, $"Expected {(int)expected}, got {reply}");
+        return reply.Body.GetProperty("version").GetInt64();
     }
 
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
@@ -68,32 +59,15 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
     }
 
     /// <summary>Polls GET /inventories/{id} until the projection reaches <paramref name="version"/>; fails after <paramref name="within"/>.</summary>
-    private static async Task<JsonElement> WaitUntilProjectedAsync(HttpClient http, string inventoryId, long version, TimeSpan? within = null)
-    {
-        var limit = within ?? VisibleWithin;
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            using var response = await http.GetAsync($"inventories/{inventoryId}");
-            var text = await response.Content.ReadAsStringAsync();
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                var body = JsonDocument.Parse(text).RootElement.Clone();
-                if (body.GetProperty("version").GetInt64() >= version)
-                    return body;
-            }
-            if (clock.Elapsed > limit)
-                Assert.Fail($"{inventoryId} was not projected to version {version} within {limit.TotalSeconds:F0} s; last answer: {(int)response.StatusCode} {text}");
-            await Task.Delay(20);
-        }
-    }
+    private static Task<JsonElement> WaitUntilProjectedAsync(HttpClient http, string inventoryId, long version, TimeSpan? within = null) =>
+        http.WaitForViewAsync(inventoryId, version, within ?? VisibleWithin);
 
     private static Dictionary<string, int> Items(JsonElement view) =>
         view.GetProperty("items").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32(), StringComparer.Ordinal);
 
     private static async Task<(JsonElement Body, List<(string ItemId, long Collected)> Ranking)> MostCollectedAsync(HttpClient http, string inventoryId, string query = "")
     {
-        using var response = await http.GetAsync($"inventories/{inventoryId}/most-collected{query}");
+        using var response = await http.SendAsync(ApiRequests.MostCollected(inventoryId, query));
         var body = await JsonAsync(response, HttpStatusCode.OK);
         Assert.Equal($"\"{body.GetProperty("version").GetInt64()}\"", response.Headers.ETag?.Tag);
         return (body, [.. body.GetProperty("items").EnumerateArray().Select(i => (i.GetProperty("itemId").GetString()!, i.GetProperty("collected").GetInt64()))]);
@@ -106,10 +80,10 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
         long? from = 1;
         while (from is { } next)
         {
-            using var response = await http.GetAsync($"inventories/{inventoryId}/events?fromVersion={next}&limit={pageSize}");
-            var page = await JsonAsync(response, HttpStatusCode.OK);
-            events.AddRange(page.GetProperty("events").EnumerateArray());
-            from = page.GetProperty("nextFromVersion").ValueKind == JsonValueKind.Number ? page.GetProperty("nextFromVersion").GetInt64() : null;
+            var page = await http.ExchangeAsync(ApiRequests.Events(inventoryId, next, pageSize));
+            Assert.True(page.Status == HttpStatusCode.OK, $"GET events: {page}");
+            events.AddRange(page.Body.GetProperty("events").EnumerateArray());
+            from = ApiClient.NextFromVersion(page.Body);
         }
         return events;
     }
@@ -129,35 +103,16 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
         return [.. counter.Select((c, order) => (c, order)).OrderByDescending(x => x.c.Count).ThenBy(x => x.order).Select(x => x.c)];
     }
 
-    private Dictionary<string, string?> SettingsFor(string database, bool changeFeed) => new()
-    {
-        ["urls"] = "http://127.0.0.1:0",
-        [AppSettings.CosmosConnection] = stack.Cosmos.ConnectionString,
-        [AppSettings.DatabaseName] = database,
-        [AppSettings.EventsContainerName] = "events",
-        [AppSettings.ProjectionsContainerName] = "projections",
-        [AppSettings.LeasesContainerName] = "leases",
-        [AppSettings.PoisonQueueConnection] = stack.Azurite.ConnectionString,
-        [AppSettings.PoisonQueueName] = "projection-poison",
-        ["AzureWebJobsStorage"] = stack.Azurite.ConnectionString,
-        ["DevHost:ChangeFeed"] = changeFeed ? "true" : "false",
-        ["ChangeFeedPollDelayMs"] = "200",
-        ["Logging:LogLevel:Default"] = "Warning",
-    };
-
-    /// <summary>Another dev host on the same servers: with or without its own change feed processor.</summary>
-    private async Task<WebApplication> StartAppAsync(string database, bool changeFeed, RequestHandler? handler = null)
-    {
-        var app = DevHostApp.Build([], SettingsFor(database, changeFeed), services =>
+    /// <summary>Another app on the same servers, over <paramref name="database"/>: with or without its own change feed processor.</summary>
+    private Task<LocalApp> StartAppAsync(string database, bool changeFeed, RequestHandler? handler = null) =>
+        stack.StartAppAsync(new Dictionary<string, string?>
         {
-            if (handler is not null)
-                services.AddSingleton(handler);
-        });
-        await app.StartAsync();
-        return app;
-    }
+            [AppSettings.DatabaseName] = database,
+            ["DevHost:ChangeFeed"] = changeFeed ? "true" : "false",
+            ["ChangeFeedPollDelayMs"] = "200",
+        }, handler is null ? [] : [handler]);
 
-    private static HttpClient ClientOf(WebApplication app) => new() { BaseAddress = new Uri(app.Urls.First() + "/api/") };
+    private static HttpClient ClientOf(LocalApp app) => app.CreateHttpClient();
 
     // ---- Visibility ---------------------------------------------------------------------------------------------
 
@@ -294,7 +249,6 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
                 output.WriteLine($"GET {path.Replace(inventoryId, "{id}", StringComparison.Ordinal)} with {events:N0} events in the history: {requests.Count} Cosmos request ({request})");
             }
         }
-        await reader.StopAsync();
     }
 
     // ---- Poison -------------------------------------------------------------------------------------------------
@@ -374,7 +328,6 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
         }
         finally
         {
-            await processor.StopAsync();
             await processor.DisposeAsync();
         }
 
@@ -397,7 +350,6 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
         // Resumed from the lease: the first instance was handed versions 1-3, the second only what came while stopped.
         Assert.Equal([1L, 2L, 3L], first.VersionsOf(inventoryId));
         Assert.Equal([4L, 5L, 6L], second.VersionsOf(inventoryId));
-        await restarted.StopAsync();
     }
 
     /// <summary>Waits until every lease of the database's leases container holds a continuation (a checkpoint).</summary>

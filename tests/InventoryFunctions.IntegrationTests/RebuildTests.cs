@@ -39,7 +39,7 @@ public sealed class RebuildTests(LocalStackFixture stack, ITestOutputHelper outp
     }
 
     private Task<JsonReply> RebuildAsync(string? body, HttpClient? http = null) =>
-        (http ?? stack.Http).SendJsonAsync(HttpMethod.Post, "projections/rebuild", body);
+        (http ?? stack.Http).ExchangeAsync(ApiRequests.Rebuild(body));
 
     /// <summary>The view the log implies: counts, and totals ever added in first-added order.</summary>
     private static (string Items, string Collected) Expected(IReadOnlyList<RecordedEvent> log)

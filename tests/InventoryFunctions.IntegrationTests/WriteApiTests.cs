@@ -29,9 +29,7 @@ public sealed class WriteApiTests(LocalStackFixture stack, ITestOutputHelper out
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? json = null,
         string contentType = "application/json", string? ifMatch = null, string? idempotencyKey = null, HttpClient? client = null)
     {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-            request.Content = new StringContent(json, Encoding.UTF8, MediaTypeHeaderValue.Parse(contentType));
+        using var request = ApiRequests.Json(method, path, json, contentType);
         if (ifMatch is not null)
             Assert.True(request.Headers.TryAddWithoutValidation("If-Match", ifMatch));
         if (idempotencyKey is not null)

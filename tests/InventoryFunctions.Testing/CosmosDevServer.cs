@@ -66,7 +66,7 @@ public sealed partial class CosmosDevServer : IAsyncDisposable
 
     public static async Task<CosmosDevServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        var devstack = Path.Combine(FindRepositoryRoot(), "tools", "devstack");
+        var devstack = RepositoryPaths.DevStack;
         var script = Path.Combine(devstack, "cosmos-dev-server.js");
         if (!Directory.Exists(Path.Combine(devstack, "node_modules", "@vercel", "cosmosdb-server")))
         {
@@ -186,8 +186,6 @@ public sealed partial class CosmosDevServer : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The repository root (see <see cref="RepositoryPaths"/>).</summary>
-    public static string FindRepositoryRoot() => RepositoryPaths.Root;
 
     private static void Append(StringBuilder log, string line)
     {

@@ -1,9 +1,12 @@
 namespace InventoryFunctions.Testing;
 
-/// <summary>Locates the repository from a test's output folder, so fixtures find tools/devstack and the app.</summary>
+/// <summary>The one way tests and benchmarks find the repository: up from the output folder to InventoryFunctions.sln.</summary>
 public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
+
+    /// <summary>A path under the repository root.</summary>
+    public static string PathOf(params string[] parts) => Path.Combine([Root, .. parts]);
 
     public static string DevStack => Path.Combine(Root, "tools", "devstack");
 

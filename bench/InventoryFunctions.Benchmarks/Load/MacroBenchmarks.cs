@@ -13,7 +13,7 @@ namespace InventoryFunctions.Benchmarks.Load;
 /// each phase also records the Cosmos requests the app made (the app's <c>CosmosRequestMetrics</c>, reset before
 /// the phase and read after it) and their split by origin (<see cref="RequestLedger"/>).
 /// </summary>
-public sealed class MacroBenchmarks(BenchOptions options, ApiClient api, LocalStack? stack, BenchReport report, LoadSampler load)
+public sealed class MacroBenchmarks(BenchOptions options, TimedApiClient api, BenchStack? stack, BenchReport report, LoadSampler load)
 {
     private const int Items = 20;
     private const int LagPollEveryMs = 20;
@@ -294,7 +294,7 @@ public sealed class MacroBenchmarks(BenchOptions options, ApiClient api, LocalSt
     {
         var length = histories.Keys.Max();
         var id = histories[length][0];
-        var interval = report.Run.SnapshotInterval ?? new Storage.SnapshotOptions().Interval;
+        var interval = report.Run.SnapshotInterval ?? new InventoryFunctions.Cosmos.SnapshotOptions().Interval;
         var worst = (length + 1L) / interval * interval - 1;
         var versions = TimeTravelVersions.Where(v => v <= length).Append(length).Append(worst).Where(v => v >= 1).Distinct().Order().ToList();
 

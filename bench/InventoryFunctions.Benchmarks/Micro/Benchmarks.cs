@@ -3,7 +3,9 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using InventoryFunctions.Domain;
 using InventoryFunctions.Projections;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 
 namespace InventoryFunctions.Benchmarks.Micro;
 

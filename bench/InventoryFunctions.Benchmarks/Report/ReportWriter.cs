@@ -186,7 +186,7 @@ public static class ReportWriter
             Line("## Reads against history length");
             Line();
             Line("`GET /api/inventories/{id}` reads the projection (one point read in the app). The naive read is the tutorial's replay for the same "
-                + I($"inventories: every event through the audit log (`GET …/events`, {ApiClient.AuditPageSize:N0} a page; one single-partition query per page in the app), ")
+                + I($"inventories: every event through the audit log (`GET …/events`, {TimedApiClient.AuditPageSize:N0} a page; one single-partition query per page in the app), ")
                 + "folded on the client with `Inventory.Fold`. Lengths are interleaved round by round. Ratios are to the same read's figure at "
                 + I($"{first.Length:N0} events."));
             Line();

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Cosmos;
 

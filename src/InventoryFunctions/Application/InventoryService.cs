@@ -1,15 +1,12 @@
 using InventoryFunctions.Domain;
-using InventoryFunctions.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace InventoryFunctions.Application;
 
 /// <summary>A command as the HTTP edge hands it over, already validated.</summary>
 /// <param name="ExpectedVersion">From <c>If-Match</c>: the version the client believes current (0 = must not exist yet).</param>
-/// <param name="Idempotency">From <c>Idempotency-Key</c>, with a hash of the request and the status a success answers with.</param>
-public sealed record CommandRequest(string InventoryId, InventoryCommand Command, long? ExpectedVersion = null, IdempotencyKey? Idempotency = null);
-
-public sealed record IdempotencyKey(string Key, string RequestHash, int SuccessStatusCode);
+/// <param name="IdempotencyKey">From <c>Idempotency-Key</c>: a retry with the same key and the same request gets the first answer.</param>
+public sealed record CommandRequest(string InventoryId, InventoryCommand Command, long? ExpectedVersion = null, string? IdempotencyKey = null);
 
 /// <summary>What became of a command. A closed family the HTTP edge maps to status codes.</summary>
 public abstract record CommandOutcome
@@ -18,8 +15,8 @@ public abstract record CommandOutcome
     {
     }
 
-    /// <param name="StatusCode">Set when this is a replay of an earlier request with the same idempotency key.</param>
-    public sealed record Appended(long Version, IReadOnlyList<RecordedEvent> Events, int? ReplayedStatusCode = null) : CommandOutcome;
+    /// <param name="Replayed">True when this is the answer to an earlier request with the same idempotency key.</param>
+    public sealed record Appended(long Version, IReadOnlyList<RecordedEvent> Events, bool Replayed = false) : CommandOutcome;
 
     public sealed record Rejected(Rejection Reason) : CommandOutcome;
 
@@ -37,12 +34,17 @@ public abstract record CommandOutcome
 /// Runs a command: load the head, decide, append atomically; on a write conflict reload and decide again,
 /// a bounded number of times. Only a client that named an expected version gets a conflict back.
 /// </summary>
-public sealed class InventoryService(IEventStore store, TimeProvider time, ILogger<InventoryService> logger)
+public sealed class InventoryService(IInventoryStream store, TimeProvider time, ILogger<InventoryService> logger)
 {
     public const int MaxAttempts = 10;
 
+    /// <exception cref="ArgumentException">The command breaks <see cref="InventoryRules"/>: the edge lets none such through.</exception>
     public async Task<CommandOutcome> HandleAsync(CommandRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        if (InventoryRules.Validate(request.Command) is { } invalid)
+            throw new ArgumentException(invalid, nameof(request));
+
         var inventoryId = request.InventoryId;
         var head = await store.LoadHeadAsync(inventoryId, refresh: false, cancellationToken);
         var caughtUp = false;
@@ -80,8 +82,8 @@ public sealed class InventoryService(IEventStore store, TimeProvider time, ILogg
             }
 
             var events = ((Decision.Accepted)decision).Events;
-            var record = request.Idempotency is { } key
-                ? new IdempotencyRecord(key.Key, key.RequestHash, key.SuccessStatusCode, events[^1].Version, events)
+            var record = request.IdempotencyKey is { } key
+                ? new IdempotencyRecord(key, IdempotencyRecord.Fingerprint(request), events[^1].Version, events)
                 : null;
 
             switch (await store.AppendAsync(inventoryId, head, events, record, cancellationToken))
@@ -113,17 +115,17 @@ public sealed class InventoryService(IEventStore store, TimeProvider time, ILogg
 
     /// <summary>
     /// A request with an idempotency key that cannot go ahead may be a retry of one that already did:
-    /// answer as the first time (or 422 if the key was used for another request); otherwise <paramref name="outcome"/>.
+    /// answer as the first time (or say the key was used for another request); otherwise <paramref name="outcome"/>.
     /// </summary>
     private async Task<CommandOutcome> ReplayOrAsync(CommandRequest request, CommandOutcome? outcome, CancellationToken cancellationToken)
     {
-        if (request.Idempotency is not { } key)
+        if (request.IdempotencyKey is not { } key)
             return outcome!;
-        var record = await store.FindIdempotencyRecordAsync(request.InventoryId, key.Key, cancellationToken);
+        var record = await store.FindIdempotencyRecordAsync(request.InventoryId, key, cancellationToken);
         if (record is null)
             return outcome!;
-        if (record.RequestHash != key.RequestHash)
+        if (record.RequestHash != IdempotencyRecord.Fingerprint(request))
             return new CommandOutcome.IdempotencyKeyReused();
-        return new CommandOutcome.Appended(record.Version, record.Events, record.StatusCode);
+        return new CommandOutcome.Appended(record.Version, record.Events, Replayed: true);
     }
 }

@@ -27,8 +27,8 @@ public static class Inventory
         ArgumentNullException.ThrowIfNull(state);
         return e switch
         {
-            ItemAdded(var itemId, var quantity) => Apply(state, itemId, quantity, added: true),
-            ItemRemoved(var itemId, var quantity) => Apply(state, itemId, quantity, added: false),
+            ItemAdded => Apply(state, e.ItemId, e.Quantity, added: true),
+            ItemRemoved => Apply(state, e.ItemId, e.Quantity, added: false),
             null => throw new ArgumentNullException(nameof(e)),
             _ => throw new UnreachableException($"Evolve does not handle {e.GetType().Name}."),
         };
@@ -48,7 +48,7 @@ public static class Inventory
 
     /// <summary>
     /// Applies the recorded <paramref name="events"/> of a stream in order to <paramref name="state"/>,
-    /// checking that each one is the next version (<c>state.Version + 1</c>).
+    /// checking that each one is the next version (see <see cref="IsNext"/>).
     /// </summary>
     /// <exception cref="ArgumentException">
     /// An event is out of sequence: a gap, a repeat or a reordering means the read was wrong,
@@ -60,18 +60,33 @@ public static class Inventory
         ArgumentNullException.ThrowIfNull(events);
         foreach (var recorded in events)
         {
-            ArgumentNullException.ThrowIfNull(recorded, nameof(events));
-            if (recorded.Version != state.Version + 1)
-            {
-                throw new ArgumentException(
-                    $"Expected event version {state.Version + 1} but got {recorded.Version}: the stream is out of sequence.",
-                    nameof(events));
-            }
-
-            state = Evolve(state, recorded.Event);
+            state = Evolve(state, recorded, nameof(events));
         }
 
         return state;
+    }
+
+    /// <summary>Applies <paramref name="recorded"/>, which must be the next version of the stream (see <see cref="IsNext"/>).</summary>
+    /// <exception cref="ArgumentException">The event is out of sequence, or impossible (see <see cref="Evolve(InventoryState, InventoryEvent)"/>).</exception>
+    public static InventoryState Evolve(InventoryState state, RecordedEvent recorded) => Evolve(state, recorded, nameof(recorded));
+
+    /// <summary>
+    /// The one version-sequence rule of a stream: what follows version <paramref name="current"/> is version
+    /// <paramref name="current"/> + 1. A gap, a repeat or a reordering means a read went wrong.
+    /// </summary>
+    public static bool IsNext(long current, long next) => next == current + 1;
+
+    private static InventoryState Evolve(InventoryState state, RecordedEvent recorded, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(recorded, paramName);
+        if (!IsNext(state.Version, recorded.Version))
+        {
+            throw new ArgumentException(
+                $"Expected event version {state.Version + 1} but got {recorded.Version}: the stream is out of sequence.", paramName);
+        }
+
+        return Evolve(state, recorded.Event);
     }
 
     /// <summary>
@@ -87,15 +102,18 @@ public static class Inventory
     public static Decision Decide(InventoryState state, InventoryCommand command, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return command switch
-        {
-            AddItem(var itemId, var quantity) => DecideBatch(state, [new ItemAdded(itemId, quantity)], now),
-            RemoveItem(var itemId, var quantity) => DecideBatch(state, [new ItemRemoved(itemId, quantity)], now),
-            AppendEvents(var events) => DecideBatch(state, events, now),
-            null => throw new ArgumentNullException(nameof(command)),
-            _ => throw new UnreachableException($"Decide does not handle {command.GetType().Name}."),
-        };
+        return DecideBatch(state, Proposed(command), now);
     }
+
+    /// <summary>The events <paramref name="command"/> would append if accepted, in order.</summary>
+    public static IReadOnlyList<InventoryEvent> Proposed(InventoryCommand command) => command switch
+    {
+        AddItem(var itemId, var quantity) => [new ItemAdded(itemId, quantity)],
+        RemoveItem(var itemId, var quantity) => [new ItemRemoved(itemId, quantity)],
+        AppendEvents(var events) => events,
+        null => throw new ArgumentNullException(nameof(command)),
+        _ => throw new UnreachableException($"Decide does not handle {command.GetType().Name}."),
+    };
 
     private static Decision DecideBatch(InventoryState state, IReadOnlyList<InventoryEvent>? events, DateTimeOffset now)
     {
@@ -109,14 +127,8 @@ public static class Inventory
         var running = state;
         for (var i = 0; i < events.Count; i++)
         {
-            var e = events[i];
-            var (itemId, quantity) = e switch
-            {
-                ItemAdded a => (a.ItemId, a.Quantity),
-                ItemRemoved r => (r.ItemId, r.Quantity),
-                null => throw new ArgumentException($"Event {i} of the batch is null.", nameof(events)),
-                _ => throw new UnreachableException($"Decide does not handle {e.GetType().Name}."),
-            };
+            var e = events[i] ?? throw new ArgumentException($"Event {i} of the batch is null.", nameof(events));
+            var (itemId, quantity) = (e.ItemId, e.Quantity);
             if (string.IsNullOrEmpty(itemId))
             {
                 throw new ArgumentException($"Event {i} of the batch has no item id.", nameof(events));
@@ -128,14 +140,16 @@ public static class Inventory
             }
 
             var held = running.QuantityOf(itemId);
-            if (e is ItemRemoved && quantity > held)
+            Rejection? rejection = e switch
             {
-                return new Decision.Rejected(new InsufficientQuantity(itemId, quantity, held));
-            }
-
-            if (e is ItemAdded && quantity > InventoryRules.MaxHeldPerItem - held)
+                ItemRemoved when quantity > held => new InsufficientQuantity(itemId, quantity, held),
+                ItemAdded when quantity > InventoryRules.MaxHeldPerItem - held => new HoldingLimitExceeded(itemId, quantity, held),
+                ItemAdded or ItemRemoved => null,
+                _ => throw new UnreachableException($"Decide does not handle {e.GetType().Name}."),
+            };
+            if (rejection is not null)
             {
-                return new Decision.Rejected(new HoldingLimitExceeded(itemId, quantity, held));
+                return new Decision.Rejected(rejection);
             }
 
             running = Evolve(running, e);

@@ -97,11 +97,14 @@ public static class InventoryRules
     public static string? Validate(InventoryCommand? command) => command switch
     {
         null => "A command is required.",
-        AddItem(var itemId, var quantity) => ValidateItemId(itemId) ?? ValidateQuantity(quantity),
-        RemoveItem(var itemId, var quantity) => ValidateItemId(itemId) ?? ValidateQuantity(quantity),
         AppendEvents(var events) => ValidateBatch(events),
+        AddItem or RemoveItem => ValidateEvent(Inventory.Proposed(command)[0]),
         _ => $"Unknown command {command.GetType().Name}.",
     };
+
+    private static string? ValidateEvent(InventoryEvent? e) => e is null
+        ? "an event is required."
+        : ValidateItemId(e.ItemId) ?? ValidateQuantity(e.Quantity);
 
     private static string? ValidateBatch(IReadOnlyList<InventoryEvent>? events)
     {
@@ -117,14 +120,7 @@ public static class InventoryRules
 
         for (var i = 0; i < events.Count; i++)
         {
-            var error = events[i] switch
-            {
-                ItemAdded(var itemId, var quantity) => ValidateItemId(itemId) ?? ValidateQuantity(quantity),
-                ItemRemoved(var itemId, var quantity) => ValidateItemId(itemId) ?? ValidateQuantity(quantity),
-                null => "an event is required.",
-                var other => $"unknown event {other.GetType().Name}.",
-            };
-            if (error is not null)
+            if (ValidateEvent(events[i]) is { } error)
             {
                 return string.Create(CultureInfo.InvariantCulture, $"events[{i}]: {error}");
             }

@@ -15,15 +15,7 @@ public sealed class AddItemFunction(InventoryService service, ILogger<AddItemFun
         string inventoryId,
         CancellationToken cancellationToken)
     {
-        var (body, problem) = await RequestReader.ReadJsonBodyAsync(request, cancellationToken);
-        if (problem is not null)
-            return problem;
-        using (body)
-        {
-            var errors = new Dictionary<string, string[]>();
-            var command = CommandParser.ParseAddItem(body!.RootElement, errors);
-            return await CommandEndpoint.ExecuteAsync(request, service, nameof(AddItem), inventoryId, command, errors,
-                StatusCodes.Status201Created, logger, cancellationToken);
-        }
+        return await CommandEndpoint.ExecuteJsonAsync(request, service, inventoryId, CommandParser.ParseAddItem,
+            StatusCodes.Status201Created, logger, cancellationToken);
     }
 }

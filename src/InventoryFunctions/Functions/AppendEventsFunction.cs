@@ -18,15 +18,7 @@ public sealed class AppendEventsFunction(InventoryService service, ILogger<Appen
         string inventoryId,
         CancellationToken cancellationToken)
     {
-        var (body, problem) = await RequestReader.ReadJsonBodyAsync(request, cancellationToken);
-        if (problem is not null)
-            return problem;
-        using (body)
-        {
-            var errors = new Dictionary<string, string[]>();
-            var command = CommandParser.ParseAppendEvents(body!.RootElement, errors);
-            return await CommandEndpoint.ExecuteAsync(request, service, nameof(AppendEvents), inventoryId, command, errors,
-                StatusCodes.Status201Created, logger, cancellationToken);
-        }
+        return await CommandEndpoint.ExecuteJsonAsync(request, service, inventoryId, CommandParser.ParseAppendEvents,
+            StatusCodes.Status201Created, logger, cancellationToken);
     }
 }

@@ -1,5 +1,5 @@
 using InventoryFunctions.Http;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -10,7 +10,7 @@ namespace InventoryFunctions.Functions;
 /// <c>GET /api/inventories/{inventoryId}/events?fromVersion=1&amp;limit=100</c>: the audit log, read from the event store
 /// with one single-partition query per page, in version order.
 /// </summary>
-public sealed class GetEventsFunction(IEventStore store, ILogger<GetEventsFunction> logger)
+public sealed class GetEventsFunction(IEventLogReader log, ILogger<GetEventsFunction> logger)
 {
     public const int MaxLimit = 1000;
 
@@ -20,8 +20,7 @@ public sealed class GetEventsFunction(IEventStore store, ILogger<GetEventsFuncti
         string inventoryId,
         CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        CommandParser.ValidateInventoryId(inventoryId, errors);
+        var errors = CommandParser.ErrorsForRoute(inventoryId);
         var fromVersion = RequestReader.ReadInteger(request, "fromVersion", 1, 1, long.MaxValue - MaxLimit, errors);
         var limit = (int)RequestReader.ReadInteger(request, "limit", 100, 1, MaxLimit, errors);
         if (errors.Count > 0)
@@ -29,17 +28,16 @@ public sealed class GetEventsFunction(IEventStore store, ILogger<GetEventsFuncti
 
         var (page, problem) = await HttpEdge.GuardAsync(logger, inventoryId, async () =>
         {
-            var page = await store.ReadEventsAsync(inventoryId, fromVersion, limit, cancellationToken);
+            var page = await log.ReadEventsAsync(inventoryId, fromVersion, limit, cancellationToken);
             // An empty page past the start still needs to tell "no such inventory" from "nothing newer".
             var exists = page.Events.Count > 0
-                || (fromVersion > 1 && (await store.ReadEventsAsync(inventoryId, 1, 1, cancellationToken)).Events.Count > 0);
+                || (fromVersion > 1 && (await log.ReadEventsAsync(inventoryId, 1, 1, cancellationToken)).Events.Count > 0);
             return exists ? page : null;
         });
         if (problem is not null)
             return problem;
         if (page is null)
-            return Problems.Create(StatusCodes.Status404NotFound, "inventory-not-found", "No such inventory.",
-                $"Inventory '{inventoryId}' has no events.");
+            return Problems.InventoryNotFound.With($"Inventory '{inventoryId}' has no events.");
         return TypedResults.Ok(new EventPageResponse(inventoryId, [.. page.Events.Select(EventResponse.From)], page.NextFromVersion));
     }
 }

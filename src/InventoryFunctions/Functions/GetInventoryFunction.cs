@@ -15,8 +15,7 @@ public sealed class GetInventoryFunction(IProjectionStore views, ILogger<GetInve
         string inventoryId,
         CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        CommandParser.ValidateInventoryId(inventoryId, errors);
+        var errors = CommandParser.ErrorsForRoute(inventoryId);
         if (errors.Count > 0)
             return Problems.Validation(errors);
 

@@ -20,8 +20,7 @@ public sealed class GetMostCollectedFunction(IProjectionStore views, ILogger<Get
         string inventoryId,
         CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        CommandParser.ValidateInventoryId(inventoryId, errors);
+        var errors = CommandParser.ErrorsForRoute(inventoryId);
         var top = (int)RequestReader.ReadInteger(request, "top", 3, 1, MaxTop, errors);
         if (errors.Count > 0)
             return Problems.Validation(errors);

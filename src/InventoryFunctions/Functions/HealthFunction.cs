@@ -1,5 +1,5 @@
 using InventoryFunctions.Http;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Cosmos;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
@@ -28,7 +28,7 @@ public sealed class HealthFunction(CosmosClient cosmos, IOptions<CosmosOptions> 
         catch (Exception ex) when (ex is CosmosException or OperationCanceledException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(ex, "Health check could not reach Cosmos DB database {Database}", options.Value.DatabaseName);
-            return Problems.ServiceUnavailable($"Cosmos DB database '{options.Value.DatabaseName}' did not answer: {ex.Message}");
+            return Problems.ServiceUnavailable.With($"Cosmos DB database '{options.Value.DatabaseName}' did not answer: {ex.Message}");
         }
     }
 

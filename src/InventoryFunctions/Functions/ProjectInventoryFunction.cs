@@ -1,4 +1,5 @@
 using System.Text.Json;
+using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Projections;
 using Microsoft.Azure.Functions.Worker;
 
@@ -26,5 +27,5 @@ public sealed class ProjectInventoryFunction(InventoryProjector projector)
             FeedPollDelay = FeedPollDelayMs)]
         IReadOnlyList<JsonElement> documents,
         CancellationToken cancellationToken) =>
-        projector.ProjectAsync(documents, cancellationToken);
+        projector.ProjectAsync(EventCodec.ReadChanges(documents), cancellationToken);
 }

@@ -12,7 +12,7 @@ namespace InventoryFunctions.Functions;
 /// its log and returns it; an empty body (or <c>{}</c>) rebuilds every inventory and returns how many.
 /// The route is not <c>admin/…</c>: the Functions host reserves routes starting with "admin" for its own API.
 /// </summary>
-public sealed class RebuildProjectionsFunction(InventoryProjector projector, IEventLogReader log, ILogger<RebuildProjectionsFunction> logger)
+public sealed class RebuildProjectionsFunction(InventoryProjector projector, ILogger<RebuildProjectionsFunction> logger)
 {
     [Function(nameof(RebuildProjections))]
     public async Task<IResult> RebuildProjections(
@@ -54,28 +54,7 @@ public sealed class RebuildProjectionsFunction(InventoryProjector projector, IEv
             return TypedResults.Ok(new RebuiltViewResponse(inventoryId, view.Version, view.Items, view.MostCollected(int.MaxValue), view.UpdatedAt.UtcDateTime));
         }
 
-        var (result, failure) = await HttpEdge.GuardAsync(logger, "*", async () =>
-        {
-            var rebuilt = 0;
-            var failed = new List<string>();
-            await foreach (var id in log.ListInventoryIdsAsync(cancellationToken))
-            {
-                try
-                {
-                    await projector.RebuildAsync(id, cancellationToken);
-                    if (++rebuilt % 100 == 0)
-                        logger.LogInformation("Rebuilt {Count} inventory views so far", rebuilt);
-                }
-                catch (Exception ex) when (ex is Storage.CorruptEventException or Storage.ContentionException)
-                {
-                    // One damaged or busy inventory must not stop the others; it is named in the answer.
-                    logger.LogError(ex, "Could not rebuild the view of {InventoryId}", id);
-                    failed.Add(id);
-                }
-            }
-            logger.LogInformation("Rebuilt {Count} inventory views; {Failed} failed", rebuilt, failed.Count);
-            return new RebuildAllResponse(rebuilt, failed);
-        });
-        return failure ?? TypedResults.Ok(result);
+        var (result, failure) = await HttpEdge.GuardAsync(logger, "*", () => projector.RebuildAllAsync(cancellationToken));
+        return failure ?? TypedResults.Ok(new RebuildAllResponse(result!.Rebuilt, result.Failed));
     }
 }

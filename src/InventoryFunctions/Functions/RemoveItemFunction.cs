@@ -21,7 +21,7 @@ public sealed class RemoveItemFunction(InventoryService service, ILogger<RemoveI
         var validItemId = CommandParser.ValidateRouteItemId(itemId, errors);
         var quantity = (int)RequestReader.ReadInteger(request, "quantity", 1, 1, InventoryRules.MaxQuantity, errors);
         var command = validItemId is null ? null : new Domain.RemoveItem(validItemId, quantity);
-        return await CommandEndpoint.ExecuteAsync(request, service, nameof(RemoveItem), inventoryId, command, errors,
+        return await CommandEndpoint.ExecuteAsync(request, service, inventoryId, command, errors,
             StatusCodes.Status200OK, logger, cancellationToken);
     }
 }

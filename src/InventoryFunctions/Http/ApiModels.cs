@@ -6,15 +6,7 @@ namespace InventoryFunctions.Http;
 public sealed record EventResponse(long Version, string Type, string ItemId, int Quantity, DateTime OccurredAt)
 {
     public static EventResponse From(RecordedEvent recorded)
-    {
-        var (itemId, quantity) = recorded.Event switch
-        {
-            ItemAdded added => (added.ItemId, added.Quantity),
-            ItemRemoved removed => (removed.ItemId, removed.Quantity),
-            _ => throw new ArgumentException($"Unknown event {recorded.Event.GetType().Name}", nameof(recorded)),
-        };
-        return new EventResponse(recorded.Version, EventTypes.NameOf(recorded.Event), itemId, quantity, recorded.OccurredAt.UtcDateTime);
-    }
+        => new(recorded.Version, EventTypes.NameOf(recorded.Event), recorded.Event.ItemId, recorded.Event.Quantity, recorded.OccurredAt.UtcDateTime);
 }
 
 /// <summary>The answer to a command: the inventory's version after it and the events it appended.</summary>

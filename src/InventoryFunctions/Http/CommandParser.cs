@@ -48,13 +48,8 @@ public static class CommandParser
                 errors[path + ".type"] = [$"type must be \"{EventTypes.ItemAdded}\" or \"{EventTypes.ItemRemoved}\"."];
             var itemId = ReadItemId(element, path + ".itemId", errors, "itemId");
             var quantity = ReadQuantity(element, path + ".quantity", errors, "quantity");
-            if (itemId is not null && quantity is not null)
-            {
-                if (type == EventTypes.ItemAdded)
-                    events.Add(new ItemAdded(itemId, quantity.Value));
-                else if (type == EventTypes.ItemRemoved)
-                    events.Add(new ItemRemoved(itemId, quantity.Value));
-            }
+            if (itemId is not null && quantity is not null && EventTypes.Create(type, itemId, quantity.Value) is { } e)
+                events.Add(e);
         }
         return events.Count == list.GetArrayLength() && errors.Count == 0 ? new AppendEvents(events) : null;
     }
@@ -67,6 +62,14 @@ public static class CommandParser
             return null;
         }
         return itemId;
+    }
+
+    /// <summary>A new set of validation errors, holding the route's inventory id's if it is not valid.</summary>
+    public static Dictionary<string, string[]> ErrorsForRoute(string inventoryId)
+    {
+        var errors = new Dictionary<string, string[]>();
+        ValidateInventoryId(inventoryId, errors);
+        return errors;
     }
 
     public static void ValidateInventoryId(string inventoryId, IDictionary<string, string[]> errors)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Projections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
@@ -24,25 +25,23 @@ public static class HttpEdge
         {
             logger.LogWarning(ex, "Cosmos DB answered {Status} for {InventoryId}", (int)ex.StatusCode, inventoryId);
             var retryAfter = Math.Max(1, (int)Math.Ceiling((ex.RetryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds));
-            return (default, new RetryAfterResult(retryAfter, Problems.ServiceUnavailable(
+            return (default, new RetryAfterResult(retryAfter, Problems.ServiceUnavailable.With(
                 $"Cosmos DB is throttling or unavailable ({(int)ex.StatusCode}); nothing was written. Retry after {retryAfter} s.")));
         }
         catch (HttpRequestException ex)
         {
             logger.LogWarning(ex, "Cosmos DB unreachable for {InventoryId}", inventoryId);
-            return (default, new RetryAfterResult(1, Problems.ServiceUnavailable("Cosmos DB is unreachable; nothing was written.")));
+            return (default, new RetryAfterResult(1, Problems.ServiceUnavailable.With("Cosmos DB is unreachable; nothing was written.")));
         }
         catch (ContentionException ex)
         {
             logger.LogWarning(ex, "Contention on {InventoryId}", inventoryId);
-            return (default, new RetryAfterResult(1, Problems.Create(StatusCodes.Status503ServiceUnavailable, "too-much-contention",
-                "Too many concurrent writers.", ex.Message)));
+            return (default, new RetryAfterResult(1, Problems.TooMuchContention.With(ex.Message)));
         }
         catch (CorruptEventException ex)
         {
             logger.LogError(ex, "Undecodable event {DocumentId} in {InventoryId}: {Reason}", ex.DocumentId, ex.InventoryId, ex.Reason);
-            return (default, Problems.Create(StatusCodes.Status500InternalServerError, "corrupt-event", "The inventory's log holds an event that cannot be read.",
-                ex.Message, new Dictionary<string, object?> { ["documentId"] = ex.DocumentId }));
+            return (default, Problems.CorruptEvent.With(ex.Message, new Dictionary<string, object?> { ["documentId"] = ex.DocumentId }));
         }
     }
 

@@ -3,18 +3,37 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace InventoryFunctions.Http;
 
-/// <summary>RFC 9457 problem details; the last segment of <c>type</c> names the error for clients to switch on.</summary>
+/// <summary>
+/// One kind of RFC 9457 problem this API answers with: a stable type URI (<see cref="Problems.TypeBase"/> + name),
+/// its status and its one title. Details vary per answer; the rest never does.
+/// </summary>
+public sealed record ProblemType(string Name, int Status, string Title)
+{
+    public string Type => Problems.TypeBase + Name;
+
+    public ProblemHttpResult With(string? detail = null, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail: detail, statusCode: Status, title: Title, type: Type, extensions: extensions);
+}
+
+/// <summary>Every problem type the API answers with, each named once (README lists them for clients).</summary>
 public static class Problems
 {
     public const string TypeBase = "https://inventoryfunctions.dev/problems/";
 
-    public static ProblemHttpResult Create(int status, string name, string title, string? detail = null, IDictionary<string, object?>? extensions = null) =>
-        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypeBase + name, extensions: extensions);
+    public static readonly ProblemType ValidationFailed = new("validation-failed", StatusCodes.Status400BadRequest, "The request is not valid.");
+    public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", StatusCodes.Status415UnsupportedMediaType, "The body must be JSON.");
+    public static readonly ProblemType PayloadTooLarge = new("payload-too-large", StatusCodes.Status413PayloadTooLarge, "The body is too large.");
+    public static readonly ProblemType InventoryNotFound = new("inventory-not-found", StatusCodes.Status404NotFound, "No such inventory.");
+    public static readonly ProblemType VersionNotFound = new("version-not-found", StatusCodes.Status404NotFound, "No such version yet.");
+    public static readonly ProblemType InsufficientQuantity = new("insufficient-quantity", StatusCodes.Status409Conflict, "Not enough of the item is held.");
+    public static readonly ProblemType HoldingLimitExceeded = new("holding-limit-exceeded", StatusCodes.Status409Conflict, "The item's count would overflow.");
+    public static readonly ProblemType VersionMismatch = new("version-mismatch", StatusCodes.Status412PreconditionFailed, "The inventory is at another version.");
+    public static readonly ProblemType IdempotencyKeyReused = new("idempotency-key-reused", StatusCodes.Status422UnprocessableEntity, "The idempotency key was used for another request.");
+    public static readonly ProblemType TooMuchContention = new("too-much-contention", StatusCodes.Status503ServiceUnavailable, "Too many concurrent writers.");
+    public static readonly ProblemType ServiceUnavailable = new("service-unavailable", StatusCodes.Status503ServiceUnavailable, "A dependency is unavailable.");
+    public static readonly ProblemType CorruptEvent = new("corrupt-event", StatusCodes.Status500InternalServerError, "The inventory's log holds an event that cannot be read.");
+    public static readonly ProblemType CorruptProjection = new("corrupt-projection", StatusCodes.Status500InternalServerError, "The inventory's projection cannot be read.");
 
     public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>
-        Create(StatusCodes.Status400BadRequest, "validation-failed", "The request is not valid.",
-            "See 'errors' for every field that was rejected.", new Dictionary<string, object?> { ["errors"] = errors });
-
-    public static ProblemHttpResult ServiceUnavailable(string detail) =>
-        Create(StatusCodes.Status503ServiceUnavailable, "service-unavailable", "A dependency is unavailable.", detail);
+        ValidationFailed.With("See 'errors' for every field that was rejected.", new Dictionary<string, object?> { ["errors"] = errors });
 }

@@ -19,8 +19,7 @@ public static class RequestReader
     public static async Task<(JsonDocument? Body, IResult? Problem)> ReadJsonBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!IsJson(request.ContentType))
-            return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
-                "The body must be JSON.", $"Send 'Content-Type: application/json' (got '{request.ContentType ?? "none"}')."));
+            return (null, Problems.UnsupportedMediaType.With($"Send 'Content-Type: application/json' (got '{request.ContentType ?? "none"}')."));
         if (request.ContentLength > MaxBodyBytes)
             return (null, TooLarge());
 
@@ -85,12 +84,30 @@ public static class RequestReader
         return defaultValue;
     }
 
+    // ISO 8601 only: DateTimeOffset.TryParse would also take "01/05/2026 12:00:00 +02:00" (as 5 January) or "May 1, 2026 …".
+    // Upper-cased first, as RFC 3339 allows 't' and 'z'.
+    private const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK";
+
+    /// <summary>An instant must say its zone ('Z' or an offset): a local time would name a different instant per reader.</summary>
+    public static DateTimeOffset? ReadInstant(HttpRequest request, string name, IDictionary<string, string[]> errors)
+    {
+        var values = request.Query[name];
+        var text = values.Count == 1 ? values[0] : null;
+        if (text is { Length: >= 20 }
+            && (text[^1] is 'Z' or 'z' || text[^6] is '+' or '-')
+            && DateTimeOffset.TryParseExact(text.ToUpperInvariant(), InstantFormat, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
+            return instant.ToUniversalTime();
+        errors[name] = [$"{name} must be one ISO 8601 instant with a zone, e.g. 2026-05-01T12:00:00Z."];
+        return null;
+    }
+
     private static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var parsed)
         && parsed.MediaType is { } mediaType
         && (mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)));
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooLarge() => Problems.Create(StatusCodes.Status413PayloadTooLarge, "payload-too-large",
-        "The body is too large.", $"The body may hold at most {MaxBodyBytes} bytes.");
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooLarge() =>
+        Problems.PayloadTooLarge.With($"The body may hold at most {MaxBodyBytes} bytes.");
 }

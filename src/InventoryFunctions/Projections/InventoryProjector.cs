@@ -1,5 +1,4 @@
-using System.Text.Json;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
 using Microsoft.Extensions.Logging;
 
 namespace InventoryFunctions.Projections;
@@ -16,23 +15,21 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
     /// <summary>Another projector instance writing the same view can win a race; then read and apply again.</summary>
     private const int MaxWriteAttempts = 5;
 
-    public async Task ProjectAsync(IReadOnlyList<JsonElement> documents, CancellationToken cancellationToken)
+    public async Task ProjectAsync(IReadOnlyList<ChangedDocument> documents, CancellationToken cancellationToken)
     {
         var batches = new Dictionary<string, InventoryBatch>(StringComparer.Ordinal);
         foreach (var document in documents)
         {
-            switch (EventCodec.TryDecode(document))
+            switch (document.Result)
             {
                 case DecodeResult.Decoded decoded:
                     Batch(batches, decoded.InventoryId).Events[decoded.Event.Version] = decoded;
                     break;
                 case DecodeResult.Malformed malformed:
-                    var inventoryId = StringProperty(document, EventDocument.Fields.InventoryId);
-                    var version = NumberProperty(document, EventDocument.Fields.Version);
-                    if (inventoryId is not null && version is not null)
-                        Batch(batches, inventoryId).Malformed[version.Value] = malformed;
+                    if (document is { InventoryId: { } inventoryId, Version: { } version })
+                        Batch(batches, inventoryId).Malformed[version] = malformed;
                     else
-                        await ReportAsync(malformed, inventoryId, version, cancellationToken);
+                        await ReportAsync(malformed, document.InventoryId, document.Version, cancellationToken);
                     break;
             }
         }
@@ -64,6 +61,32 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
             }
         }
         throw new ContentionException($"The view of '{inventoryId}' kept changing during the rebuild; nothing was written.");
+    }
+
+    /// <summary>
+    /// Rebuilds the view of every inventory that has a log. One damaged or busy inventory does not stop the others:
+    /// it is logged and named in <see cref="RebuildAllResult.Failed"/>; anything else (the store unreachable) throws.
+    /// </summary>
+    public async Task<RebuildAllResult> RebuildAllAsync(CancellationToken cancellationToken)
+    {
+        var rebuilt = 0;
+        var failed = new List<string>();
+        await foreach (var id in log.ListInventoryIdsAsync(cancellationToken))
+        {
+            try
+            {
+                await RebuildAsync(id, cancellationToken);
+                if (++rebuilt % 100 == 0)
+                    logger.LogInformation("Rebuilt {Count} inventory views so far", rebuilt);
+            }
+            catch (Exception ex) when (ex is CorruptEventException or ContentionException)
+            {
+                logger.LogError(ex, "Could not rebuild the view of {InventoryId}", id);
+                failed.Add(id);
+            }
+        }
+        logger.LogInformation("Rebuilt {Count} inventory views; {Failed} failed", rebuilt, failed.Count);
+        return new RebuildAllResult(rebuilt, failed);
     }
 
     private async Task ProjectInventoryAsync(InventoryBatch batch, CancellationToken cancellationToken)
@@ -111,7 +134,7 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
             else if (batch.Events.Keys.Any(v => v > version))
             {
                 // The change feed retries the batch (a replica may lag); a rebuild reports the log as corrupt.
-                throw new CorruptEventException(batch.InventoryId, EventCodec.DocumentId(version),
+                throw new CorruptEventException(batch.InventoryId, CorruptEventException.DocumentIdOf(version),
                     $"version {version} is missing from the log while later versions exist");
             }
             else
@@ -169,13 +192,6 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
             batches[inventoryId] = batch = new InventoryBatch(inventoryId);
         return batch;
     }
-
-    private static string? StringProperty(JsonElement document, string name) =>
-        document.ValueKind == JsonValueKind.Object && document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static long? NumberProperty(JsonElement document, string name) =>
-        document.ValueKind == JsonValueKind.Object && document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number > 0
-            ? number : null;
 
     private sealed record InventoryBatch(string InventoryId)
     {

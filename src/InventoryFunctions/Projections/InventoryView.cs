@@ -25,30 +25,23 @@ public sealed record InventoryView(
 
     /// <summary>
     /// Applies the event at <c>Version + 1</c>; anything at or below <see cref="Version"/> was applied already and
-    /// changes nothing (the change feed delivers at least once).
+    /// changes nothing (the change feed delivers at least once). Counts change as the domain's
+    /// <see cref="Inventory.Evolve(InventoryState, RecordedEvent)"/> says, which also checks the sequence.
     /// </summary>
+    /// <exception cref="ArgumentException">The event does not follow <see cref="Version"/>.</exception>
     public InventoryView Apply(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);
         if (recorded.Version <= Version)
             return this;
-        if (recorded.Version != Version + 1)
-            throw new ArgumentException($"Event {recorded.Version} does not follow version {Version} of '{InventoryId}'.", nameof(recorded));
 
-        var items = recorded.Event switch
-        {
-            ItemAdded added => Items.SetItem(added.ItemId, (int)Math.Min(int.MaxValue, (long)Items.GetValueOrDefault(added.ItemId) + added.Quantity)),
-            ItemRemoved removed => Items.GetValueOrDefault(removed.ItemId) - removed.Quantity is var left and > 0
-                ? Items.SetItem(removed.ItemId, left)
-                : Items.Remove(removed.ItemId),
-            _ => throw new ArgumentException($"Unknown event {recorded.Event.GetType().Name}", nameof(recorded)),
-        };
+        var items = Inventory.Evolve(InventoryState.Trusted(Version, Items), recorded).Items;
         var collected = recorded.Event is ItemAdded add ? AddCollected(Collected, add) : Collected;
         return this with { Version = recorded.Version, Items = items, Collected = collected, UpdatedAt = Later(recorded.OccurredAt) };
     }
 
     /// <summary>Moves past a version whose document cannot be decoded, without changing any count.</summary>
-    public InventoryView Skip(long version, DateTimeOffset now) => version != Version + 1
+    public InventoryView Skip(long version, DateTimeOffset now) => !Inventory.IsNext(Version, version)
         ? throw new ArgumentException($"Version {version} does not follow {Version}.", nameof(version))
         : this with { Version = version, SkippedVersions = SkippedVersions.Add(version), UpdatedAt = Later(now) };
 

@@ -1,4 +1,4 @@
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
 
 namespace InventoryFunctions.Projections;
 
@@ -18,17 +18,14 @@ public interface IProjectionStore
     Task<bool> TryWriteAsync(InventoryView view, string? etag, CancellationToken cancellationToken);
 }
 
-/// <summary>An event document of the log as stored: its numeric version and what the codec made of it.</summary>
-public sealed record LoggedDocument(long Version, DecodeResult Result);
+/// <summary>
+/// A document the change feed delivered, as the event codec read it, with the inventory id and the positive version it
+/// claims (null when it has none), so that an undecodable one can still be placed in its inventory's sequence.
+/// </summary>
+public sealed record ChangedDocument(string? InventoryId, long? Version, DecodeResult Result);
 
-/// <summary>Reads a range of an inventory's log as stored, undecodable documents included, so a gap can be filled.</summary>
-public interface IEventLogReader
-{
-    Task<IReadOnlyList<LoggedDocument>> ReadRangeAsync(string inventoryId, long fromVersion, long toVersion, CancellationToken cancellationToken);
-
-    /// <summary>Every inventory that has a log (each has exactly one event at version 1), page by page.</summary>
-    IAsyncEnumerable<string> ListInventoryIdsAsync(CancellationToken cancellationToken);
-}
+/// <summary>What rebuilding every view did: how many were rebuilt, and the inventories that could not be.</summary>
+public sealed record RebuildAllResult(int Rebuilt, IReadOnlyList<string> Failed);
 
 /// <summary>A document of the events container that cannot be decoded, reported for a person to look at.</summary>
 public sealed record PoisonMessage(string? DocumentId, string? PartitionKey, long? Version, string Reason, DateTimeOffset DetectedAt);

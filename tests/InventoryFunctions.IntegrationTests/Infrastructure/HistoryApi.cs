@@ -3,80 +3,17 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using InventoryFunctions.Domain;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
+using InventoryFunctions.Testing;
 using Microsoft.Azure.Cosmos;
 
 namespace InventoryFunctions.IntegrationTests.Infrastructure;
 
-/// <summary>A response read whole: status, media type and the JSON body (undefined when there was none).</summary>
-public sealed record JsonReply(HttpStatusCode Status, string? MediaType, JsonElement Body)
-{
-    public override string ToString() => $"{(int)Status} {MediaType} {(Body.ValueKind == JsonValueKind.Undefined ? "" : Body.GetRawText())}";
-}
-
-/// <summary>What the history tests share: reading the API, folding the log, arranging documents directly.</summary>
+/// <summary>What the history tests share: folding the log, asserting answers, arranging documents directly.</summary>
 public static class HistoryApi
 {
-    public static async Task<JsonReply> GetJsonAsync(this HttpClient http, string path)
-    {
-        using var response = await http.GetAsync(path);
-        return await ReadAsync(response);
-    }
-
-    public static async Task<JsonReply> SendJsonAsync(this HttpClient http, HttpMethod method, string path, string? json = null, string mediaType = "application/json")
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-            request.Content = new StringContent(json, System.Text.Encoding.UTF8, mediaType);
-        using var response = await http.SendAsync(request);
-        return await ReadAsync(response);
-    }
-
-    public static async Task<JsonReply> ReadAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        var body = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-        return new JsonReply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body);
-    }
-
-    /// <summary><c>GET …/state?{query}</c>.</summary>
-    public static Task<JsonReply> GetStateAsync(this HttpClient http, string inventoryId, string query) =>
-        http.GetJsonAsync($"inventories/{inventoryId}/state?{query}");
-
-    public static Task<JsonReply> GetStateAtAsync(this HttpClient http, string inventoryId, long version) =>
-        http.GetStateAsync(inventoryId, "atVersion=" + version.ToString(CultureInfo.InvariantCulture));
-
-    public static Task<JsonReply> GetStateAsOfAsync(this HttpClient http, string inventoryId, DateTimeOffset instant) =>
-        http.GetStateAsync(inventoryId, "asOf=" + Uri.EscapeDataString(EventCodec.FormatOccurredAt(instant)));
-
-    /// <summary>The whole log through <c>GET …/events</c>, page by page, as the API shows it.</summary>
-    public static async Task<List<RecordedEvent>> ReadLogAsync(this HttpClient http, string inventoryId)
-    {
-        var events = new List<RecordedEvent>();
-        long? from = 1;
-        while (from is { } next)
-        {
-            var page = await http.GetJsonAsync($"inventories/{inventoryId}/events?fromVersion={next}&limit=1000");
-            Assert.True(page.Status == HttpStatusCode.OK, $"GET events: {page}");
-            events.AddRange(page.Body.GetProperty("events").EnumerateArray().Select(ToRecordedEvent));
-            from = page.Body.GetProperty("nextFromVersion").ValueKind == JsonValueKind.Number ? page.Body.GetProperty("nextFromVersion").GetInt64() : null;
-        }
-        return events;
-    }
-
-    public static RecordedEvent ToRecordedEvent(JsonElement e)
-    {
-        var itemId = e.GetProperty("itemId").GetString()!;
-        var quantity = e.GetProperty("quantity").GetInt32();
-        InventoryEvent fact = e.GetProperty("type").GetString() switch
-        {
-            EventTypes.ItemAdded => new ItemAdded(itemId, quantity),
-            EventTypes.ItemRemoved => new ItemRemoved(itemId, quantity),
-            var other => throw new InvalidDataException($"Unknown event type {other}"),
-        };
-        return new RecordedEvent(e.GetProperty("version").GetInt64(), e.GetProperty("occurredAt").GetDateTimeOffset(), fact);
-    }
-
     /// <summary>The state after the first <paramref name="version"/> events of <paramref name="log"/>.</summary>
     public static InventoryState FoldPrefix(IReadOnlyList<RecordedEvent> log, long version) =>
         Inventory.Fold(InventoryState.Empty, log.Take((int)version));
@@ -105,23 +42,6 @@ public static class HistoryApi
         Assert.Equal("https://inventoryfunctions.dev/problems/" + name, reply.Body.GetProperty("type").GetString());
         Assert.Equal((int)status, reply.Body.GetProperty("status").GetInt32());
         return reply.Body;
-    }
-
-    /// <summary>Polls the projection (<c>GET /inventories/{id}</c>) until it reaches <paramref name="version"/>.</summary>
-    public static async Task<JsonElement> WaitForViewAsync(this HttpClient http, string inventoryId, long version, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        JsonReply last;
-        do
-        {
-            last = await http.GetJsonAsync($"inventories/{inventoryId}");
-            if (last.Status == HttpStatusCode.OK && last.Body.GetProperty("version").GetInt64() >= version)
-                return last.Body;
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"The view of {inventoryId} did not reach version {version}; last answer {last}");
-        return default;
     }
 
     /// <summary>Writes event documents straight into the log, as an import or an older deployment would.</summary>

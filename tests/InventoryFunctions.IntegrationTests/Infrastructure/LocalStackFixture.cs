@@ -1,82 +1,57 @@
 using System.Net.Http.Json;
-using InventoryFunctions.DevHost;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Cosmos;
 using InventoryFunctions.Testing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace InventoryFunctions.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// One local stack per test run: the Cosmos DB dev server and Azurite as child processes, and the app served by the
-/// dev host on a free loopback port, with a request counter in its Cosmos client. Tests use unique inventory ids.
+/// One <see cref="LocalStack"/> per test run (the Cosmos DB named by <c>CosmosDb</c> when set, else the dev server),
+/// its app with a request counter in its Cosmos client. Tests use unique inventory ids.
 /// </summary>
 public sealed class LocalStackFixture : IAsyncLifetime
 {
-    private WebApplication? _app;
+    private LocalStack? _stack;
 
-    public CosmosDevServer Cosmos { get; private set; } = null!;
-    public AzuriteServer Azurite { get; private set; } = null!;
+    public LocalStack Stack => _stack ?? throw new InvalidOperationException("The stack has not started.");
+    public CosmosDevServer Cosmos => Stack.Cosmos;
+    public AzuriteServer Azurite => Stack.Azurite;
     public HttpClient Http { get; private set; } = null!;
     public RequestCounter AppRequests { get; } = new();
-    public IServiceProvider Services => _app!.Services;
+    public IServiceProvider Services => Stack.App.Services;
 
     /// <summary>A client of the test's own, for arranging and inspecting documents directly.</summary>
-    public CosmosClient Client { get; private set; } = null!;
+    public CosmosClient Client => Stack.Client;
 
-    public CosmosOptions Options => Services.GetRequiredService<IOptions<CosmosOptions>>().Value;
+    public CosmosOptions Options => Stack.Options;
 
-    public Container Events => Client.GetContainer(Options.DatabaseName, Options.EventsContainerName);
+    public Container Events => Stack.Events;
 
     public async Task InitializeAsync()
     {
-        var cosmos = CosmosDevServer.StartUnlessConfiguredAsync();
-        var azurite = AzuriteServer.StartAsync();
-        Cosmos = await cosmos;
-        Azurite = await azurite;
-        Client = Cosmos.CreateClient();
-
-        _app = DevHostApp.Build([], Settings(), services => services.AddSingleton<RequestHandler>(AppRequests));
-        await LocalProvisioner.EnsureAsync(Client, Options, StoragePoisonQueue.CreateClient(_app.Configuration));
-        await _app.StartAsync();
-        var address = _app.Urls.First();
-        Http = new HttpClient { BaseAddress = new Uri(address + "/api/") };
+        _stack = await LocalStack.StartAsync(useConfiguredCosmos: true, services: services => services.AddSingleton<RequestHandler>(AppRequests));
+        Http = Stack.App.CreateHttpClient();
     }
 
     public async Task DisposeAsync()
     {
         Http?.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-        Client?.Dispose();
-        if (Cosmos is not null)
-            await Cosmos.DisposeAsync();
-        if (Azurite is not null)
-            await Azurite.DisposeAsync();
+        if (_stack is not null)
+            await _stack.DisposeAsync();
     }
 
-    public static string NewInventoryId(string prefix = "inv") => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(64, prefix.Length + 33)];
+    public static string NewInventoryId(string prefix = "inv") => LocalStack.NewInventoryId(prefix);
 
     public Task<HttpResponseMessage> PostJsonAsync(string path, object body) => Http.PostAsJsonAsync(path, body);
 
-    private Dictionary<string, string?> Settings() => new()
-    {
-        ["urls"] = "http://127.0.0.1:0",
-        [AppSettings.CosmosConnection] = Cosmos.ConnectionString,
-        [AppSettings.DatabaseName] = "inventory",
-        [AppSettings.EventsContainerName] = "events",
-        [AppSettings.ProjectionsContainerName] = "projections",
-        [AppSettings.LeasesContainerName] = "leases",
-        [AppSettings.PoisonQueueConnection] = Azurite.ConnectionString,
-        [AppSettings.PoisonQueueName] = "projection-poison",
-        ["AzureWebJobsStorage"] = Azurite.ConnectionString,
-        ["Logging:LogLevel:Default"] = "Warning",
-    };
+    /// <summary>Another app instance on the stack's stores, with <paramref name="settings"/> and request handlers of its own.</summary>
+    public Task<LocalApp> StartAppAsync(IReadOnlyDictionary<string, string?>? settings, params RequestHandler[] handlers) =>
+        Stack.StartAppAsync(settings, services =>
+        {
+            foreach (var handler in handlers)
+                services.AddSingleton(handler);
+        });
 }
 
 [CollectionDefinition(Name)]

@@ -1,6 +1,7 @@
 using InventoryFunctions.Application;
 using InventoryFunctions.Domain;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -26,16 +27,11 @@ public class InventoryServiceTests
     private InventoryService Service(TimeProvider? time = null) =>
         new(_store, time ?? _clock, NullLogger<InventoryService>.Instance);
 
-    private Task<CommandOutcome> Handle(InventoryCommand command, long? expectedVersion = null, IdempotencyKey? key = null, TimeProvider? time = null) =>
+    private Task<CommandOutcome> Handle(InventoryCommand command, long? expectedVersion = null, string? key = null, TimeProvider? time = null) =>
         Service(time).HandleAsync(new CommandRequest(Inv, command, expectedVersion, key), CancellationToken.None);
-
-    private static IdempotencyKey Key(string key, string hash = "hash-of-request", int status = 201) => new(key, hash, status);
 
     private InventoryState StateFromLog() => Inventory.Fold(InventoryState.Empty, _store.Log(Inv));
 
-    private static InventoryState Holding(long version, params (string ItemId, int Count)[] items) =>
-        new(version, System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
-            items.Select(i => KeyValuePair.Create(i.ItemId, i.Count))));
 
     // ---- Happy paths -------------------------------------------------------------------------------------------
 
@@ -46,10 +42,10 @@ public class InventoryServiceTests
 
         var appended = Assert.IsType<CommandOutcome.Appended>(outcome);
         Assert.Equal(1, appended.Version);
-        Assert.Null(appended.ReplayedStatusCode);
+        Assert.False(appended.Replayed);
         Assert.Equal([new RecordedEvent(1, Noon, new ItemAdded("sword", 2))], appended.Events);
         Assert.Equal(appended.Events, _store.Log(Inv));
-        Assert.Equal(Holding(1, ("sword", 2)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(1, ("sword", 2)), _store.Head(Inv)!.State);
     }
 
     [Fact]
@@ -64,7 +60,7 @@ public class InventoryServiceTests
         Assert.Equal(3, appended.Version);
         Assert.Equal([new RecordedEvent(3, Noon.AddMinutes(5), new ItemRemoved("sword", 2))], appended.Events);
         Assert.Equal(3, _store.Log(Inv).Count);
-        Assert.Equal(Holding(3, ("shield", 1), ("sword", 1)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(3, ("shield", 1), ("sword", 1)), _store.Head(Inv)!.State);
     }
 
     [Fact]
@@ -76,7 +72,7 @@ public class InventoryServiceTests
         Assert.Equal(3, appended.Version);
         Assert.Equal([1L, 2L, 3L], appended.Events.Select(e => e.Version));
         Assert.Equal(1, _store.AppendCalls);
-        Assert.Equal(Holding(3, ("a", 1), ("b", 1)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(3, ("a", 1), ("b", 1)), _store.Head(Inv)!.State);
     }
 
     // ---- Rejections ---------------------------------------------------------------------------------------------
@@ -175,7 +171,7 @@ public class InventoryServiceTests
 
         var appended = Assert.IsType<CommandOutcome.Appended>(outcome);
         Assert.Equal(4, appended.Version);
-        Assert.Equal(Holding(4), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(4), _store.Head(Inv)!.State);
     }
 
     [Fact]
@@ -206,7 +202,7 @@ public class InventoryServiceTests
         Assert.Equal(2, _store.AppendCalls);
         Assert.Equal(1, _store.RefreshCalls);
         Assert.Equal([1L, 2L, 3L], _store.Log(Inv).Select(e => e.Version));
-        Assert.Equal(Holding(3, ("shield", 1), ("sword", 3)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(3, ("shield", 1), ("sword", 3)), _store.Head(Inv)!.State);
         Assert.Equal(StateFromLog(), _store.Head(Inv)!.State);
     }
 
@@ -235,7 +231,7 @@ public class InventoryServiceTests
         var log = _store.Log(Inv);
         Assert.Equal(1 + InventoryService.MaxAttempts, log.Count);
         Assert.DoesNotContain(new ItemAdded("sword", 5), log.Select(e => e.Event));
-        Assert.Equal(Holding(1 + InventoryService.MaxAttempts, ("rival", InventoryService.MaxAttempts), ("sword", 1)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(1 + InventoryService.MaxAttempts, ("rival", InventoryService.MaxAttempts), ("sword", 1)), _store.Head(Inv)!.State);
     }
 
     [Fact]
@@ -265,7 +261,7 @@ public class InventoryServiceTests
         Assert.Equal(4, Assert.Single(appended.Events).Version);
         Assert.Equal(1, _store.CatchUpCalls);
         Assert.Equal([1L, 2L, 3L, 4L], _store.Log(Inv).Select(e => e.Version));
-        Assert.Equal(Holding(4, ("shield", 1)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(4, ("shield", 1)), _store.Head(Inv)!.State);
     }
 
     [Fact]
@@ -277,7 +273,7 @@ public class InventoryServiceTests
         var outcome = await Handle(new RemoveItem("sword", 5));
 
         Assert.Equal(4, Assert.IsType<CommandOutcome.Appended>(outcome).Version);
-        Assert.Equal(Holding(4, ("bow", 1)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(4, ("bow", 1)), _store.Head(Inv)!.State);
         Assert.Equal(StateFromLog(), _store.Head(Inv)!.State);
     }
 
@@ -298,36 +294,37 @@ public class InventoryServiceTests
     [Fact]
     public async Task A_request_with_a_key_stores_what_it_answered()
     {
-        var outcome = await Handle(new AddItem("sword", 2), key: Key("k1"));
+        var outcome = await Handle(new AddItem("sword", 2), key: "k1");
 
         var appended = Assert.IsType<CommandOutcome.Appended>(outcome);
         var record = Assert.Single(_store.IdempotencyRecords(Inv));
-        Assert.Equal(("k1", "hash-of-request", 201, 1L), (record.Key, record.RequestHash, record.StatusCode, record.Version));
+        var hash = IdempotencyRecord.Fingerprint(new CommandRequest(Inv, new AddItem("sword", 2), null, "k1"));
+        Assert.Equal(("k1", hash, 1L), (record.Key, record.RequestHash, record.Version));
         Assert.Equal(appended.Events, record.Events);
     }
 
     [Fact]
     public async Task Repeating_a_request_with_its_key_replays_the_first_answer_and_appends_nothing()
     {
-        var first = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 2), key: Key("k1")));
+        var first = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 2), key: "k1"));
         _clock.Advance(TimeSpan.FromMinutes(1));
 
-        var again = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 2), key: Key("k1")));
+        var again = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 2), key: "k1"));
 
-        Assert.Equal(201, again.ReplayedStatusCode);
+        Assert.True(again.Replayed);
         Assert.Equal(first.Version, again.Version);
         Assert.Equal(first.Events, again.Events);
         Assert.Single(_store.Log(Inv));
-        Assert.Equal(Holding(1, ("sword", 2)), _store.Head(Inv)!.State);
+        Assert.Equal(Builders.State(1, ("sword", 2)), _store.Head(Inv)!.State);
     }
 
     [Fact]
     public async Task A_replay_answers_with_the_first_version_even_after_other_writes()
     {
-        await Handle(new AddItem("sword", 2), key: Key("k1"));
+        await Handle(new AddItem("sword", 2), key: "k1");
         _store.Write(Inv, new ItemAdded("shield", 1));
 
-        var again = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 2), key: Key("k1")));
+        var again = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 2), key: "k1"));
 
         Assert.Equal(1, again.Version);
         Assert.Equal(2, _store.Log(Inv).Count);
@@ -336,9 +333,9 @@ public class InventoryServiceTests
     [Fact]
     public async Task The_same_key_with_a_different_request_is_refused_and_writes_nothing()
     {
-        await Handle(new AddItem("sword", 2), key: Key("k1", hash: "first"));
+        await Handle(new AddItem("sword", 2), key: "k1");
 
-        var outcome = await Handle(new AddItem("sword", 3), key: Key("k1", hash: "second"));
+        var outcome = await Handle(new AddItem("sword", 3), key: "k1");
 
         Assert.IsType<CommandOutcome.IdempotencyKeyReused>(outcome);
         Assert.Single(_store.Log(Inv));
@@ -349,12 +346,12 @@ public class InventoryServiceTests
     public async Task A_replayed_remove_still_replays_when_the_items_are_gone()
     {
         _store.Write(Inv, new ItemAdded("sword", 1));
-        var first = Assert.IsType<CommandOutcome.Appended>(await Handle(new RemoveItem("sword", 1), key: Key("k1", status: 200)));
+        var first = Assert.IsType<CommandOutcome.Appended>(await Handle(new RemoveItem("sword", 1), key: "k1"));
 
-        var again = await Handle(new RemoveItem("sword", 1), key: Key("k1", status: 200));
+        var again = await Handle(new RemoveItem("sword", 1), key: "k1");
 
         var replayed = Assert.IsType<CommandOutcome.Appended>(again);
-        Assert.Equal(200, replayed.ReplayedStatusCode);
+        Assert.True(replayed.Replayed);
         Assert.Equal(first.Events, replayed.Events);
         Assert.Equal(2, _store.Log(Inv).Count);
     }
@@ -362,11 +359,11 @@ public class InventoryServiceTests
     [Fact]
     public async Task A_replayed_create_with_expected_version_0_still_replays_once_the_inventory_exists()
     {
-        var first = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 1), expectedVersion: 0, key: Key("k1")));
+        var first = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 1), expectedVersion: 0, key: "k1"));
 
-        var again = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 1), expectedVersion: 0, key: Key("k1")));
+        var again = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 1), expectedVersion: 0, key: "k1"));
 
-        Assert.Equal((1L, 201), (again.Version, again.ReplayedStatusCode));
+        Assert.Equal((1L, true), (again.Version, again.Replayed));
         Assert.Equal(first.Events, again.Events);
         Assert.Single(_store.Log(Inv));
     }
@@ -374,7 +371,7 @@ public class InventoryServiceTests
     [Fact]
     public async Task A_rejection_with_an_unused_key_is_still_a_rejection_and_records_nothing()
     {
-        var outcome = await Handle(new RemoveItem("sword", 1), key: Key("k1"));
+        var outcome = await Handle(new RemoveItem("sword", 1), key: "k1");
 
         Assert.Equal(new CommandOutcome.Rejected(new InsufficientQuantity("sword", 1, 0)), outcome);
         Assert.Empty(_store.IdempotencyRecords(Inv));
@@ -386,12 +383,13 @@ public class InventoryServiceTests
     {
         _store.Write(Inv, new ItemAdded("sword", 1));
         // The original request commits (with its key) between the retry's load and its append.
-        _store.BeforeNextAppend(s => s.WriteKeyed(Inv, new InMemoryEventStore.IdempotencyKeyOf("k1", "hash-of-request"), 201, new ItemAdded("sword", 1)));
+        var original = IdempotencyRecord.Fingerprint(new CommandRequest(Inv, new AddItem("sword", 1), null, "k1"));
+        _store.BeforeNextAppend(s => s.WriteKeyed(Inv, new InMemoryEventStore.IdempotencyKeyOf("k1", original), new ItemAdded("sword", 1)));
 
-        var outcome = await Handle(new AddItem("sword", 1), key: Key("k1"), time: TimeProvider.System);
+        var outcome = await Handle(new AddItem("sword", 1), key: "k1", time: TimeProvider.System);
 
         var replayed = Assert.IsType<CommandOutcome.Appended>(outcome);
-        Assert.Equal(201, replayed.ReplayedStatusCode);
+        Assert.True(replayed.Replayed);
         Assert.Equal(2, replayed.Version);
         Assert.Equal(2, _store.Log(Inv).Count);
     }
@@ -399,12 +397,12 @@ public class InventoryServiceTests
     [Fact]
     public async Task Inventories_do_not_share_keys()
     {
-        await Handle(new AddItem("sword", 1), key: Key("k1"));
+        await Handle(new AddItem("sword", 1), key: "k1");
 
-        var other = await Service().HandleAsync(new CommandRequest("inv-2", new AddItem("sword", 1), null, Key("k1")), CancellationToken.None);
+        var other = await Service().HandleAsync(new CommandRequest("inv-2", new AddItem("sword", 1), null, "k1"), CancellationToken.None);
 
         var appended = Assert.IsType<CommandOutcome.Appended>(other);
-        Assert.Null(appended.ReplayedStatusCode);
+        Assert.False(appended.Replayed);
         Assert.Single(_store.Log("inv-2"));
     }
 }

@@ -1,5 +1,6 @@
 using InventoryFunctions.Domain;
 using Microsoft.Extensions.Time.Testing;
+using static InventoryFunctions.Tests.Builders;
 
 namespace InventoryFunctions.Tests.Domain;
 
@@ -185,8 +186,4 @@ public class InventoryDecideTests
     {
         Assert.ThrowsAny<ArgumentException>(() => Inventory.Decide(InventoryState.Empty, command, _time.GetUtcNow()));
     }
-
-    internal static System.Collections.Immutable.ImmutableSortedDictionary<string, int> Items(params (string ItemId, int Count)[] items) =>
-        System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(
-            StringComparer.Ordinal, items.Select(i => KeyValuePair.Create(i.ItemId, i.Count)));
 }

@@ -1,5 +1,5 @@
 using InventoryFunctions.Domain;
-using static InventoryFunctions.Tests.Domain.InventoryDecideTests;
+using static InventoryFunctions.Tests.Builders;
 
 namespace InventoryFunctions.Tests.Domain;
 
@@ -67,7 +67,7 @@ public class InventoryEvolveTests
     {
         Assert.ThrowsAny<ArgumentException>(() => Inventory.Evolve(InventoryState.Empty, new ItemAdded("sword", 0)));
         Assert.ThrowsAny<ArgumentException>(() => Inventory.Evolve(InventoryState.Empty, new ItemRemoved("", 1)));
-        Assert.ThrowsAny<ArgumentException>(() => Inventory.Evolve(InventoryState.Empty, null!));
+        Assert.ThrowsAny<ArgumentException>(() => Inventory.Evolve(InventoryState.Empty, (InventoryEvent)null!));
     }
 
     [Fact]

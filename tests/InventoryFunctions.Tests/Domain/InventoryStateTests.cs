@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using InventoryFunctions.Domain;
-using static InventoryFunctions.Tests.Domain.InventoryDecideTests;
+using static InventoryFunctions.Tests.Builders;
 
 namespace InventoryFunctions.Tests.Domain;
 

@@ -1,13 +1,15 @@
 using System.Text.Json;
 using InventoryFunctions.Domain;
 using InventoryFunctions.Projections;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 
 namespace InventoryFunctions.Tests.Fakes;
 
 /// <summary>
 /// The events container as the projector sees it: per inventory, documents by version, exactly as stored (valid,
-/// legacy or undecodable), read back like <see cref="CosmosEventStore.ReadRangeAsync"/> does (documents without a
+/// legacy or undecodable), read back like <see cref="CosmosEventLog.ReadRangeAsync"/> does (documents without a
 /// numeric version, such as heads, are left out). Appending returns the document the change feed would deliver.
 /// </summary>
 public sealed class InMemoryEventLog : IEventLogReader
@@ -81,6 +83,28 @@ public sealed class InMemoryEventLog : IEventLogReader
                 : [];
             return Task.FromResult(documents);
         }
+    }
+
+    public Task<EventPage> ReadEventsAsync(string inventoryId, long fromVersion, int maxCount, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var page = Events(inventoryId).Where(e => e.Version >= fromVersion).Take(maxCount + 1).ToList();
+        return Task.FromResult(page.Count <= maxCount ? new EventPage(page, null) : new EventPage(page[..maxCount], page[maxCount].Version));
+    }
+
+    public Task<HistoricState> AtVersionAsync(string inventoryId, long version, CancellationToken cancellationToken)
+    {
+        var events = Events(inventoryId);
+        return Task.FromResult<HistoricState>(events.Count == 0 ? new HistoricState.NoSuchInventory()
+            : version > events.Count ? new HistoricState.BeyondCurrent(events.Count)
+            : new HistoricState.Found(Inventory.Fold(InventoryState.Empty, events.Take((int)version))));
+    }
+
+    public Task<HistoricState> AsOfAsync(string inventoryId, DateTimeOffset instant, CancellationToken cancellationToken)
+    {
+        var events = Events(inventoryId);
+        return Task.FromResult<HistoricState>(events.Count == 0 ? new HistoricState.NoSuchInventory()
+            : new HistoricState.Found(Inventory.Fold(InventoryState.Empty, events.TakeWhile(e => e.OccurredAt <= instant))));
     }
 
     public async IAsyncEnumerable<string> ListInventoryIdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

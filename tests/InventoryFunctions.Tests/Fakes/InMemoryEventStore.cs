@@ -1,11 +1,13 @@
 using System.Globalization;
 using InventoryFunctions.Domain;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 
 namespace InventoryFunctions.Tests.Fakes;
 
 /// <summary>
-/// The event store port in memory, with the same semantics as <see cref="CosmosEventStore"/>: per inventory a log of
+/// The command side's stream port in memory, with the same semantics as <see cref="CosmosEventStore"/>: per inventory a log of
 /// immutable events (one per version), a head (folded state + an etag that changes on every write) written in the
 /// same "transaction" as the events, and idempotency records written with them. An append checks, in the order
 /// the Cosmos batch reports them: the head (etag, or absence for a new head), then the idempotency key, then
@@ -18,7 +20,7 @@ namespace InventoryFunctions.Tests.Fakes;
 /// <see cref="Import"/> (events without the head, as another tool or a restore would leave them) and
 /// <see cref="RewindHead"/> (a head that trails its log).
 /// </remarks>
-public sealed class InMemoryEventStore : IEventStore
+public sealed class InMemoryEventStore : IInventoryStream
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Stream> _streams = new(StringComparer.Ordinal);
@@ -51,17 +53,17 @@ public sealed class InMemoryEventStore : IEventStore
     /// <summary>Appends <paramref name="events"/> with the head, as a command would: the arranging and "other writer" path.</summary>
     /// <exception cref="InvalidOperationException">The append did not go through (the log is ahead of the head).</exception>
     public StreamHead Write(string inventoryId, params InventoryEvent[] events) =>
-        WriteKeyed(inventoryId, null, 0, events);
+        WriteKeyed(inventoryId, null, events);
 
     /// <summary>As <see cref="Write"/>, with the idempotency record a request with <paramref name="key"/> would store.</summary>
-    public StreamHead WriteKeyed(string inventoryId, IdempotencyKeyOf? key, int statusCode, params InventoryEvent[] events)
+    public StreamHead WriteKeyed(string inventoryId, IdempotencyKeyOf? key, params InventoryEvent[] events)
     {
         lock (_lock)
         {
             var stream = StreamOf(inventoryId);
             var state = stream.Head?.State ?? InventoryState.Empty;
             var recorded = Number(state.Version, events);
-            var record = key is null ? null : new IdempotencyRecord(key.Key, key.RequestHash, statusCode, recorded[^1].Version, recorded);
+            var record = key is null ? null : new IdempotencyRecord(key.Key, key.RequestHash, recorded[^1].Version, recorded);
             return Commit(inventoryId, stream, new StreamHead(state, stream.Head?.ETag), recorded, record) is AppendResult.Appended appended
                 ? appended.Head
                 : throw new InvalidOperationException($"Could not write to '{inventoryId}': the log is ahead of the head or the key is used.");
@@ -139,12 +141,7 @@ public sealed class InMemoryEventStore : IEventStore
             var state = head.State;
             IEnumerable<RecordedEvent> log = _streams.TryGetValue(inventoryId, out var stream) ? stream.Log.Values : Enumerable.Empty<RecordedEvent>();
             foreach (var e in log.Where(e => e.Version > head.State.Version))
-            {
-                if (e.Version != state.Version + 1)
-                    throw new CorruptEventException(inventoryId, e.Version.ToString(CultureInfo.InvariantCulture),
-                        $"the log jumps from version {state.Version} to {e.Version}");
-                state = Inventory.Evolve(state, e.Event);
-            }
+                state = LogFold.Next(inventoryId, state, e);
             return Task.FromResult(head with { State = state });
         }
     }
@@ -181,16 +178,6 @@ public sealed class InMemoryEventStore : IEventStore
                 ? record
                 : null);
         }
-    }
-
-    public Task<EventPage> ReadEventsAsync(string inventoryId, long fromVersion, int maxCount, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
-        var page = Log(inventoryId).Where(e => e.Version >= fromVersion).Take(maxCount + 1).ToList();
-        return Task.FromResult(page.Count <= maxCount
-            ? new EventPage(page, null)
-            : new EventPage(page[..maxCount], page[maxCount].Version));
     }
 
     // One "transactional batch": every check first, then every write.

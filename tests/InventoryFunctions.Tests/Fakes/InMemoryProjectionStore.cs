@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
+using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Projections;
 
 namespace InventoryFunctions.Tests.Fakes;
 
 /// <summary>
-/// The projection store port in memory, with the semantics of <see cref="Storage.CosmosProjectionStore"/>: one view
+/// The projection store port in memory, with the semantics of <see cref="Cosmos.CosmosProjectionStore"/>: one view
 /// per inventory, stored in its document shape (<see cref="ProjectionDocument"/>), with an etag that changes on every
 /// write; a write with a stale etag (or a create over an existing view) is refused with <c>false</c>.
 /// </summary>

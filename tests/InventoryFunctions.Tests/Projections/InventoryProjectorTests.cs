@@ -4,7 +4,9 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using InventoryFunctions.Domain;
 using InventoryFunctions.Projections;
-using InventoryFunctions.Storage;
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -26,7 +28,7 @@ public class InventoryProjectorTests
 
     private InventoryProjector NewProjector() => new(_views, _log, _poison, _time, NullLogger<InventoryProjector>.Instance);
 
-    private Task Project(IEnumerable<JsonElement> documents) => NewProjector().ProjectAsync([.. documents], CancellationToken.None);
+    private Task Project(IEnumerable<JsonElement> documents) => NewProjector().ProjectAsync(EventCodec.ReadChanges([.. documents]), CancellationToken.None);
 
     private static ItemAdded Add(string itemId, int quantity = 1) => new(itemId, quantity);
 
@@ -284,7 +286,7 @@ public class InventoryProjectorTests
         var overlap = _log.Append("inv-1", Add("sword", 2), Add("shield"));
         var mine = _log.Append("inv-1", Add("potion"));
         // Another instance, holding an older lease, projects versions 2-3 while this one is between read and write.
-        _views.BeforeNextWrite(_ => NewProjector().ProjectAsync(overlap, CancellationToken.None));
+        _views.BeforeNextWrite(_ => NewProjector().ProjectAsync(EventCodec.ReadChanges(overlap), CancellationToken.None));
 
         await Project([.. overlap, .. mine]);
 
@@ -299,7 +301,7 @@ public class InventoryProjectorTests
     public async Task When_another_projector_got_there_first_with_everything_nothing_is_written_again()
     {
         var batch = _log.Append("inv-1", Add("sword"), Add("shield"));
-        _views.BeforeNextWrite(_ => NewProjector().ProjectAsync(batch, CancellationToken.None));
+        _views.BeforeNextWrite(_ => NewProjector().ProjectAsync(EventCodec.ReadChanges(batch), CancellationToken.None));
 
         await Project(batch);
 
@@ -380,7 +382,7 @@ public class InventoryProjectorTests
     {
         var first = _log.Append("inv-1", Add("sword"), Add("shield"));
         // The feed's projector writes between the rebuild's read and its write.
-        _views.BeforeNextWrite(_ => NewProjector().ProjectAsync(first, CancellationToken.None));
+        _views.BeforeNextWrite(_ => NewProjector().ProjectAsync(EventCodec.ReadChanges(first), CancellationToken.None));
 
         await NewProjector().RebuildAsync("inv-1", CancellationToken.None);
 
@@ -395,11 +397,11 @@ public class InventoryProjectorTests
     {
         var events = _log.Append("inv-1", Add("sword", 2));
         var head = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(HeadDocument.Encode(
-            "inv-1", new InventoryState(1, System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("sword", 2)])), Now)));
+            "inv-1", Builders.State(1, ("sword", 2)), Now)));
         var idempotency = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(IdempotencyDocument.Encode(
-            "inv-1", new IdempotencyRecord("key-1", "hash", 201, 1, [new RecordedEvent(1, Now, Add("sword", 2))]), Now)));
+            "inv-1", new IdempotencyRecord("key-1", "hash", 1, [new RecordedEvent(1, Now, Add("sword", 2))]), Now)));
         var snapshot = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(SnapshotDocument.Encode(
-            "inv-1", new InventoryState(1, System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("sword", 2)])), Now)));
+            "inv-1", Builders.State(1, ("sword", 2)), Now)));
         var handWrittenHead = InMemoryEventLog.Document("""{"id":"head","inventoryId":"inv-2","kind":"head","state":{"version":9,"items":{"bow":9}}}""");
 
         await Project([head, idempotency, snapshot, handWrittenHead]);
@@ -611,7 +613,7 @@ public class InventoryProjectorTests
                     if (dice[roll++ % dice.Length] % 4 == 0 && batch.Count > 1)
                         batch.RemoveAt(0);
                     batch.AddRange(documents.Take(position).Where((_, i) => dice[(roll + i) % dice.Length] % 5 == 0));
-                    projector.ProjectAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
+                    projector.ProjectAsync(EventCodec.ReadChanges(batch), CancellationToken.None).GetAwaiter().GetResult();
                     position += size;
                 }
 

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using InventoryFunctions.Domain;
+using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Projections;
 
 namespace InventoryFunctions.Tests.Projections;

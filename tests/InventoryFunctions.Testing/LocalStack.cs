@@ -1,0 +1,118 @@
+using System.Globalization;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.DevHost;
+using InventoryFunctions.Queues;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace InventoryFunctions.Testing;
+
+/// <summary>
+/// The local stack, the one way tests and benchmarks stand it up: the Cosmos DB dev server (or the Cosmos DB named by
+/// <c>CosmosDb</c>, when asked) and Azurite as child processes on free loopback ports, the containers and queue
+/// provisioned, and the app started on them (<see cref="LocalApp"/>). More app instances can join the same stores.
+/// </summary>
+public sealed class LocalStack : IAsyncDisposable
+{
+    private LocalStack(CosmosDevServer cosmos, AzuriteServer azurite)
+    {
+        Cosmos = cosmos;
+        Azurite = azurite;
+        Client = cosmos.CreateClient();
+    }
+
+    public CosmosDevServer Cosmos { get; }
+
+    public AzuriteServer Azurite { get; }
+
+    /// <summary>The app every test shares; more instances with <see cref="StartAppAsync"/>.</summary>
+    public LocalApp App { get; private set; } = null!;
+
+    /// <summary>A client of the stack's own (not the app's), for arranging and inspecting documents directly.</summary>
+    public CosmosClient Client { get; }
+
+    public CosmosOptions Options => App.Services.GetRequiredService<IOptions<CosmosOptions>>().Value;
+
+    public Container Events => Client.GetContainer(Options.DatabaseName, Options.EventsContainerName);
+
+    /// <param name="useConfiguredCosmos">Use the Cosmos DB the <c>CosmosDb</c> variable names (the official emulator), when set.</param>
+    /// <param name="settings">App settings on top of <see cref="AppSettings"/>'s.</param>
+    /// <param name="services">Services added to the app (request handlers for its Cosmos client, …).</param>
+    public static async Task<LocalStack> StartAsync(bool useConfiguredCosmos = false, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
+    {
+        var cosmos = useConfiguredCosmos ? CosmosDevServer.StartUnlessConfiguredAsync() : CosmosDevServer.StartAsync();
+        var azurite = AzuriteServer.StartAsync();
+        LocalStack? stack = null;
+        try
+        {
+            stack = new LocalStack(await cosmos, await azurite);
+            stack.App = await LocalApp.StartAsync(stack.AppSettings(settings), services, app =>
+                LocalProvisioner.EnsureAsync(stack.Client, app.Services.GetRequiredService<IOptions<CosmosOptions>>().Value,
+                    StoragePoisonQueue.CreateClient(app.Configuration)));
+            return stack;
+        }
+        catch
+        {
+            if (stack is not null)
+                await stack.DisposeAsync();
+            else
+                await DisposeStartedAsync(cosmos, azurite);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Another instance of the app on the same stores, with settings of its own. Its change feed is off unless
+    /// <paramref name="settings"/> turns it on: a second processor on the same leases would split them with the first.
+    /// </summary>
+    public Task<LocalApp> StartAppAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        var all = AppSettings(settings);
+        all.TryAdd("DevHost:ChangeFeed", "false");
+        return LocalApp.StartAsync(all, services);
+    }
+
+    /// <summary>The app settings for this stack (as local.settings.json holds them), with <paramref name="overrides"/> on top.</summary>
+    public Dictionary<string, string?> AppSettings(IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            [InventoryFunctions.AppSettings.CosmosConnection] = Cosmos.ConnectionString,
+            [InventoryFunctions.AppSettings.DatabaseName] = "inventory",
+            [InventoryFunctions.AppSettings.EventsContainerName] = "events",
+            [InventoryFunctions.AppSettings.ProjectionsContainerName] = "projections",
+            [InventoryFunctions.AppSettings.LeasesContainerName] = "leases",
+            [InventoryFunctions.AppSettings.PoisonQueueConnection] = Azurite.ConnectionString,
+            [InventoryFunctions.AppSettings.PoisonQueueName] = "projection-poison",
+            ["AzureWebJobsStorage"] = Azurite.ConnectionString,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (name, value) in overrides ?? new Dictionary<string, string?>())
+            settings[name] = value;
+        return settings;
+    }
+
+    /// <summary>A setting value for an integer, as configuration holds it.</summary>
+    public static string Setting(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    public static string NewInventoryId(string prefix = "inv") => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(64, prefix.Length + 33)];
+
+    public async ValueTask DisposeAsync()
+    {
+        if (App is not null)
+            await App.DisposeAsync();
+        Client.Dispose();
+        await Cosmos.DisposeAsync();
+        await Azurite.DisposeAsync();
+    }
+
+    private static async Task DisposeStartedAsync(Task<CosmosDevServer> cosmos, Task<AzuriteServer> azurite)
+    {
+        if (cosmos.IsCompletedSuccessfully)
+            await cosmos.Result.DisposeAsync();
+        if (azurite.IsCompletedSuccessfully)
+            await azurite.Result.DisposeAsync();
+    }
+}
