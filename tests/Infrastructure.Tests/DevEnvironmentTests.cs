@@ -16,7 +16,7 @@ public sealed partial class DevEnvironmentTests
     [Fact]
     public void Flox_manifest_parses_and_installs_the_SDK_major_version_global_json_pins()
     {
-        var manifest = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(Repository.PathOf(".flox", "env", "manifest.toml")))!;
+        var manifest = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(RepositoryPaths.PathOf(".flox", "env", "manifest.toml")))!;
 
         Assert.Equal(1L, manifest["version"]);
         var packages = PackagePaths(manifest);
@@ -29,7 +29,7 @@ public sealed partial class DevEnvironmentTests
     [Fact]
     public void Flox_manifest_installs_Node_20_for_the_local_Cosmos_DB_server_and_Azurite()
     {
-        var manifest = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(Repository.PathOf(".flox", "env", "manifest.toml")))!;
+        var manifest = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(RepositoryPaths.PathOf(".flox", "env", "manifest.toml")))!;
 
         Assert.Contains("nodejs_20", PackagePaths(manifest));
     }
@@ -37,7 +37,7 @@ public sealed partial class DevEnvironmentTests
     [Fact]
     public void Flox_environment_is_named()
     {
-        using var env = JsonDocument.Parse(File.ReadAllText(Repository.PathOf(".flox", "env.json")));
+        using var env = JsonDocument.Parse(File.ReadAllText(RepositoryPaths.PathOf(".flox", "env.json")));
 
         Assert.False(string.IsNullOrWhiteSpace(env.RootElement.GetProperty("name").GetString()));
     }
@@ -46,7 +46,7 @@ public sealed partial class DevEnvironmentTests
     public void Dev_container_uses_the_SDK_major_version_global_json_pins_and_Node_20()
     {
         using var container = JsonDocument.Parse(
-            File.ReadAllText(Repository.PathOf(".devcontainer", "devcontainer.json")),
+            File.ReadAllText(RepositoryPaths.PathOf(".devcontainer", "devcontainer.json")),
             new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var root = container.RootElement;
 
@@ -64,7 +64,7 @@ public sealed partial class DevEnvironmentTests
 
     private static int SdkMajorFromGlobalJson()
     {
-        using var global = JsonDocument.Parse(File.ReadAllText(Repository.PathOf("global.json")));
+        using var global = JsonDocument.Parse(File.ReadAllText(RepositoryPaths.PathOf("global.json")));
         var version = global.RootElement.GetProperty("sdk").GetProperty("version").GetString()!;
         return Version.Parse(version).Major;
     }
