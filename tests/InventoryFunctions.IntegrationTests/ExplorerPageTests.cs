@@ -205,7 +205,7 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
 
     private async Task<string> CreateSampleInventoryAsync(int count = 0)
     {
-        var inventoryId = LocalStackFixture.NewInventoryId("explorer");
+        var inventoryId = LocalStackFixture.NewInventoryId("player");
         using var response = await stack.Http.PostAsync($"inventories/{inventoryId}/events", EventsJson(count == 0 ? SampleEvents : SampleEvents[..count]));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return inventoryId;
