@@ -126,6 +126,32 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
     }
 
     [BrowserFact]
+    public async Task Show_reads_afresh_and_a_version_that_is_not_a_number_is_explained()
+    {
+        var inventoryId = await CreateSampleInventoryAsync(count: 2);
+        await stack.Http.WaitForViewAsync(inventoryId, 2);
+        await using var context = await browser.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{ExplorerUrl}?inventory={inventoryId}");
+        await WaitUntilShownAsync(page, inventoryId, 2);
+
+        using (var more = await stack.Http.PostAsync($"inventories/{inventoryId}/events", EventsJson(SampleEvents[2..4])))
+            Assert.Equal(HttpStatusCode.Created, more.StatusCode);
+        await stack.Http.WaitForViewAsync(inventoryId, 4);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await WaitUntilShownAsync(page, inventoryId, 4);
+        Assert.Equal(4, (await RowsAsync(page, "#timeline-table")).Length);
+
+        await page.GetByLabel("Version", new() { Exact = true }).FillAsync("1.5");
+        await page.GetByLabel("Version", new() { Exact = true }).PressAsync("Enter");
+        await Expect(page.Locator("#travel-error")).ToContainTextAsync("A version is a whole number from 0 to 4; '1.5' is not.");
+
+        await page.GetByLabel("Version", new() { Exact = true }).FillAsync("9");
+        await page.GetByLabel("Version", new() { Exact = true }).PressAsync("Enter");
+        await Expect(page.Locator("#travel-error")).ToContainTextAsync("HTTP 404 · version-not-found");
+    }
+
+    [BrowserFact]
     public async Task A_view_behind_the_log_says_by_how_many_events_and_time_travel_compares_with_the_head()
     {
         var inventoryId = await CreateSampleInventoryAsync(count: 3);
@@ -184,6 +210,25 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
         await page.Locator("#timeline-table tbody tr[data-version='2'] button").ClickAsync();
         await WaitUntilShownAsync(page, inventoryId, 2);
         Assert.Contains("code=the-function-key", page.Url, StringComparison.Ordinal);
+    }
+
+    [BrowserFact]
+    public async Task The_page_runs_its_own_script_and_no_other()
+    {
+        await using var context = await browser.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+
+        var response = await page.GotoAsync(ExplorerUrl.ToString());
+
+        Assert.Equal("text/html; charset=utf-8", await response!.HeaderValueAsync("content-type"));
+        Assert.Contains("default-src 'none'", await response.HeaderValueAsync("content-security-policy"), StringComparison.Ordinal);
+        // Its own inline script ran (it wired the form); a script injected into it is refused.
+        await Expect(page.GetByRole(AriaRole.Status)).ToBeEmptyAsync();
+        await page.GetByLabel("Inventory id").FillAsync("not valid!");
+        await page.GetByLabel("Inventory id").PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("validation-failed");
+        await Assert.ThrowsAnyAsync<PlaywrightException>(() => page.AddScriptTagAsync(new() { Content = "window.injected = true;" }));
+        Assert.False(await page.EvaluateAsync<bool>("() => window.injected === true"));
     }
 
     [BrowserFact]
