@@ -11,7 +11,7 @@ public static class SystemChromium
     public static string? ExecutablePath { get; } = Find();
 
     public static string MissingReason =>
-        "No Chromium at /usr/bin/chromium (or CHROMIUM_PATH): install Debian's chromium package (./test.sh does when it can)";
+        "No chromium on the PATH (or at CHROMIUM_PATH): install Debian's chromium package (./test.sh does when it can)";
 
     private static readonly string[] Arguments =
     [
@@ -27,12 +27,18 @@ public static class SystemChromium
             Args = Arguments,
         });
 
+    /// <summary><c>CHROMIUM_PATH</c> when set, else <c>chromium</c> or <c>chromium-browser</c> on the PATH (Debian, Flox).</summary>
     private static string? Find()
     {
         var configured = Environment.GetEnvironmentVariable("CHROMIUM_PATH");
         if (!string.IsNullOrEmpty(configured))
             return File.Exists(configured) ? configured : null;
-        return new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
+        var directories = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        return (from name in new[] { "chromium", "chromium-browser" }
+                from directory in directories.Append("/usr/bin")
+                let path = Path.Combine(directory, name)
+                where File.Exists(path)
+                select path).FirstOrDefault();
     }
 }
 
