@@ -1,4 +1,4 @@
-using InventoryFunctions.Explorer;
+using InventoryFunctions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 

@@ -2,12 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace InventoryFunctions.Explorer;
+namespace InventoryFunctions.Http;
 
 /// <summary>
-/// The inventory explorer: one static HTML page with its script and styles inline (no build step, nothing fetched from
-/// elsewhere), embedded in the app. Its Content-Security-Policy allows exactly that script and those styles, by hash,
-/// and calls to this origin only.
+/// The inventory explorer: one static HTML page, <c>Explorer/explorer.html</c>, with its script and styles inline (no
+/// build step, nothing fetched from elsewhere), embedded in the app. Its Content-Security-Policy allows exactly that
+/// script and those styles, by hash, and calls to this origin only.
 /// </summary>
 public static partial class ExplorerPage
 {
