@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using InventoryFunctions.Testing;
+using Microsoft.Azure.Cosmos;
+
+namespace InventoryFunctions.LocalHost.Tests;
+
+/// <summary>The app's own build output (InventoryFunctions.dll) on the local host, against a Cosmos DB dev server.</summary>
+public sealed class AppWorkerFixture : IAsyncLifetime
+{
+    public CosmosDevServer Cosmos { get; private set; } = null!;
+    public CosmosClient Client { get; private set; } = null!;
+    public HostedApp App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Cosmos = await CosmosDevServer.StartAsync();
+        Client = Cosmos.CreateClient();
+        var settings = new Dictionary<string, string?>
+        {
+            ["CosmosDb"] = Cosmos.ConnectionString,
+            ["CosmosDatabaseName"] = "inventory",
+            ["EventsContainerName"] = "events",
+            ["ProjectionsContainerName"] = "projections",
+            ["LeasesContainerName"] = "leases",
+            // Only read when a document cannot be projected, which these tests do not do.
+            ["PoisonQueueStorage"] = "UseDevelopmentStorage=true",
+            ["LocalHost:FeedPollDelayMs"] = "200",
+        };
+        var scriptRoot = HostedApp.OutputOf("src/InventoryFunctions", "InventoryFunctions.dll");
+        // No Azurite here: provision Cosmos DB only (a null setting is removed).
+        await LocalProvisioner.EnsureAsync(HostSettings.Load(scriptRoot, new Dictionary<string, string?>(settings) { ["PoisonQueueStorage"] = null }), TextWriter.Null);
+        App = await HostedApp.StartAsync(scriptRoot, settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+            await App.DisposeAsync();
+        Client?.Dispose();
+        if (Cosmos is not null)
+            await Cosmos.DisposeAsync();
+    }
+}
+
+public sealed class AppWorkerTests(AppWorkerFixture fixture) : IClassFixture<AppWorkerFixture>
+{
+    private HostedApp App => fixture.App;
+
+    [Fact]
+    public async Task The_worker_is_a_separate_process_running_the_app_assembly()
+    {
+        using var health = await App.Http.GetAsync("health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+
+        var pid = App.Workers.WorkerProcessId ?? throw new InvalidOperationException("No worker is running.");
+        Assert.NotEqual(Environment.ProcessId, pid);
+        var commandLine = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Split('\0');
+        Assert.Equal(Path.Combine(App.ScriptRoot, "InventoryFunctions.dll"), commandLine[1]);
+        Assert.Contains("--functions-uri", commandLine);
+        Assert.Contains("--functions-worker-id", commandLine);
+    }
+
+    [Fact]
+    public async Task The_metadata_received_over_gRPC_equals_the_generated_functions_metadata()
+    {
+        var received = (await App.Workers.FunctionsLoaded).ToDictionary(f => f.Name);
+        var generated = FunctionMetadata.ReadFile(Path.Combine(App.ScriptRoot, "functions.metadata")).ToDictionary(f => f.Name);
+
+        Assert.Equal(generated.Keys.Order(StringComparer.Ordinal), received.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, expected) in generated)
+        {
+            var actual = received[name];
+            Assert.Equal(expected.EntryPoint, actual.EntryPoint);
+            Assert.Equal(expected.ScriptFile, actual.ScriptFile);
+            Assert.Equal(expected.Retry, actual.Retry);
+            Assert.Equal(expected.Bindings.Count, actual.Bindings.Count);
+            foreach (var binding in expected.Bindings)
+            {
+                var match = actual.Bindings.SingleOrDefault(b => (string?)b["name"] == (string?)binding["name"]);
+                Assert.True(match is not null && JsonNode.DeepEquals(Normalize(binding), Normalize(match)),
+                    $"{name}: binding {binding.ToJsonString()} arrived as {match?.ToJsonString() ?? "nothing"}");
+            }
+        }
+        Assert.NotNull(received["ProjectInventory"].Retry);
+        Assert.Equal("inventories/{inventoryId}/items", (string?)received["AddItem"].Trigger!["route"]);
+    }
+
+    [Fact]
+    public async Task The_projection_trigger_names_its_leases_as_the_extension_does_without_a_prefix()
+    {
+        var inventoryId = "lease-" + Guid.NewGuid().ToString("N");
+        using var write = await App.Http.PostAsJsonAsync($"inventories/{inventoryId}/items", new { itemId = "sword", quantity = 1 });
+        Assert.Equal(HttpStatusCode.Created, write.StatusCode);
+        await WaitForViewAsync(inventoryId);
+
+        var ids = await LeaseIdsAsync();
+        Assert.NotEmpty(ids);
+        // No LeaseContainerPrefix: the processor name is "", so lease ids start with the account host (not the function name).
+        Assert.All(ids, id => Assert.StartsWith(fixture.Cosmos.Endpoint.Host + "_", id, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_killed_worker_is_replaced_and_later_requests_succeed()
+    {
+        using (var before = await App.Http.GetAsync("health"))
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        var killed = App.Workers.WorkerProcessId!.Value;
+
+        using (var kill = Process.Start("kill", ["-9", killed.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+
+        await App.Logs.WaitForAsync(l => l.Message.Contains($"worker process {killed} exited", StringComparison.Ordinal), "about the killed worker");
+        using var after = await App.Http.GetAsync("health");
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.NotEqual(killed, App.Workers.WorkerProcessId);
+    }
+
+    private async Task WaitForViewAsync(string inventoryId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        HttpStatusCode status;
+        do
+        {
+            using var view = await App.Http.GetAsync($"inventories/{inventoryId}");
+            status = view.StatusCode;
+            if (status == HttpStatusCode.OK)
+                return;
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Fail($"The view of {inventoryId} never appeared (last {(int)status})");
+    }
+
+    private async Task<List<string>> LeaseIdsAsync()
+    {
+        var ids = new List<string>();
+        using var feed = fixture.Client.GetContainer("inventory", "leases").GetItemQueryStreamIterator();
+        while (feed.HasMoreResults)
+        {
+            using var page = await feed.ReadNextAsync();
+            using var body = await JsonDocument.ParseAsync(page.Content);
+            ids.AddRange(body.RootElement.GetProperty("Documents").EnumerateArray()
+                .Where(d => d.TryGetProperty("LeaseToken", out _))
+                .Select(d => d.GetProperty("id").GetString()!));
+        }
+        return ids;
+    }
+
+    /// <summary>
+    /// Bindings compared as data: property names case-insensitively and in any order, and without the empty
+    /// <c>properties</c> object the file carries and the worker's raw bindings leave out.
+    /// </summary>
+    private static JsonObject Normalize(JsonObject binding) =>
+        new(binding.Where(p => !(p.Key == "properties" && p.Value is JsonObject { Count: 0 }))
+            .OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase)
+            .Select(p => KeyValuePair.Create(p.Key.ToLowerInvariant(), p.Value?.DeepClone())));
+}
