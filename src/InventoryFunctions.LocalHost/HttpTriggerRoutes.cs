@@ -15,6 +15,10 @@ public sealed class HttpTriggerRoutes(ILogger<HttpTriggerRoutes> logger) : Endpo
     private readonly object _lock = new();
     private List<Endpoint> _endpoints = [];
     private CancellationTokenSource _changed = new();
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the first worker's functions are mapped; until then requests wait rather than 404.</summary>
+    public Task Loaded => _loaded.Task;
 
     public override IReadOnlyList<Endpoint> Endpoints => _endpoints;
 
@@ -52,6 +56,7 @@ public sealed class HttpTriggerRoutes(ILogger<HttpTriggerRoutes> logger) : Endpo
             previous.Cancel();
             previous.Dispose();
         }
+        _loaded.TrySetResult();
     }
 
     public void Dispose() => _changed.Dispose();

@@ -54,6 +54,7 @@ public static class LocalHostApp
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TriggerListeners>());
 
         var app = builder.Build();
+        app.Use(WaitForFunctionsAsync);
         app.UseRouting();
         app.MapGrpcService<FunctionRpcService>();
         // The host's own API lives under /admin; it is not served locally, and no function may take it.
@@ -66,6 +67,30 @@ public static class LocalHostApp
         // The gRPC port is known once Kestrel has bound it, which is before the first worker starts.
         app.Services.GetRequiredService<RpcEndpoint>().Listener = () => rpcListener;
         return app;
+    }
+
+    /// <summary>
+    /// Requests that arrive while the first worker is still starting wait for its functions (like requests to a
+    /// starting Functions host) instead of finding no route; the workers' own gRPC calls never wait.
+    /// </summary>
+    private static async Task WaitForFunctionsAsync(HttpContext context, RequestDelegate next)
+    {
+        var routes = context.RequestServices.GetRequiredService<HttpTriggerRoutes>();
+        if (!routes.Loaded.IsCompleted && context.Connection.LocalPort != context.RequestServices.GetRequiredService<RpcEndpoint>().Uri.Port)
+        {
+            var timeout = context.RequestServices.GetRequiredService<LocalHostOptions>().WorkerReadyTimeout;
+            try
+            {
+                await routes.Loaded.WaitAsync(timeout, context.RequestAborted);
+            }
+            catch (TimeoutException)
+            {
+                await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "The function worker is not running",
+                    $"No worker loaded the functions within {timeout.TotalSeconds:0} s; see the host's log.", TimeSpan.FromSeconds(5));
+                return;
+            }
+        }
+        await next(context);
     }
 
     /// <summary>The bound public HTTP addresses (after start), e.g. <c>http://127.0.0.1:53124</c>.</summary>

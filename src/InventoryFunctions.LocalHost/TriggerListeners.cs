@@ -28,7 +28,15 @@ public sealed class TriggerListeners(
 
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
-        var functions = await workers.FunctionsLoaded.WaitAsync(cancellationToken);
+        IReadOnlyList<FunctionMetadata> functions;
+        try
+        {
+            functions = await workers.FunctionsLoaded.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
         routes.Load(functions, RoutePrefix(), invoker.InvokeAsync);
         foreach (var function in functions.Where(f => string.Equals(f.TriggerType, "cosmosDBTrigger", StringComparison.OrdinalIgnoreCase)))
             _listeners.Add(new CosmosDBTriggerListener(function, settings, workers, options, loggers));

@@ -53,7 +53,15 @@ public sealed class WorkerHost(
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
         _supervising = SuperviseAsync(_stopping.Token);
-        await Task.WhenAny(_firstLoad.Task, _supervising).WaitAsync(cancellationToken);
+        try
+        {
+            await Task.WhenAny(_firstLoad.Task, _supervising).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while the first worker was starting (Ctrl+C): stop supervising, quietly.
+            await _stopping.CancelAsync();
+        }
     }
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
@@ -75,30 +83,30 @@ public sealed class WorkerHost(
 
     private async Task SuperviseAsync(CancellationToken stopping)
     {
-        var restartDelay = TimeSpan.FromMilliseconds(250);
+        var failuresInARow = 0;
         while (!stopping.IsCancellationRequested)
         {
-            var startedAt = DateTime.UtcNow;
             try
             {
-                await RunOneWorkerAsync(stopping);
+                // A worker that got ready and later exited is replaced at once; one that cannot start backs off.
+                failuresInARow = await RunOneWorkerAsync(stopping) ? 0 : failuresInARow + 1;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
+            catch (Exception) when (stopping.IsCancellationRequested)
             {
+                return;
+            }
+            catch (Exception ex)
+            {
+                failuresInARow++;
                 _logger.LogError(ex, "The worker failed to start: {Reason}", ex.Message);
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            if (stopping.IsCancellationRequested)
-                return;
-            // A worker that served a while restarts at once; one that keeps failing backs off (up to 30 s).
-            restartDelay = DateTime.UtcNow - startedAt > TimeSpan.FromSeconds(30) ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromTicks(Math.Min(restartDelay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-            _logger.LogWarning("Starting a new worker in {Delay} ms", restartDelay.TotalMilliseconds);
+            if (failuresInARow == 0)
+                continue;
+            var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 500 * Math.Pow(2, failuresInARow - 1)));
+            _logger.LogWarning("Starting a new worker in {Delay} ms", delay.TotalMilliseconds);
             try
             {
-                await Task.Delay(restartDelay, stopping);
+                await Task.Delay(delay, stopping);
             }
             catch (OperationCanceledException)
             {
@@ -107,7 +115,8 @@ public sealed class WorkerHost(
         }
     }
 
-    private async Task RunOneWorkerAsync(CancellationToken stopping)
+    /// <summary>Runs one worker until it exits; true when it got ready (and served) before exiting.</summary>
+    private async Task<bool> RunOneWorkerAsync(CancellationToken stopping)
     {
         var workerLogger = loggers.CreateLogger("Host.Worker.Process");
         using var process = WorkerProcess.Start(options.ScriptRoot, WorkerAssembly(), rpcEndpoint.Uri, settings, workerLogger);
@@ -129,6 +138,7 @@ public sealed class WorkerHost(
 
             var code = await process.Exited.WaitAsync(stopping);
             _logger.LogError("The worker process {ProcessId} exited with code {ExitCode}; requests in flight fail and a new worker starts", process.ProcessId, code);
+            return true;
         }
         finally
         {
