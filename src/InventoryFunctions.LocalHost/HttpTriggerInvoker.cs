@@ -9,8 +9,8 @@ namespace InventoryFunctions.LocalHost;
 /// Serves one HTTP-triggered invocation the way the Functions host does with a worker that uses the ASP.NET Core
 /// integration (it reports the <c>HttpUri</c> capability): an InvocationRequest goes over gRPC, and the request
 /// itself is forwarded to the worker's own Kestrel with the invocation id in <c>x-ms-invocation-id</c>, which is how
-/// the worker pairs the two. The worker's response is streamed back as it is; an invocation that fails before any
-/// response answers 500 (empty, as the host), a worker that goes away answers 503.
+/// the worker pairs the two. The worker's response is passed back once the invocation has succeeded; a failed
+/// invocation answers 500 (empty, as the host), a worker that goes away answers 503.
 /// </summary>
 public sealed class HttpTriggerInvoker(WorkerHost workers, LocalHostOptions options, ILoggerFactory loggers)
 {
@@ -53,7 +53,9 @@ public sealed class HttpTriggerInvoker(WorkerHost workers, LocalHostOptions opti
         var forwarded = ForwardAsync(worker, context, invocationId, forwarding.Token);
         try
         {
-            // The worker answers the HTTP request when the function has run; a failed invocation may never answer it.
+            // The client gets the worker's response only once the invocation has succeeded: a function that throws
+            // answers 500 whatever the worker's HTTP side wrote (it may never answer at all). The body is read
+            // meanwhile, so a worker writing a large body is never blocked waiting for the host.
             var first = await Task.WhenAny(invocation, forwarded);
             if (first == invocation && !IsSuccess(invocation))
             {
@@ -63,9 +65,14 @@ public sealed class HttpTriggerInvoker(WorkerHost workers, LocalHostOptions opti
                 return;
             }
 
-            using var response = await forwarded;
-            await CopyResponseAsync(response, context);
+            var response = await forwarded;
             var result = await invocation;
+            if (!IsSuccess(invocation))
+            {
+                await AnswerFailureAsync(context, function, invocationId, invocation, logger, started);
+                return;
+            }
+            await WriteResponseAsync(response, context);
             LogExecuted(logger, function, invocationId, result, started);
         }
         catch (Exception ex) when (ex is WorkerUnavailableException or HttpRequestException or IOException && !context.RequestAborted.IsCancellationRequested)
@@ -119,7 +126,21 @@ public sealed class HttpTriggerInvoker(WorkerHost workers, LocalHostOptions opti
         return invocation;
     }
 
-    private static async Task<HttpResponseMessage> ForwardAsync(ReadyWorker worker, HttpContext context, string invocationId, CancellationToken cancellationToken)
+    /// <summary>The worker's answer, read whole.</summary>
+    private sealed record ForwardedResponse(int Status, IReadOnlyList<KeyValuePair<string, string[]>> Headers, byte[] Body);
+
+    private static async Task<ForwardedResponse> ForwardAsync(ReadyWorker worker, HttpContext context, string invocationId, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(worker, context, invocationId, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var headers = response.Headers.Concat(response.Content.Headers)
+            .Where(h => !NotForwarded.Contains(h.Key))
+            .Select(h => KeyValuePair.Create(h.Key, h.Value.ToArray()))
+            .ToList();
+        return new ForwardedResponse((int)response.StatusCode, headers, body);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(ReadyWorker worker, HttpContext context, string invocationId, CancellationToken cancellationToken)
     {
         var request = context.Request;
         var target = new Uri(worker.HttpUri!, $"{request.PathBase}{request.Path}{request.QueryString}");
@@ -153,16 +174,12 @@ public sealed class HttpTriggerInvoker(WorkerHost workers, LocalHostOptions opti
         }
     }
 
-    private static async Task CopyResponseAsync(HttpResponseMessage response, HttpContext context)
+    private static async Task WriteResponseAsync(ForwardedResponse response, HttpContext context)
     {
-        context.Response.StatusCode = (int)response.StatusCode;
-        foreach (var header in response.Headers.Concat(response.Content.Headers))
-        {
-            if (!NotForwarded.Contains(header.Key))
-                context.Response.Headers[header.Key] = header.Value.ToArray();
-        }
-        await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
-        await body.CopyToAsync(context.Response.Body, context.RequestAborted);
+        context.Response.StatusCode = response.Status;
+        foreach (var (name, values) in response.Headers)
+            context.Response.Headers[name] = values;
+        await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
     }
 
     private static async Task AnswerFailureAsync(HttpContext context, FunctionMetadata function, string invocationId, Task<InvocationResponse> invocation, ILogger logger, long started)

@@ -37,6 +37,9 @@ public sealed class TriggerListeners(
         {
             return;
         }
+        foreach (var disabled in functions.Where(IsDisabled))
+            _logger.LogInformation("Function {Function} is disabled (AzureWebJobs.{Function}.Disabled): its trigger does not run", disabled.Name, disabled.Name);
+        functions = [.. functions.Where(f => !IsDisabled(f))];
         routes.Load(functions, RoutePrefix(), invoker.InvokeAsync);
         foreach (var function in functions.Where(f => string.Equals(f.TriggerType, "cosmosDBTrigger", StringComparison.OrdinalIgnoreCase)))
             _listeners.Add(new CosmosDBTriggerListener(function, settings, workers, options, loggers));
@@ -87,6 +90,10 @@ public sealed class TriggerListeners(
             }
         }
     }
+
+    /// <summary>The host's switch for one function: the app setting <c>AzureWebJobs.&lt;name&gt;.Disabled</c> = true or 1.</summary>
+    private bool IsDisabled(FunctionMetadata function) =>
+        settings[$"AzureWebJobs.{function.Name}.Disabled"] is { } value && (value == "1" || bool.TryParse(value, out var disabled) && disabled);
 
     /// <summary><c>extensions.http.routePrefix</c> of host.json; "api" by default.</summary>
     private string RoutePrefix()

@@ -110,6 +110,26 @@ public sealed class TestWorkerTests(TestWorkerFixture fixture) : IClassFixture<T
         }
     }
 
+    [Fact]
+    public async Task A_function_disabled_by_its_app_setting_is_not_triggered()
+    {
+        await using var second = await HostedApp.StartAsync(App.ScriptRoot, new Dictionary<string, string?>
+        {
+            ["CosmosDb"] = fixture.Cosmos.ConnectionString,
+            ["CosmosDatabaseName"] = TestWorkerFixture.DatabaseName,
+            ["AzureWebJobs.Whoami.Disabled"] = "true",
+            ["AzureWebJobs.WithRetry.Disabled"] = "1",
+            ["AzureWebJobs.WithoutRetry.Disabled"] = "true",
+        });
+
+        using var disabled = await second.Http.GetAsync("whoami");
+        Assert.Equal(HttpStatusCode.NotFound, disabled.StatusCode);
+        using var enabled = await second.Http.GetAsync("items/7");
+        Assert.Equal(HttpStatusCode.OK, enabled.StatusCode);
+        Assert.Contains(second.Logs.Lines, l => l.Message.StartsWith("Function WithRetry is disabled", StringComparison.Ordinal));
+        Assert.DoesNotContain(second.Logs.Lines, l => l.Message.StartsWith("Cosmos DB trigger", StringComparison.Ordinal));
+    }
+
     private async Task DeliverAsync(string container, string function, object document)
     {
         var id = (string)document.GetType().GetProperty("id")!.GetValue(document)!;
