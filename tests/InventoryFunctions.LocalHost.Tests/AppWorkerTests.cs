@@ -8,10 +8,14 @@ using Microsoft.Azure.Cosmos;
 
 namespace InventoryFunctions.LocalHost.Tests;
 
-/// <summary>The app's own build output (InventoryFunctions.dll) on the local host, against a Cosmos DB dev server.</summary>
+/// <summary>
+/// The app's own build output (InventoryFunctions.dll) on the local host, against a Cosmos DB dev server reached
+/// through a counting proxy.
+/// </summary>
 public sealed class AppWorkerFixture : IAsyncLifetime
 {
     public CosmosDevServer Cosmos { get; private set; } = null!;
+    public CosmosRequestProxy Wire { get; private set; } = null!;
     public CosmosClient Client { get; private set; } = null!;
     public HostedApp App { get; private set; } = null!;
 
@@ -19,9 +23,10 @@ public sealed class AppWorkerFixture : IAsyncLifetime
     {
         Cosmos = await CosmosDevServer.StartAsync();
         Client = Cosmos.CreateClient();
+        Wire = await CosmosRequestProxy.StartAsync(Cosmos.Endpoint);
         var settings = new Dictionary<string, string?>
         {
-            ["CosmosDb"] = Cosmos.ConnectionString,
+            ["CosmosDb"] = Wire.ConnectionString,
             ["CosmosDatabaseName"] = "inventory",
             ["EventsContainerName"] = "events",
             ["ProjectionsContainerName"] = "projections",
@@ -40,6 +45,8 @@ public sealed class AppWorkerFixture : IAsyncLifetime
     {
         if (App is not null)
             await App.DisposeAsync();
+        if (Wire is not null)
+            await Wire.DisposeAsync();
         Client?.Dispose();
         if (Cosmos is not null)
             await Cosmos.DisposeAsync();
@@ -100,7 +107,23 @@ public sealed class AppWorkerTests(AppWorkerFixture fixture) : IClassFixture<App
         var ids = await LeaseIdsAsync();
         Assert.NotEmpty(ids);
         // No LeaseContainerPrefix: the processor name is "", so lease ids start with the account host (not the function name).
-        Assert.All(ids, id => Assert.StartsWith(fixture.Cosmos.Endpoint.Host + "_", id, StringComparison.Ordinal));
+        Assert.All(ids, id => Assert.StartsWith(fixture.Wire.Endpoint.Host + "_", id, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_worker_s_round_trips_are_counted_at_the_wire_by_container_and_partition()
+    {
+        var inventoryId = "wire-" + Guid.NewGuid().ToString("N");
+        using (var write = await App.Http.PostAsJsonAsync($"inventories/{inventoryId}/items", new { itemId = "sword", quantity = 1 }))
+            Assert.Equal(HttpStatusCode.Created, write.StatusCode);
+        // A command on an inventory this worker has not seen: one head read, one batch.
+        Assert.Equal(["Read", "Batch"], fixture.Wire.For("events", inventoryId).Select(r => r.Operation));
+
+        await WaitForViewAsync(inventoryId);
+        fixture.Wire.Reset();
+        using (var read = await App.Http.GetAsync($"inventories/{inventoryId}"))
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(["Read"], fixture.Wire.For("projections", inventoryId).Select(r => r.Operation));
     }
 
     [Fact]
