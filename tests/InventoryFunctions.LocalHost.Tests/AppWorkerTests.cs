@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using InventoryFunctions.Testing;
 using Microsoft.Azure.Cosmos;
+using Xunit.Abstractions;
 
 namespace InventoryFunctions.LocalHost.Tests;
 
@@ -53,7 +54,7 @@ public sealed class AppWorkerFixture : IAsyncLifetime
     }
 }
 
-public sealed class AppWorkerTests(AppWorkerFixture fixture) : IClassFixture<AppWorkerFixture>
+public sealed class AppWorkerTests(AppWorkerFixture fixture, ITestOutputHelper output) : IClassFixture<AppWorkerFixture>
 {
     private HostedApp App => fixture.App;
 
@@ -133,13 +134,108 @@ public sealed class AppWorkerTests(AppWorkerFixture fixture) : IClassFixture<App
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         var killed = App.Workers.WorkerProcessId!.Value;
 
-        using (var kill = Process.Start("kill", ["-9", killed.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            await kill.WaitForExitAsync();
+        Kill(killed);
 
         await App.Logs.WaitForAsync(l => l.Message.Contains($"worker process {killed} exited", StringComparison.Ordinal), "about the killed worker");
         using var after = await App.Http.GetAsync("health");
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.NotEqual(killed, App.Workers.WorkerProcessId);
+    }
+
+    [Fact]
+    public async Task Killing_the_worker_during_writes_loses_and_doubles_nothing_for_clients_that_retry_with_their_idempotency_key()
+    {
+        const int writers = 4, writesEach = 30;
+        var inventories = Enumerable.Range(0, writers).Select(w => $"kill-{w}-{Guid.NewGuid():N}").ToArray();
+        var killed = App.Workers.WorkerProcessId!.Value;
+        var successes = 0;
+        var retries = 0;
+
+        async Task WriteAsync(int writer)
+        {
+            for (var n = 0; n < writesEach; n++)
+            {
+                var key = $"{inventories[writer]}-{n}";
+                for (var attempt = 1; ; attempt++)
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, $"inventories/{inventories[writer]}/items")
+                    {
+                        Content = JsonContent.Create(new { itemId = $"item-{n % 3}", quantity = n + 1 }),
+                    };
+                    request.Headers.Add("Idempotency-Key", key);
+                    try
+                    {
+                        using var response = await App.Http.SendAsync(request);
+                        if (response.StatusCode == HttpStatusCode.Created)
+                            break;
+                        Assert.True(response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.InternalServerError,
+                            $"{key}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    }
+                    catch (HttpRequestException)
+                    {
+                        // The connection broke with the worker: retry with the same key.
+                    }
+                    Interlocked.Increment(ref retries);
+                    Assert.True(attempt < 50, $"{key} never succeeded");
+                    await Task.Delay(200);
+                }
+                if (Interlocked.Increment(ref successes) == writers * 5)
+                    Kill(killed);
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(WriteAsync));
+
+        Assert.NotEqual(killed, App.Workers.WorkerProcessId);
+        output.WriteLine($"{writers * writesEach} writes, {retries} retried requests after killing worker {killed}");
+        foreach (var inventoryId in inventories)
+        {
+            // Every key appended exactly one event.
+            var log = await ReadLogAsync(inventoryId);
+            Assert.Equal(Enumerable.Range(1, writesEach).Select(v => (long)v), log.Select(e => e.GetProperty("version").GetInt64()));
+            Assert.Equal(Enumerable.Range(0, writesEach).Sum(n => n + 1), log.Sum(e => e.GetProperty("quantity").GetInt32()));
+
+            // The projection converges to the fold of the log.
+            var view = await WaitForViewAsync(inventoryId, writesEach);
+            var folded = log.GroupBy(e => e.GetProperty("itemId").GetString()!).ToDictionary(g => g.Key, g => g.Sum(e => e.GetProperty("quantity").GetInt32()));
+            var items = view.GetProperty("items").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+            Assert.Equal(folded.OrderBy(kv => kv.Key, StringComparer.Ordinal), items.OrderBy(kv => kv.Key, StringComparer.Ordinal));
+        }
+    }
+
+    private static void Kill(int processId)
+    {
+        using var kill = Process.Start("kill", ["-9", processId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    private async Task<List<JsonElement>> ReadLogAsync(string inventoryId)
+    {
+        using var response = await App.Http.GetAsync($"inventories/{inventoryId}/events?limit=1000");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return [.. page.GetProperty("events").EnumerateArray().Select(e => e.Clone())];
+    }
+
+    private async Task<JsonElement> WaitForViewAsync(string inventoryId, long version)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        string last;
+        do
+        {
+            using var view = await App.Http.GetAsync($"inventories/{inventoryId}");
+            last = $"{(int)view.StatusCode} {await view.Content.ReadAsStringAsync()}";
+            if (view.StatusCode == HttpStatusCode.OK)
+            {
+                var body = JsonDocument.Parse(await view.Content.ReadAsStringAsync()).RootElement.Clone();
+                if (body.GetProperty("version").GetInt64() >= version)
+                    return body;
+            }
+            await Task.Delay(200);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Fail($"The view of {inventoryId} did not reach version {version}; last {last}");
+        return default;
     }
 
     private async Task WaitForViewAsync(string inventoryId)
