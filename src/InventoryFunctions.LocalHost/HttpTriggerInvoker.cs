@@ -148,8 +148,10 @@ public sealed class HttpTriggerInvoker(WorkerHost workers, LocalHostOptions opti
         for (var attempt = 1; ; attempt++)
         {
             using var message = new HttpRequestMessage(new HttpMethod(request.Method), target);
-            var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
-            if (hasBody)
+            // A declared body (even an empty one) keeps its content headers: the function may check Content-Type.
+            if (request.ContentLength == 0)
+                message.Content = new ByteArrayContent([]);
+            else if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
                 message.Content = new StreamContent(request.Body);
             foreach (var header in request.Headers)
             {

@@ -45,6 +45,26 @@ public sealed class WorkerHost(
         }
     }
 
+    /// <summary>
+    /// Replaces the running worker with a fresh one (WorkerTerminate, then a new process) and waits until it is ready:
+    /// what a restarted instance looks like, with nothing cached in memory.
+    /// </summary>
+    public async Task RestartWorkerAsync(CancellationToken cancellationToken = default)
+    {
+        var old = await GetReadyWorkerAsync(options.WorkerStartTimeout, cancellationToken);
+        old.Channel.Terminate(options.WorkerTerminateGracePeriod);
+        await Task.WhenAny(old.Process.Exited, Task.Delay(options.WorkerTerminateGracePeriod, cancellationToken));
+        old.Process.Kill();
+        await old.Process.Exited.WaitAsync(cancellationToken);
+        while (true)
+        {
+            var next = await GetReadyWorkerAsync(options.WorkerStartTimeout, cancellationToken);
+            if (next.Process.ProcessId != old.Process.ProcessId)
+                return;
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -171,7 +191,15 @@ public sealed class WorkerHost(
             var load = await channel.LoadAsync(function, options.ScriptRoot, cancellationToken);
             EnsureSuccess(load.Result, $"FunctionLoadRequest for {function.Name}");
         }
-        var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
+        var http = new HttpClient(new SocketsHttpHandler
+        {
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            // Header bytes pass through as the client sent them (Kestrel read them as Latin-1); the worker judges them.
+            RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.Latin1,
+        })
+        { Timeout = Timeout.InfiniteTimeSpan };
         return new ReadyWorker(channel, process, httpUri, functions, http);
     }
 

@@ -33,18 +33,7 @@ public sealed class HostedApp : IAsyncDisposable
     public TriggerListeners Triggers => _host.Services.GetRequiredService<TriggerListeners>();
 
     /// <summary>The build output of a worker project of this repository (same configuration as the tests).</summary>
-    public static string OutputOf(string projectDirectory, string assemblyName)
-    {
-#if DEBUG
-        const string configuration = "Debug";
-#else
-        const string configuration = "Release";
-#endif
-        var output = Path.Combine(RepositoryPaths.Root, projectDirectory, "bin", configuration, "net10.0");
-        if (!File.Exists(Path.Combine(output, assemblyName)))
-            throw new InvalidOperationException($"{assemblyName} is not built in {output}: build the solution first (./test.sh does).");
-        return output;
-    }
+    public static string OutputOf(string projectDirectory, string assemblyName) => LocalApp.BuildOutput(projectDirectory, assemblyName);
 
     public static async Task<HostedApp> StartAsync(string scriptRoot, IReadOnlyDictionary<string, string?> settings)
     {

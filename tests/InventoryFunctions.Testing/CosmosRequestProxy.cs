@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -11,7 +12,10 @@ namespace InventoryFunctions.Testing;
 /// <summary>One Cosmos DB round trip as it crossed the wire.</summary>
 /// <param name="Operation">Read, Create, Upsert, Replace, Patch, Delete, Query, Batch, ChangeFeed, ReadFeed, or Metadata (account, database, container, ranges).</param>
 /// <param name="PartitionKey">The <c>x-ms-documentdb-partitionkey</c> header as sent (<c>["inv-1"]</c>), if any.</param>
-public sealed record CosmosRequest(string Method, string Path, string Operation, string? Container, string? PartitionKey, int Status)
+/// <param name="ItemCount">Documents in the answer (<c>x-ms-item-count</c>), for queries and feeds.</param>
+/// <param name="Body">The answer's body, kept only for the operations the proxy was asked to keep (<see cref="CosmosRequestProxy.KeepBodiesOf"/>).</param>
+/// <param name="RequestCharge">Request units charged (<c>x-ms-request-charge</c>).</param>
+public sealed record CosmosRequest(string Method, string Path, string Operation, string? Container, string? PartitionKey, int Status, int? ItemCount, double RequestCharge, byte[]? Body)
 {
     /// <summary>Whether the request is scoped to one logical partition, the partition key value given unquoted.</summary>
     public bool IsFor(string partitionKey) => PartitionKey == $"[\"{partitionKey}\"]";
@@ -54,6 +58,19 @@ public sealed class CosmosRequestProxy : IAsyncDisposable
 
     public void Reset() => _requests.Clear();
 
+    /// <summary>
+    /// The round trips the app's code asked for (documents, queries, batches, feeds), without the SDK's own metadata
+    /// reads (account, containers, partition ranges) that its caches make once: what a request handler in the
+    /// client's pipeline would count.
+    /// </summary>
+    public IReadOnlyList<CosmosRequest> DataRequests => [.. _requests.Where(r => r.Operation != "Metadata")];
+
+    /// <summary>Raised for every round trip as it is answered (on the proxy's threads), for running tallies.</summary>
+    public event Action<CosmosRequest>? Answered;
+
+    /// <summary>Operations whose answers are kept in <see cref="CosmosRequest.Body"/> (e.g. "ChangeFeed", to see what a processor was handed).</summary>
+    public ISet<string> KeepBodiesOf { get; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Round trips on documents of one container and partition key (the requests one inventory costs).</summary>
     public IReadOnlyList<CosmosRequest> For(string container, string partitionKey) =>
         [.. _requests.Where(r => r.Container == container && r.IsFor(partitionKey))];
@@ -94,19 +111,41 @@ public sealed class CosmosRequestProxy : IAsyncDisposable
                 message.Content?.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value);
         }
 
-        using var response = await _upstream.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
-        _requests.Enqueue(Classify(request, (int)response.StatusCode));
-        context.Response.StatusCode = (int)response.StatusCode;
-        foreach (var header in response.Headers.Concat(response.Content.Headers))
+        HttpResponseMessage response;
+        try
         {
-            if (!HopByHop.Contains(header.Key))
-                context.Response.Headers[header.Key] = header.Value.ToArray();
+            response = await _upstream.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
         }
-        await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        catch (HttpRequestException)
+        {
+            // An unreachable store stays unreachable for the app: no answer at all, not a made-up status.
+            context.Abort();
+            return;
+        }
+        using (response)
+        {
+            var (operation, container, partitionKey) = Classify(request);
+            var body = KeepBodiesOf.Contains(operation) ? await response.Content.ReadAsByteArrayAsync(context.RequestAborted) : null;
+            var itemCount = response.Headers.TryGetValues("x-ms-item-count", out var counts) && int.TryParse(counts.First(), CultureInfo.InvariantCulture, out var count) ? count : (int?)null;
+            var charge = response.Headers.TryGetValues("x-ms-request-charge", out var charges) && double.TryParse(charges.First(), CultureInfo.InvariantCulture, out var ru) ? ru : 0;
+            var answered = new CosmosRequest(request.Method, request.Path.Value!, operation, container, partitionKey, (int)response.StatusCode, itemCount, charge, body);
+            _requests.Enqueue(answered);
+            Answered?.Invoke(answered);
+            context.Response.StatusCode = (int)response.StatusCode;
+            foreach (var header in response.Headers.Concat(response.Content.Headers))
+            {
+                if (!HopByHop.Contains(header.Key))
+                    context.Response.Headers[header.Key] = header.Value.ToArray();
+            }
+            if (body is not null)
+                await context.Response.Body.WriteAsync(body, context.RequestAborted);
+            else
+                await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        }
     }
 
     /// <summary>The operation from the REST shape: <c>/dbs/{db}/colls/{container}/docs[/{id}]</c> plus the SDK's headers.</summary>
-    private static CosmosRequest Classify(HttpRequest request, int status)
+    private static (string Operation, string? Container, string? PartitionKey) Classify(HttpRequest request)
     {
         var segments = request.Path.Value!.Trim('/').Split('/');
         var container = segments.Length >= 4 && segments[2] == "colls" ? Uri.UnescapeDataString(segments[3]) : null;
@@ -130,7 +169,7 @@ public sealed class CosmosRequestProxy : IAsyncDisposable
                 _ => request.Method,
             };
         var partitionKey = request.Headers["x-ms-documentdb-partitionkey"].ToString();
-        return new CosmosRequest(request.Method, request.Path.Value!, operation, container, partitionKey.Length == 0 ? null : partitionKey, status);
+        return (operation, container, partitionKey.Length == 0 ? null : partitionKey);
     }
 
     public async ValueTask DisposeAsync()

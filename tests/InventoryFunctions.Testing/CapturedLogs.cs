@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Xunit;
 
-namespace InventoryFunctions.LocalHost.Tests;
+namespace InventoryFunctions.Testing;
 
 /// <summary>One line the host logged: what its console shows.</summary>
 public sealed record LogLine(string Category, LogLevel Level, string Message)
