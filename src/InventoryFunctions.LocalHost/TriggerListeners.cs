@@ -22,6 +22,11 @@ public sealed class TriggerListeners(
 
     public IReadOnlyList<CosmosDBTriggerListener> CosmosDBListeners => _listeners;
 
+    /// <summary>Completes once every trigger listener has started (its change feed processor runs).</summary>
+    public Task Started => _started.Task;
+
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -45,7 +50,8 @@ public sealed class TriggerListeners(
             _listeners.Add(new CosmosDBTriggerListener(function, settings, workers, options, loggers));
         foreach (var other in functions.Where(f => !f.IsHttpTrigger && !string.Equals(f.TriggerType, "cosmosDBTrigger", StringComparison.OrdinalIgnoreCase)))
             _logger.LogWarning("{Function}: the local host does not run {Trigger} triggers", other.Name, other.TriggerType);
-        _starting = Task.WhenAll(_listeners.Select(l => StartWithRetriesAsync(l, _stopping.Token)));
+        _starting = Task.WhenAll(_listeners.Select(l => StartWithRetriesAsync(l, _stopping.Token)))
+            .ContinueWith(_ => _started.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     public async Task StoppingAsync(CancellationToken cancellationToken)

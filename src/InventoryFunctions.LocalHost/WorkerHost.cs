@@ -196,8 +196,8 @@ public sealed class WorkerHost(
             UseCookies = false,
             AllowAutoRedirect = false,
             UseProxy = false,
-            // Header bytes pass through as the client sent them (Kestrel read them as Latin-1); the worker judges them.
-            RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.Latin1,
+            // Header values pass through as the client sent them (Kestrel decoded them as UTF-8); the worker judges them.
+            RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8,
         })
         { Timeout = Timeout.InfiniteTimeSpan };
         return new ReadyWorker(channel, process, httpUri, functions, http);

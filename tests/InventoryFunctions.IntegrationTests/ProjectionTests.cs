@@ -328,6 +328,8 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
         }
         finally
         {
+            foreach (var line in processor.Logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning))
+                output.WriteLine("processor: " + line);
             await processor.DisposeAsync();
         }
 

@@ -85,6 +85,15 @@ public sealed class LocalApp : IAsyncDisposable
                 logging => logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information)
                     .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning));
             await host.StartAsync();
+            // Ready as an app is ready: its change feed processors run before the first write is made.
+            try
+            {
+                await host.Services.GetRequiredService<TriggerListeners>().Started.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                // A trigger that cannot start (its store unreachable) does not keep the HTTP functions from serving.
+            }
             return new LocalApp(host, wire, logs, settings);
         }
         catch

@@ -125,7 +125,7 @@ public static class ReportWriter
         Line($"| mode | `{run.Mode}` |");
         Line($"| target | {run.Target} |");
         if (run.Local)
-            Line(I($"| change-feed poll delay | {run.PollDelayMs:N0} ms (`ChangeFeedPollDelayMs`; the trigger's `FeedPollDelay`) |"));
+            Line(I($"| change-feed poll delay | {run.PollDelayMs:N0} ms (`LocalHost:FeedPollDelayMs`; the trigger's `FeedPollDelay` otherwise) |"));
         else
             Line(I($"| change-feed poll delay | taken as {run.PollDelayMs:N0} ms (the trigger's `FeedPollDelay`) for the lag target |"));
         if (run.SnapshotInterval is { } interval)
