@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace InventoryFunctions.IntegrationTests;
 
 /// <summary>
-/// The write API over HTTP through the dev host, against the Cosmos dev server: every status code the API promises,
+/// The write API over HTTP through the app's worker under the local Functions host, against the Cosmos dev server: every status code the API promises,
 /// errors as problem+json whose type names the error, and "nothing written" checked by reading the log back.
 /// </summary>
 [Collection(LocalStackGroup.Name)]

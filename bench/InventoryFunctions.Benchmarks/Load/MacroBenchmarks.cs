@@ -39,7 +39,10 @@ public sealed class MacroBenchmarks(BenchOptions options, TimedApiClient api, Be
         await TimeTravelAsync(histories);
         await LagAsync();
         if (stack is not null)
+        {
             report.Projector = ProjectorCostOf(stack.Ledger.Run);
+            report.LocalHost = await HostBenchmarks.RunAsync(stack, coldStarts: 3, requests: 200);
+        }
     }
 
     private async Task WarmUpAsync()
