@@ -21,7 +21,8 @@ public sealed class WorkerProcess : IDisposable
 
     public string WorkerId { get; }
 
-    public int ProcessId => _process.Id;
+    /// <summary>The process id, kept from the start (it stays readable after the process is gone).</summary>
+    public int ProcessId { get; private set; }
 
     /// <summary>Completes with the exit code when the process is gone, however it ended.</summary>
     public Task<int> Exited => _exited.Task;
@@ -63,6 +64,7 @@ public sealed class WorkerProcess : IDisposable
         process.Exited += (_, _) => worker._exited.TrySetResult(SafeExitCode(process));
         if (!process.Start())
             throw new InvalidOperationException("Could not start the worker process (dotnet).");
+        worker.ProcessId = process.Id;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return worker;
