@@ -16,6 +16,8 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private readonly Process _process;
 
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
     private AzuriteServer(Process process, int blobPort, int queuePort, int tablePort)
     {
         _process = process;
@@ -61,7 +63,8 @@ public sealed class AzuriteServer : IAsyncDisposable
         process.BeginOutputReadLine();
 
         var server = new AzuriteServer(process, blobPort, queuePort, tablePort);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // Generous: on a loaded 2-core machine Azurite's start has been seen to take over 30 s.
+        var deadline = DateTime.UtcNow + StartTimeout;
         while (!(IsListening(blobPort) && IsListening(queuePort) && IsListening(tablePort)))
         {
             if (process.HasExited || DateTime.UtcNow > deadline)
@@ -69,7 +72,7 @@ public sealed class AzuriteServer : IAsyncDisposable
                 await server.DisposeAsync();
                 string errors;
                 lock (stderr) errors = stderr.ToString();
-                throw new InvalidOperationException($"Azurite did not start listening within 30 s. stderr:\n{errors}");
+                throw new InvalidOperationException($"Azurite did not start listening within {StartTimeout.TotalSeconds:0} s. stderr:\n{errors}");
             }
             await Task.Delay(100);
         }

@@ -17,7 +17,7 @@ public sealed partial class CosmosDevServer : IAsyncDisposable
     public const string AccountKey =
         "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Set it to a Cosmos DB connection string (the official emulator's, say) to run the integration tests there.</summary>
     public const string ConnectionSetting = "CosmosDb";
