@@ -23,6 +23,8 @@ public static class Problems
     public static readonly ProblemType ValidationFailed = new("validation-failed", StatusCodes.Status400BadRequest, "The request is not valid.");
     public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", StatusCodes.Status415UnsupportedMediaType, "The body must be JSON.");
     public static readonly ProblemType PayloadTooLarge = new("payload-too-large", StatusCodes.Status413PayloadTooLarge, "The body is too large.");
+    public static readonly ProblemType RouteNotFound = new("route-not-found", StatusCodes.Status404NotFound, "No such resource.");
+    public static readonly ProblemType MethodNotAllowed = new("method-not-allowed", StatusCodes.Status405MethodNotAllowed, "The resource does not answer this method.");
     public static readonly ProblemType InventoryNotFound = new("inventory-not-found", StatusCodes.Status404NotFound, "No such inventory.");
     public static readonly ProblemType VersionNotFound = new("version-not-found", StatusCodes.Status404NotFound, "No such version yet.");
     public static readonly ProblemType InsufficientQuantity = new("insufficient-quantity", StatusCodes.Status409Conflict, "Not enough of the item is held.");

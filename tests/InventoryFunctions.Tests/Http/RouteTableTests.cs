@@ -4,7 +4,7 @@ namespace InventoryFunctions.Tests.Http;
 
 public sealed class RouteTableTests
 {
-    private static readonly RouteTable Routes = new(typeof(RouteTable).Assembly);
+    private static readonly RouteTable Routes = new(typeof(RouteTable).Assembly, except: "UnknownRoute");
 
     [Theory]
     [InlineData("inventories/inv-1", new[] { "GET" })]
