@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using InventoryFunctions.Domain;
 using InventoryFunctions.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -392,6 +393,30 @@ public sealed class WriteApiTests(LocalStackFixture stack, ITestOutputHelper out
 
         await ValidationAsync(response, fields);
         Assert.Empty(await LogAsync(inventoryId));
+    }
+
+    [Fact]
+    public async Task A_new_item_beyond_the_distinct_items_limit_is_409_naming_the_limit_and_writes_nothing()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        for (var first = 0; first < InventoryRules.MaxDistinctItemsHeld; first += InventoryRules.MaxEventsPerAppend)
+        {
+            var batch = JsonSerializer.Serialize(new
+            {
+                events = Enumerable.Range(first, InventoryRules.MaxEventsPerAppend).Select(i => new { type = "ItemAdded", itemId = $"item{i}", quantity = 1 }),
+            });
+            using var filled = await AppendAsync(inventoryId, batch);
+            Assert.Equal(HttpStatusCode.Created, filled.StatusCode);
+        }
+
+        using var refused = await AddAsync(inventoryId, """{"itemId":"one-more"}""");
+        using var moreOfAHeldOne = await AddAsync(inventoryId, """{"itemId":"item7"}""");
+
+        var problem = await ProblemAsync(refused, HttpStatusCode.Conflict, "distinct-items-limit-exceeded");
+        Assert.Equal("maxDistinctItemsHeld", problem.GetProperty("limit").GetString());
+        Assert.Equal(InventoryRules.MaxDistinctItemsHeld, problem.GetProperty("max").GetInt32());
+        Assert.Equal(HttpStatusCode.Created, moreOfAHeldOne.StatusCode);
+        Assert.Equal(InventoryRules.MaxDistinctItemsHeld + 1, (await LogAsync(inventoryId)).Count);
     }
 
     [Theory]

@@ -28,6 +28,7 @@ public static class Problems
     public static readonly ProblemType InventoryNotFound = new("inventory-not-found", StatusCodes.Status404NotFound, "No such inventory.");
     public static readonly ProblemType VersionNotFound = new("version-not-found", StatusCodes.Status404NotFound, "No such version yet.");
     public static readonly ProblemType InsufficientQuantity = new("insufficient-quantity", StatusCodes.Status409Conflict, "Not enough of the item is held.");
+    public static readonly ProblemType DistinctItemsLimitExceeded = new("distinct-items-limit-exceeded", StatusCodes.Status409Conflict, "The inventory holds as many distinct items as it can.");
     public static readonly ProblemType HoldingLimitExceeded = new("holding-limit-exceeded", StatusCodes.Status409Conflict, "The item's count would overflow.");
     public static readonly ProblemType VersionMismatch = new("version-mismatch", StatusCodes.Status412PreconditionFailed, "The inventory is at another version.");
     public static readonly ProblemType IdempotencyKeyReused = new("idempotency-key-reused", StatusCodes.Status422UnprocessableEntity, "The idempotency key was used for another request.");

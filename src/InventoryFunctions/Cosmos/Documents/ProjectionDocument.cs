@@ -28,6 +28,8 @@ public static class ProjectionDocument
                 writer.WriteStartObject();
                 writer.WriteString("itemId", item.ItemId);
                 writer.WriteNumber("collected", item.Collected);
+                if (item.Overcount > 0)
+                    writer.WriteNumber("overcount", item.Overcount);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
@@ -49,7 +51,8 @@ public static class ProjectionDocument
             foreach (var item in document.GetProperty("items").EnumerateObject())
                 items[item.Name] = item.Value.GetInt32();
             var collected = document.GetProperty("collected").EnumerateArray()
-                .Select(c => new CollectedItem(c.GetProperty("itemId").GetString()!, c.GetProperty("collected").GetInt64()));
+                .Select(c => new CollectedItem(c.GetProperty("itemId").GetString()!, c.GetProperty("collected").GetInt64(),
+                    c.TryGetProperty("overcount", out var overcount) ? overcount.GetInt64() : 0));
             var skipped = document.TryGetProperty("skippedVersions", out var s) ? s.EnumerateArray().Select(v => v.GetInt64()) : [];
             return new InventoryView(
                 document.GetProperty("inventoryId").GetString()!,
