@@ -35,6 +35,7 @@ public static class Problems
     public static readonly ProblemType TooMuchContention = new("too-much-contention", StatusCodes.Status503ServiceUnavailable, "Too many concurrent writers.");
     public static readonly ProblemType ServiceUnavailable = new("service-unavailable", StatusCodes.Status503ServiceUnavailable, "A dependency is unavailable.");
     public static readonly ProblemType CorruptEvent = new("corrupt-event", StatusCodes.Status500InternalServerError, "The inventory's log holds an event that cannot be read.");
+    public static readonly ProblemType ViewRejected = new("view-rejected", StatusCodes.Status500InternalServerError, "The store refused the inventory's view.");
     public static readonly ProblemType CorruptProjection = new("corrupt-projection", StatusCodes.Status500InternalServerError, "The inventory's projection cannot be read.");
 
     public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>

@@ -11,6 +11,9 @@ namespace InventoryFunctions.Projections;
 /// </param>
 public sealed record CollectedItem(string ItemId, long Collected, long Overcount = 0);
 
+/// <summary>When and why the projector stopped applying an inventory's events.</summary>
+public sealed record Parking(DateTimeOffset At, string Reason);
+
 /// <summary>
 /// The read model of one inventory, kept by the change-feed projector: counts held, totals ever added per item
 /// (in first-added order, which breaks ties in "most collected" as Python's <c>Counter.most_common</c> does), and
@@ -35,6 +38,13 @@ public sealed record InventoryView(
     /// under 1 MB with the longest ids (DocumentBudgetTests).
     /// </summary>
     public const int MaxCollectedTracked = 250;
+
+    /// <summary>
+    /// Set when the projector parked this inventory: a permanent failure (a hole in its log, a view the store refuses)
+    /// outlived its attempts. A parked view stays at <see cref="Version"/>, applies no later event until a rebuild
+    /// repairs it, and says so on every read.
+    /// </summary>
+    public Parking? Parked { get; init; }
 
     /// <summary>How many of the latest skipped versions the view lists (the poison queue has every one).</summary>
     public const int MaxSkippedVersionsListed = 100;

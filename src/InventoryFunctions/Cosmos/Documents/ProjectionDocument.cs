@@ -38,6 +38,13 @@ public static class ProjectionDocument
                 writer.WriteNumberValue(version);
             writer.WriteEndArray();
             writer.WriteString("updatedAt", EventCodec.FormatOccurredAt(view.UpdatedAt));
+            if (view.Parked is { } parked)
+            {
+                writer.WriteStartObject("parked");
+                writer.WriteString("at", EventCodec.FormatOccurredAt(parked.At));
+                writer.WriteString("reason", parked.Reason);
+                writer.WriteEndObject();
+            }
             writer.WriteEndObject();
         }, 512);
     }
@@ -60,11 +67,19 @@ public static class ProjectionDocument
                 items.ToImmutable(),
                 [.. collected],
                 [.. skipped],
-                DateTimeOffset.Parse(document.GetProperty("updatedAt").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal));
+                Instant(document.GetProperty("updatedAt")))
+            {
+                Parked = document.TryGetProperty("parked", out var parked)
+                    ? new Parking(Instant(parked.GetProperty("at")), parked.GetProperty("reason").GetString()!)
+                    : null,
+            };
         }
         catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or NullReferenceException)
         {
             throw new InvalidDataException($"Projection document is not a valid inventory view: {ex.Message}", ex);
         }
     }
+
+    private static DateTimeOffset Instant(JsonElement text) =>
+        DateTimeOffset.Parse(text.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 }
