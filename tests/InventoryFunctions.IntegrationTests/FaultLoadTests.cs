@@ -13,7 +13,7 @@ namespace InventoryFunctions.IntegrationTests;
 /// (429, 503, 408, dropped connections, and lost responses whose write was applied). Each client retries a command
 /// with its <c>Idempotency-Key</c> until it gets a 2xx or 4xx, as a well-behaved client would. Afterwards every
 /// accepted command is in the log exactly once, the versions are contiguous, no count ever went below zero, and the
-/// views equal the log folded.
+/// views equal the log folded. <c>./bench.sh --soak</c> runs it for minutes (<see cref="SoakSecondsSetting"/>).
 /// </summary>
 [Collection(LocalStackGroup.Name)]
 public sealed class FaultLoadTests(LocalStackFixture stack, ITestOutputHelper output)
@@ -22,6 +22,12 @@ public sealed class FaultLoadTests(LocalStackFixture stack, ITestOutputHelper ou
     private const int Clients = 6;
     private const int CommandsPerClient = 15;
     private const int MaxTries = 40;
+
+    /// <summary>Set (by <c>./bench.sh --soak</c>) to run the load for this many seconds instead of a fixed number of commands.</summary>
+    public const string SoakSecondsSetting = "FAULT_SOAK_SECONDS";
+
+    /// <summary>With <see cref="SoakSecondsSetting"/>: the share of Cosmos requests to fail (default 0.15).</summary>
+    public const string SoakRateSetting = "FAULT_SOAK_RATE";
     private static readonly string[] ItemIds = ["a", "b", "c"];
 
     /// <summary>A command as sent, and how it ended: its final status, the versions it was told, and how many tries it took.</summary>
@@ -32,7 +38,10 @@ public sealed class FaultLoadTests(LocalStackFixture stack, ITestOutputHelper ou
     {
         var inventoryIds = Enumerable.Range(0, Inventories).Select(_ => LocalStackFixture.NewInventoryId("faults")).ToList();
         var outcomes = new ConcurrentBag<Sent>();
-        await stack.Cosmos.SetFaultsAsync(new CosmosFaultRule(0.15, Enum.GetValues<CosmosFaultKind>())
+        var soak = int.TryParse(Environment.GetEnvironmentVariable(SoakSecondsSetting), out var seconds) ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+        var rate = double.TryParse(Environment.GetEnvironmentVariable(SoakRateSetting), System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : 0.15;
+        var until = DateTime.UtcNow + (soak ?? TimeSpan.Zero);
+        await stack.Cosmos.SetFaultsAsync(new CosmosFaultRule(rate, Enum.GetValues<CosmosFaultKind>())
         {
             Seed = 2026,
             RetryAfterMs = 5,
@@ -44,7 +53,7 @@ public sealed class FaultLoadTests(LocalStackFixture stack, ITestOutputHelper ou
             await Task.WhenAll(Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
             {
                 var random = new Random(500 + client);
-                for (var i = 0; i < CommandsPerClient; i++)
+                for (var i = 0; soak is null ? i < CommandsPerClient : DateTime.UtcNow < until; i++)
                     outcomes.Add(await SendUntilAnsweredAsync(inventoryIds[random.Next(Inventories)], random));
             })));
         }
@@ -84,7 +93,9 @@ public sealed class FaultLoadTests(LocalStackFixture stack, ITestOutputHelper ou
             var view = await stack.Http.WaitForViewAsync(inventoryId, log.Count, TimeSpan.FromSeconds(60));
             Assert.Equal(folded.Version, view.GetProperty("version").GetInt64());
             Assert.Equal(HistoryApi.Describe(folded.Items), HistoryApi.Describe(HistoryApi.ItemsOf(view.GetProperty("items"))));
+            output.WriteLine($"  {inventoryId}: log of {log.Count} events contiguous, claimed exactly once, never below zero, view equal to the fold");
         }
+        output.WriteLine("consistency check passed");
     }
 
     /// <summary>One command, sent again with the same key and body after any 5xx or broken connection.</summary>
