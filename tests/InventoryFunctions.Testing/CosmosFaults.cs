@@ -131,6 +131,9 @@ public sealed partial class CosmosDevServer
 {
     private HttpClient? _control;
 
+    /// <summary>False for the Cosmos DB named by <c>CosmosDb</c> (the official emulator has no fault mode).</summary>
+    public bool SupportsFaults => _process is not null;
+
     /// <summary>Turns fault mode on with <paramref name="rule"/> (and zeroes the counts).</summary>
     public async Task<CosmosFaultCounts> SetFaultsAsync(CosmosFaultRule rule, CancellationToken cancellationToken = default)
     {
