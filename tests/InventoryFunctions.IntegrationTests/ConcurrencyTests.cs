@@ -13,8 +13,10 @@ using Xunit.Abstractions;
 namespace InventoryFunctions.IntegrationTests;
 
 /// <summary>
-/// Many clients writing one inventory at once through the app under the local host: the etag-guarded batch turns every race into a
-/// retry, so the log stays contiguous, never goes below zero, and the head always equals the log folded.
+/// Many clients writing one inventory at once through one app instance under the local host: its commands for the
+/// inventory take turns (a queue per inventory), so none gives up for contention; the log stays contiguous, never goes
+/// below zero, and the head always equals the log folded. The latencies it prints are the contended run's (measured,
+/// not asserted).
 /// </summary>
 [Collection(LocalStackGroup.Name)]
 public sealed class ConcurrencyTests(LocalStackFixture stack, ITestOutputHelper output)
@@ -23,10 +25,10 @@ public sealed class ConcurrencyTests(LocalStackFixture stack, ITestOutputHelper 
     private const int OperationsPerClient = 25;
     private static readonly string[] ItemIds = ["a", "b", "c"];
 
-    private sealed record Outcome(int Client, string Operation, HttpStatusCode Status, string? ProblemName, JsonElement Body);
+    private sealed record Outcome(int Client, int Sequence, string Operation, HttpStatusCode Status, string? ProblemName, JsonElement Body, TimeSpan Latency);
 
     [Fact]
-    public async Task Parallel_adds_and_removes_on_one_inventory_keep_the_log_contiguous_non_negative_and_equal_to_the_head()
+    public async Task Parallel_adds_and_removes_on_one_inventory_never_give_up_and_keep_the_log_contiguous_non_negative_and_equal_to_the_head()
     {
         var inventoryId = LocalStackFixture.NewInventoryId("race");
         var outcomes = new ConcurrentBag<Outcome>();
@@ -43,13 +45,14 @@ public sealed class ConcurrencyTests(LocalStackFixture stack, ITestOutputHelper 
                 var itemId = ItemIds[random.Next(ItemIds.Length)];
                 var add = random.Next(2) == 0;
                 var quantity = add ? random.Next(1, 4) : random.Next(1, 5);
+                var sent = Stopwatch.GetTimestamp();
                 using var response = add
                     ? await http.PostAsync($"inventories/{inventoryId}/items",
                         new StringContent($$"""{"itemId":"{{itemId}}","quantity":{{quantity}}}""", System.Text.Encoding.UTF8, "application/json"))
                     : await http.DeleteAsync($"inventories/{inventoryId}/items/{itemId}?quantity={quantity}");
                 var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
                 var problem = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("type", out var type) ? type.GetString()!.Split('/')[^1] : null;
-                outcomes.Add(new Outcome(client, $"{(add ? "add" : "remove")} {quantity} {itemId}", response.StatusCode, problem, body));
+                outcomes.Add(new Outcome(client, i, $"{(add ? "add" : "remove")} {quantity} {itemId}", response.StatusCode, problem, body, Stopwatch.GetElapsedTime(sent)));
             }
         })).ToList();
         var clock = Stopwatch.StartNew();
@@ -65,12 +68,13 @@ public sealed class ConcurrencyTests(LocalStackFixture stack, ITestOutputHelper 
         output.WriteLine($"  2xx (appended): {written.Count} ({all.Count(o => o.Status == HttpStatusCode.Created)} adds, {all.Count(o => o.Status == HttpStatusCode.OK)} removes)");
         output.WriteLine($"  409 insufficient-quantity: {insufficient}");
         output.WriteLine($"  503 too-much-contention: {contention}");
+        output.WriteLine($"  latency of all answers: {Percentiles(all)}");
+        output.WriteLine($"  latency after each client's first answer (its connection and the app warm): {Percentiles(all.Where(o => o.Sequence > 0))}");
 
-        // Every answer is one of the expected ones.
+        // Every answer is one of the expected ones: appended, or refused for want of items; never a 503.
         Assert.Equal(Clients * OperationsPerClient, all.Count);
         var unexpected = all.Where(o => !(o.Status is HttpStatusCode.Created or HttpStatusCode.OK
-            || (o.Status == HttpStatusCode.Conflict && o.ProblemName == "insufficient-quantity")
-            || (o.Status == HttpStatusCode.ServiceUnavailable && o.ProblemName == "too-much-contention"))).ToList();
+            || (o.Status == HttpStatusCode.Conflict && o.ProblemName == "insufficient-quantity"))).ToList();
         Assert.True(unexpected.Count == 0, "Unexpected answers:\n" + string.Join("\n", unexpected.Select(o => $"{o.Operation}: {(int)o.Status} {o.Body}")));
         Assert.All(all.Where(o => o.Status == HttpStatusCode.Created), o => Assert.StartsWith("add", o.Operation, StringComparison.Ordinal));
         Assert.All(all.Where(o => o.Status is HttpStatusCode.OK or HttpStatusCode.Conflict), o => Assert.StartsWith("remove", o.Operation, StringComparison.Ordinal));
@@ -105,6 +109,13 @@ public sealed class ConcurrencyTests(LocalStackFixture stack, ITestOutputHelper 
         Assert.Equal(folded, await ReadHeadStateAsync(inventoryId));
         Assert.Equal(counts.Where(c => c.Value > 0).ToDictionary(c => c.Key, c => (int)c.Value), folded.Items.ToDictionary(i => i.Key, i => i.Value));
         output.WriteLine($"  final version {folded.Version}: {string.Join(", ", folded.Items.Select(i => $"{i.Key}={i.Value}"))}");
+    }
+
+    private static string Percentiles(IEnumerable<Outcome> outcomes)
+    {
+        var ms = outcomes.Select(o => o.Latency.TotalMilliseconds).Order().ToList();
+        double At(double p) => ms[Math.Max(0, (int)Math.Ceiling(ms.Count * p) - 1)];
+        return $"p50 {At(0.50):0.0} ms, p90 {At(0.90):0.0} ms, p99 {At(0.99):0.0} ms, max {ms[^1]:0.0} ms ({ms.Count} answers)";
     }
 
     private static (string Verb, int Quantity, string ItemId) Describe(InventoryEvent e) => (e is ItemAdded ? "add" : "remove", e.Quantity, e.ItemId);

@@ -62,6 +62,43 @@ public sealed class RebuildTests(LocalStackFixture stack, ITestOutputHelper outp
         string.Join(", ", view.GetProperty("collected").EnumerateArray().Select(c => $"{c.GetProperty("itemId").GetString()}:{c.GetProperty("collected").GetInt64()}"));
 
     [Fact]
+    public async Task A_hole_in_the_log_parks_the_view_reads_say_so_and_a_rebuild_after_the_repair_releases_it()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId("parked");
+        var now = DateTimeOffset.UtcNow;
+        await stack.Events.ImportAsync(inventoryId, [new RecordedEvent(2, now, new ItemAdded("shield", 1))]); // version 1 is missing
+
+        // The projector fails on the hole at each delivery (about one a second) and parks the view after a few.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        HttpResponseMessage parked;
+        while (true)
+        {
+            parked = await stack.Http.GetAsync($"inventories/{inventoryId}");
+            if (parked.StatusCode == HttpStatusCode.OK || DateTime.UtcNow > deadline)
+                break;
+            parked.Dispose();
+            await Task.Delay(100);
+        }
+        using (parked)
+        {
+            Assert.Equal(HttpStatusCode.OK, parked.StatusCode);
+            Assert.True(parked.Headers.Contains("Projection-Parked"), "a read of a parked view carries Projection-Parked");
+            var body = JsonDocument.Parse(await parked.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal(0, body.GetProperty("version").GetInt64()); // nothing applied past the hole, nothing skipped
+            Assert.Contains("missing", body.GetProperty("parked").GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+
+        await stack.Events.ImportAsync(inventoryId, [new RecordedEvent(1, now, new ItemAdded("sword", 1))]); // the repair
+        var rebuilt = await RebuildAsync(JsonSerializer.Serialize(new { inventoryId }));
+
+        Assert.True(rebuilt.Status == HttpStatusCode.OK, rebuilt.ToString());
+        Assert.Equal(2, rebuilt.Body.GetProperty("version").GetInt64());
+        using var released = await stack.Http.GetAsync($"inventories/{inventoryId}");
+        Assert.False(released.Headers.Contains("Projection-Parked"));
+        Assert.False(JsonDocument.Parse(await released.Content.ReadAsStringAsync()).RootElement.TryGetProperty("parked", out _));
+    }
+
+    [Fact]
     public async Task A_rebuild_after_the_view_was_deleted_restores_it_exactly()
     {
         var (inventoryId, original) = await ProjectedInventoryAsync();

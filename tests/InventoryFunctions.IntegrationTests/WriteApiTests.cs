@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using InventoryFunctions.Domain;
 using InventoryFunctions.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -381,6 +382,9 @@ public sealed class WriteApiTests(LocalStackFixture stack, ITestOutputHelper out
     [InlineData("", "body")]
     [InlineData("""["sword"]""", "body")]
     [InlineData("""{"itemId":"sword"} {}""", "body")]
+    [InlineData("""{"itemId":"sword","qty":3}""", "qty")] // a typo must not add one silently
+    [InlineData("""{"itemId":"a","itemId":"b"}""", "itemId")] // not "the last one wins"
+    [InlineData("""{"itemId":"a","quantity":2,"quantity":3}""", "quantity")]
     public async Task A_bad_add_is_400_naming_every_bad_field_and_writes_nothing(string json, params string[] fields)
     {
         var inventoryId = LocalStackFixture.NewInventoryId();
@@ -388,6 +392,67 @@ public sealed class WriteApiTests(LocalStackFixture stack, ITestOutputHelper out
         using var response = await AddAsync(inventoryId, json);
 
         await ValidationAsync(response, fields);
+        Assert.Empty(await LogAsync(inventoryId));
+    }
+
+    [Fact]
+    public async Task A_new_item_beyond_the_distinct_items_limit_is_409_naming_the_limit_and_writes_nothing()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        for (var first = 0; first < InventoryRules.MaxDistinctItemsHeld; first += InventoryRules.MaxEventsPerAppend)
+        {
+            var batch = JsonSerializer.Serialize(new
+            {
+                events = Enumerable.Range(first, InventoryRules.MaxEventsPerAppend).Select(i => new { type = "ItemAdded", itemId = $"item{i}", quantity = 1 }),
+            });
+            using var filled = await AppendAsync(inventoryId, batch);
+            Assert.Equal(HttpStatusCode.Created, filled.StatusCode);
+        }
+
+        using var refused = await AddAsync(inventoryId, """{"itemId":"one-more"}""");
+        using var moreOfAHeldOne = await AddAsync(inventoryId, """{"itemId":"item7"}""");
+
+        var problem = await ProblemAsync(refused, HttpStatusCode.Conflict, "distinct-items-limit-exceeded");
+        Assert.Equal("maxDistinctItemsHeld", problem.GetProperty("limit").GetString());
+        Assert.Equal(InventoryRules.MaxDistinctItemsHeld, problem.GetProperty("max").GetInt32());
+        Assert.Equal(HttpStatusCode.Created, moreOfAHeldOne.StatusCode);
+        Assert.Equal(InventoryRules.MaxDistinctItemsHeld + 1, (await LogAsync(inventoryId)).Count);
+    }
+
+    [Theory]
+    [InlineData("GET", "inventory/inv-1")]
+    [InlineData("POST", "inventories/inv-1/items/sword/extra")]
+    [InlineData("GET", "")]
+    public async Task An_unknown_route_is_a_404_problem(string method, string path)
+    {
+        using var response = await SendAsync(new HttpMethod(method), path);
+
+        await ProblemAsync(response, HttpStatusCode.NotFound, "route-not-found");
+    }
+
+    [Theory]
+    [InlineData("PUT", "inventories/inv-1", "GET")]
+    [InlineData("GET", "inventories/inv-1/items", "POST")]
+    [InlineData("PATCH", "inventories/inv-1/events", "GET, POST")]
+    public async Task A_known_route_asked_with_another_method_is_a_405_problem_with_Allow(string method, string path, string allow)
+    {
+        using var response = await SendAsync(new HttpMethod(method), path);
+
+        await ProblemAsync(response, HttpStatusCode.MethodNotAllowed, "method-not-allowed");
+        Assert.Equal(allow, string.Join(", ", response.Content.Headers.Allow));
+    }
+
+    [Fact]
+    public async Task Invalid_UTF8_is_400_naming_its_byte_offset_and_writes_nothing()
+    {
+        var inventoryId = LocalStackFixture.NewInventoryId();
+        using var content = new ByteArrayContent([.. """{"itemId":"a"""u8, 0xC3, 0x28, .. "\"}"u8]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await stack.Http.PostAsync(Items(inventoryId), content);
+
+        var problem = await ValidationAsync(response, "body");
+        Assert.Contains("byte offset 12", problem.GetProperty("errors").GetProperty("body")[0].GetString(), StringComparison.Ordinal);
         Assert.Empty(await LogAsync(inventoryId));
     }
 
@@ -476,6 +541,9 @@ public sealed class WriteApiTests(LocalStackFixture stack, ITestOutputHelper out
     [InlineData("""{"events":{}}""", "events")]
     [InlineData("""{}""", "events")]
     [InlineData("""{"events":[""", "body")]
+    [InlineData("""{"events":[{"type":"ItemAdded","itemId":"a","qty":3}]}""", "events[0].qty")]
+    [InlineData("""{"events":[{"type":"ItemAdded","itemId":"a"}],"note":"x"}""", "note")]
+    [InlineData("""{"events":[{"type":"ItemAdded","itemId":"a"},{"type":"ItemAdded","itemId":"a","itemId":"b"}]}""", "events[1].itemId")]
     public async Task A_bad_batch_is_400_naming_every_bad_field_and_writes_nothing(string json, params string[] fields)
     {
         var inventoryId = LocalStackFixture.NewInventoryId();
@@ -556,8 +624,9 @@ public sealed class WriteApiTests(LocalStackFixture stack, ITestOutputHelper out
     public async Task A_body_over_64_KiB_is_413_with_or_without_Content_Length()
     {
         var inventoryId = LocalStackFixture.NewInventoryId();
-        var json = $$"""{"itemId":"sword","padding":"{{new string('x', 64 * 1024)}}"}""";
-        var exactlyAtLimit = $$"""{"itemId":"sword","padding":"{{new string('x', 64 * 1024 - 31)}}"}""";
+        // Padded with whitespace: an unknown property would be refused on its own.
+        var json = $$"""{"itemId":"sword"{{new string(' ', 64 * 1024)}}}""";
+        var exactlyAtLimit = $$"""{"itemId":"sword"{{new string(' ', (64 * 1024) - 18)}}}""";
         Assert.Equal(64 * 1024, Encoding.UTF8.GetByteCount(exactlyAtLimit));
 
         using var sized = await AddAsync(inventoryId, json);

@@ -64,7 +64,11 @@ public sealed partial class CosmosDevServer : IAsyncDisposable
         }
     }
 
-    public static async Task<CosmosDevServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<CosmosDevServer> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(faults: null, cancellationToken);
+
+    /// <summary>Starts a dev server already in fault mode (its <c>--faults</c> option), so even its first request may fail.</summary>
+    public static async Task<CosmosDevServer> StartAsync(CosmosFaultRule? faults, CancellationToken cancellationToken = default)
     {
         var devstack = RepositoryPaths.DevStack;
         var script = Path.Combine(devstack, "cosmos-dev-server.js");
@@ -89,6 +93,12 @@ public sealed partial class CosmosDevServer : IAsyncDisposable
                  })
         {
             startInfo.ArgumentList.Add(arg);
+        }
+
+        if (faults is not null)
+        {
+            startInfo.ArgumentList.Add("--faults");
+            startInfo.ArgumentList.Add(faults.ToJson().ToJsonString());
         }
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
@@ -178,6 +188,7 @@ public sealed partial class CosmosDevServer : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        _control?.Dispose();
         if (_process is not null)
         {
             Kill(_process);

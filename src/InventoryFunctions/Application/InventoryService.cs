@@ -33,18 +33,26 @@ public abstract record CommandOutcome
 /// <summary>
 /// Runs a command: load the head, decide, append atomically; on a write conflict reload and decide again,
 /// a bounded number of times. Only a client that named an expected version gets a conflict back.
+/// Commands for one inventory take turns in this instance (<see cref="InventoryCommandQueue"/>), so only writers on
+/// other instances can win a race against them.
 /// </summary>
 public sealed class InventoryService(IInventoryStream store, TimeProvider time, ILogger<InventoryService> logger)
 {
     public const int MaxAttempts = 10;
 
+    private readonly InventoryCommandQueue _queue = new();
+
     /// <exception cref="ArgumentException">The command breaks <see cref="InventoryRules"/>: the edge lets none such through.</exception>
-    public async Task<CommandOutcome> HandleAsync(CommandRequest request, CancellationToken cancellationToken)
+    public Task<CommandOutcome> HandleAsync(CommandRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (InventoryRules.Validate(request.Command) is { } invalid)
             throw new ArgumentException(invalid, nameof(request));
+        return _queue.RunAsync(request.InventoryId, () => DecideAndAppendAsync(request, cancellationToken), cancellationToken);
+    }
 
+    private async Task<CommandOutcome> DecideAndAppendAsync(CommandRequest request, CancellationToken cancellationToken)
+    {
         var inventoryId = request.InventoryId;
         var head = await store.LoadHeadAsync(inventoryId, refresh: false, cancellationToken);
         var caughtUp = false;

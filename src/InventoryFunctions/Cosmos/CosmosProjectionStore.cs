@@ -38,6 +38,8 @@ public sealed class CosmosProjectionStore(CosmosClient client, IOptions<CosmosOp
             : await _projections.ReplaceItemStreamAsync(body, ProjectionDocument.Id, partitionKey, new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
         if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
             return false;
+        if (response.StatusCode is HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.BadRequest)
+            throw new ViewRejectedException(view.InventoryId, $"Cosmos DB refused the view ({(int)response.StatusCode} {response.StatusCode}): {response.ErrorMessage}");
         response.EnsureSuccessStatusCode();
         return true;
     }

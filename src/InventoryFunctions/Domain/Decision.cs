@@ -44,3 +44,10 @@ public sealed record InsufficientQuantity(string ItemId, int Requested, int Held
 /// (for a batch: held after the earlier events of the same batch).
 /// </summary>
 public sealed record HoldingLimitExceeded(string ItemId, int Requested, int Held) : Rejection;
+
+/// <summary>
+/// An addition of <paramref name="ItemId"/>, not held yet, would make the inventory hold more than
+/// <paramref name="Limit"/> (<see cref="InventoryRules.MaxDistinctItemsHeld"/>) distinct items
+/// (for a batch: counting the earlier events of the same batch).
+/// </summary>
+public sealed record DistinctItemsLimitExceeded(string ItemId, int Limit) : Rejection;

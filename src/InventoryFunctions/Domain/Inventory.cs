@@ -144,6 +144,8 @@ public static class Inventory
             {
                 ItemRemoved when quantity > held => new InsufficientQuantity(itemId, quantity, held),
                 ItemAdded when quantity > InventoryRules.MaxHeldPerItem - held => new HoldingLimitExceeded(itemId, quantity, held),
+                ItemAdded when held == 0 && running.Items.Count >= InventoryRules.MaxDistinctItemsHeld =>
+                    new DistinctItemsLimitExceeded(itemId, InventoryRules.MaxDistinctItemsHeld),
                 ItemAdded or ItemRemoved => null,
                 _ => throw new UnreachableException($"Decide does not handle {e.GetType().Name}."),
             };

@@ -24,6 +24,14 @@ public static class InventoryRules
     /// <summary>The most units of one item an inventory can hold (the count is a 32-bit integer).</summary>
     public const int MaxHeldPerItem = int.MaxValue;
 
+    /// <summary>
+    /// The most distinct items an inventory holds at once. Every document that holds an inventory's state (head,
+    /// snapshot, view) lists them, so this bounds them: with the longest ids the JSON writer can produce (100 characters
+    /// escaped to <c>\uXXXX</c>, 6 bytes each) and the largest counts, each stays under 1 MB (DocumentBudgetTests),
+    /// half of Cosmos DB's 2 MB item limit. Adding a new item beyond it is refused; removing items makes room again.
+    /// </summary>
+    public const int MaxDistinctItemsHeld = 1_000;
+
     /// <summary>1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'.</summary>
     public static string? ValidateInventoryId(string? inventoryId)
     {

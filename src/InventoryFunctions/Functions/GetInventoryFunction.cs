@@ -22,6 +22,6 @@ public sealed class GetInventoryFunction(IProjectionStore views, ILogger<GetInve
         var (view, problem) = await ViewResults.ReadAsync(request, views, logger, inventoryId, cancellationToken);
         if (view is null)
             return problem!;
-        return TypedResults.Ok(new InventoryResponse(inventoryId, view.Version, view.Items, view.UpdatedAt.UtcDateTime));
+        return TypedResults.Ok(new InventoryResponse(inventoryId, view.Version, view.Items, view.UpdatedAt.UtcDateTime, ParkedResponse.From(view)));
     }
 }

@@ -28,6 +28,6 @@ public sealed class GetMostCollectedFunction(IProjectionStore views, ILogger<Get
         var (view, problem) = await ViewResults.ReadAsync(request, views, logger, inventoryId, cancellationToken);
         if (view is null)
             return problem!;
-        return TypedResults.Ok(new MostCollectedResponse(inventoryId, view.Version, view.MostCollected(top)));
+        return TypedResults.Ok(new MostCollectedResponse(inventoryId, view.Version, view.MostCollected(top), ParkedResponse.From(view)));
     }
 }

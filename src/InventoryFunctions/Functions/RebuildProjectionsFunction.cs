@@ -31,13 +31,17 @@ public sealed class RebuildProjectionsFunction(InventoryProjector projector, ILo
                 var root = body!.RootElement;
                 if (root.ValueKind != JsonValueKind.Object)
                     errors["body"] = ["The body must be a JSON object: {\"inventoryId\":\"…\"}, or {} for every inventory."];
-                else if (root.TryGetProperty("inventoryId", out var id))
+                else
                 {
-                    inventoryId = id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-                    if (inventoryId is null)
-                        errors["inventoryId"] = ["inventoryId must be a string."];
-                    else
-                        CommandParser.ValidateInventoryId(inventoryId, errors);
+                    CommandParser.RejectUnknownProperties(root, "", ["inventoryId"], errors);
+                    if (root.TryGetProperty("inventoryId", out var id))
+                    {
+                        inventoryId = id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+                        if (inventoryId is null)
+                            errors["inventoryId"] = ["inventoryId must be a string."];
+                        else
+                            CommandParser.ValidateInventoryId(inventoryId, errors);
+                    }
                 }
                 if (errors.Count > 0)
                     return Problems.Validation(errors);

@@ -15,11 +15,27 @@ public sealed record AppendResponse(string InventoryId, long Version, IReadOnlyL
 /// <summary>A page of the audit log.</summary>
 public sealed record EventPageResponse(string InventoryId, IReadOnlyList<EventResponse> Events, long? NextFromVersion);
 
-/// <summary>The counts held (items with a count above zero), as of <see cref="Version"/>.</summary>
-public sealed record InventoryResponse(string InventoryId, long Version, IReadOnlyDictionary<string, int> Items, DateTime UpdatedAt);
+/// <summary>The counts held (items with a count above zero), as of <see cref="Version"/>; <see cref="Parked"/> when the view is parked.</summary>
+public sealed record InventoryResponse(
+    string InventoryId,
+    long Version,
+    IReadOnlyDictionary<string, int> Items,
+    DateTime UpdatedAt,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] ParkedResponse? Parked = null);
 
-/// <summary>Items by total quantity ever added, most first.</summary>
-public sealed record MostCollectedResponse(string InventoryId, long Version, IReadOnlyList<Projections.CollectedItem> Items);
+/// <summary>Items by total quantity ever added, most first; <see cref="Parked"/> when the view is parked.</summary>
+public sealed record MostCollectedResponse(
+    string InventoryId,
+    long Version,
+    IReadOnlyList<Projections.CollectedItem> Items,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] ParkedResponse? Parked = null);
+
+/// <summary>The projector stopped applying this inventory's events at the view's version: when, and why.</summary>
+public sealed record ParkedResponse(DateTime At, string Reason)
+{
+    public static ParkedResponse? From(Projections.InventoryView view) =>
+        view.Parked is { } parked ? new ParkedResponse(parked.At.UtcDateTime, parked.Reason) : null;
+}
 
 /// <summary>The state at a past version or instant; <see cref="AsOf"/> echoes the instant asked for.</summary>
 public sealed record StateResponse(

@@ -60,6 +60,10 @@ public static class CommandEndpoint
             case CommandOutcome.Rejected { Reason: InsufficientQuantity r }:
                 return Problems.InsufficientQuantity.With($"Cannot remove {r.Requested} of '{r.ItemId}': {r.Held} held.",
                     new Dictionary<string, object?> { ["itemId"] = r.ItemId, ["requested"] = r.Requested, ["held"] = r.Held });
+            case CommandOutcome.Rejected { Reason: DistinctItemsLimitExceeded r }:
+                return Problems.DistinctItemsLimitExceeded.With(
+                    $"Cannot add '{r.ItemId}': the inventory already holds {r.Limit} distinct items, the most it can (limit maxDistinctItemsHeld). Nothing was written.",
+                    new Dictionary<string, object?> { ["itemId"] = r.ItemId, ["limit"] = "maxDistinctItemsHeld", ["max"] = r.Limit });
             case CommandOutcome.Rejected { Reason: HoldingLimitExceeded r }:
                 return Problems.HoldingLimitExceeded.With($"Cannot add {r.Requested} of '{r.ItemId}': {r.Held} held, at most {InventoryRules.MaxHeldPerItem} can be.",
                     new Dictionary<string, object?> { ["itemId"] = r.ItemId, ["requested"] = r.Requested, ["held"] = r.Held });

@@ -3,9 +3,16 @@ using InventoryFunctions.Domain;
 
 namespace InventoryFunctions.Http;
 
-/// <summary>Turns request JSON into domain commands, naming every bad field (<c>itemId</c>, <c>events[2].quantity</c>).</summary>
+/// <summary>
+/// Turns request JSON into domain commands, naming every bad field (<c>itemId</c>, <c>events[2].quantity</c>). A property
+/// the command does not know is an error too: a typo such as <c>qty</c> must not fall back to a default silently.
+/// </summary>
 public static class CommandParser
 {
+    private static readonly string[] AddItemProperties = ["itemId", "quantity"];
+    private static readonly string[] AppendEventsProperties = ["events"];
+    private static readonly string[] EventProperties = ["type", "itemId", "quantity"];
+
     /// <summary><c>{"itemId":"sword","quantity":2}</c>, quantity optional (1).</summary>
     public static AddItem? ParseAddItem(JsonElement body, IDictionary<string, string[]> errors)
     {
@@ -14,9 +21,10 @@ public static class CommandParser
             errors["body"] = ["The body must be a JSON object like {\"itemId\":\"sword\",\"quantity\":2}."];
             return null;
         }
+        RejectUnknownProperties(body, "", AddItemProperties, errors);
         var itemId = ReadItemId(body, "itemId", errors);
         var quantity = ReadQuantity(body, "quantity", errors);
-        return itemId is null || quantity is null ? null : new AddItem(itemId, quantity.Value);
+        return itemId is null || quantity is null || errors.Count > 0 ? null : new AddItem(itemId, quantity.Value);
     }
 
     /// <summary><c>{"events":[{"type":"ItemAdded","itemId":"a","quantity":1}, ...]}</c>, 1..50 events, quantity optional (1).</summary>
@@ -27,6 +35,7 @@ public static class CommandParser
             errors["events"] = ["The body must be a JSON object with an 'events' array."];
             return null;
         }
+        RejectUnknownProperties(body, "", AppendEventsProperties, errors);
         if (InventoryRules.ValidateEventCount(list.GetArrayLength()) is { } countError)
         {
             errors["events"] = [countError];
@@ -43,6 +52,7 @@ public static class CommandParser
                 errors[path] = ["Each event must be a JSON object."];
                 continue;
             }
+            RejectUnknownProperties(element, path + ".", EventProperties, errors);
             var type = element.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
             if (type is not (EventTypes.ItemAdded or EventTypes.ItemRemoved))
                 errors[path + ".type"] = [$"type must be \"{EventTypes.ItemAdded}\" or \"{EventTypes.ItemRemoved}\"."];
@@ -76,6 +86,16 @@ public static class CommandParser
     {
         if (InventoryRules.ValidateInventoryId(inventoryId) is { } error)
             errors["inventoryId"] = [error];
+    }
+
+    /// <summary>Names each property of <paramref name="obj"/> that is not one of <paramref name="known"/> as an error.</summary>
+    public static void RejectUnknownProperties(JsonElement obj, string pathPrefix, IReadOnlyCollection<string> known, IDictionary<string, string[]> errors)
+    {
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (!known.Contains(property.Name, StringComparer.Ordinal))
+                errors[pathPrefix + property.Name] = [$"Unknown property; this object takes {string.Join(", ", known)}."];
+        }
     }
 
     private static string? ReadItemId(JsonElement obj, string path, IDictionary<string, string[]> errors, string property = "itemId")

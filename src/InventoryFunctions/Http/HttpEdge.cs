@@ -31,7 +31,15 @@ public static class HttpEdge
         catch (HttpRequestException ex)
         {
             logger.LogWarning(ex, "Cosmos DB unreachable for {InventoryId}", inventoryId);
-            return (default, new RetryAfterResult(1, Problems.ServiceUnavailable.With("Cosmos DB is unreachable; nothing was written.")));
+            // A connection that broke after the request was sent may have carried a write: only a retry with the same
+            // Idempotency-Key is safe.
+            return (default, new RetryAfterResult(1, Problems.ServiceUnavailable.With(
+                "Cosmos DB did not answer; the request may or may not have been applied. Retry it with the same Idempotency-Key.")));
+        }
+        catch (ViewRejectedException ex)
+        {
+            logger.LogError(ex, "The store refused the view of {InventoryId}", ex.InventoryId);
+            return (default, Problems.ViewRejected.With(ex.Message));
         }
         catch (ContentionException ex)
         {

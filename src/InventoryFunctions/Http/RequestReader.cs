@@ -15,7 +15,7 @@ public static class RequestReader
     public const int MaxBodyBytes = 64 * 1024;
     public const int MaxIdempotencyKeyLength = 100;
 
-    /// <summary>The parsed body, or the problem to answer with (413, 415 or 400).</summary>
+    /// <summary>The parsed body, or the problem to answer with (413, 415, or 400: see <see cref="StrictJson"/>).</summary>
     public static async Task<(JsonDocument? Body, IResult? Problem)> ReadJsonBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!IsJson(request.ContentType))
@@ -33,11 +33,9 @@ public static class RequestReader
                 length += read;
             if (length > MaxBodyBytes)
                 return (null, TooLarge());
-            return (JsonDocument.Parse(buffer.AsMemory(0, length)), null);
-        }
-        catch (JsonException ex)
-        {
-            return (null, Problems.Validation(new Dictionary<string, string[]> { ["body"] = [$"The body is not valid JSON: {ex.Message}"] }));
+            var errors = new Dictionary<string, string[]>();
+            var body = StrictJson.Parse(buffer.AsMemory(0, length), errors);
+            return body is null ? (null, Problems.Validation(errors)) : (body, null);
         }
         finally
         {

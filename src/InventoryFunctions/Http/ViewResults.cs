@@ -7,6 +7,11 @@ namespace InventoryFunctions.Http;
 
 public static class ViewResults
 {
+    /// <summary>On a read of a parked view: when it was parked (ISO 8601 UTC). The body's <c>parked</c> says why.</summary>
+    public const string ParkedHeader = "Projection-Parked";
+
+    private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>
     /// One point read of an inventory's view, with the answers both read endpoints share: 404 when there is none,
     /// 500 when it is damaged, 503 when Cosmos DB is unavailable. On success the response carries the view's ETag.
@@ -22,6 +27,8 @@ public static class ViewResults
         if (stored.View is null)
             return (null, Corrupt(inventoryId));
         request.HttpContext.Response.Headers.ETag = HttpEdge.ETag(stored.View.Version);
+        if (stored.View.Parked is { } parked)
+            request.HttpContext.Response.Headers[ParkedHeader] = Iso(parked.At);
         return (stored.View, null);
     }
 

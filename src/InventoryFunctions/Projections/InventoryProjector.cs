@@ -9,11 +9,21 @@ namespace InventoryFunctions.Projections;
 /// and writes nothing when nothing changed. Per inventory touched: one point read and at most one conditional
 /// write (plus one range query to fill a gap). Undecodable documents go to the poison queue and are skipped;
 /// anything transient throws, so the invocation fails and the batch is retried.
+/// A permanent failure of one inventory (a hole in its log, a view the store refuses) does not hold up the others:
+/// they are projected, the batch is retried for it, and after <see cref="MaxPermanentFailures"/> tries in a row the
+/// inventory is parked (its view records when and why, the poison queue and the log hear of it) and the batch
+/// completes. A parked view applies nothing more until a rebuild repairs it.
 /// </summary>
 public sealed class InventoryProjector(IProjectionStore views, IEventLogReader log, IPoisonQueue poison, TimeProvider time, ILogger<InventoryProjector> logger)
 {
     /// <summary>Another projector instance writing the same view can win a race; then read and apply again.</summary>
     private const int MaxWriteAttempts = 5;
+
+    /// <summary>Deliveries of a batch in a row in which one inventory failed for good before it is parked.</summary>
+    public const int MaxPermanentFailures = 3;
+
+    // Per inventory: permanent failures in a row in this process (a restart starts counting again: still bounded).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
 
     public async Task ProjectAsync(IReadOnlyList<ChangedDocument> documents, CancellationToken cancellationToken)
     {
@@ -34,8 +44,53 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
             }
         }
 
+        Exception? retry = null;
         foreach (var batch in batches.Values)
-            await ProjectInventoryAsync(batch, cancellationToken);
+        {
+            try
+            {
+                await ProjectInventoryAsync(batch, cancellationToken);
+                _failures.TryRemove(batch.InventoryId, out _);
+            }
+            catch (Exception ex) when (IsPermanent(ex))
+            {
+                var failures = _failures.AddOrUpdate(batch.InventoryId, 1, (_, n) => n + 1);
+                if (failures < MaxPermanentFailures)
+                {
+                    logger.LogWarning(ex, "Projecting {InventoryId} failed ({Failures} of {Max} before it is parked); the batch will be retried",
+                        batch.InventoryId, failures, MaxPermanentFailures);
+                    retry ??= ex;
+                    continue;
+                }
+                await ParkAsync(batch.InventoryId, ex.Message, cancellationToken);
+                _failures.TryRemove(batch.InventoryId, out _);
+            }
+        }
+
+        // Every other inventory of the batch is projected; a redelivery changes nothing for them.
+        if (retry is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(retry);
+    }
+
+    /// <summary>Failures that another delivery would not cure; anything else (timeouts, throttling, 5xx) is transient.</summary>
+    private static bool IsPermanent(Exception ex) => ex is CorruptEventException or ViewRejectedException;
+
+    private async Task ParkAsync(string inventoryId, string reason, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
+        {
+            var stored = await views.ReadAsync(inventoryId, cancellationToken);
+            var view = stored?.View ?? InventoryView.Empty(inventoryId);
+            var parked = view with { Parked = new Parking(time.GetUtcNow(), reason) };
+            if (await views.TryWriteAsync(parked, stored?.ETag, cancellationToken))
+            {
+                logger.LogError("Parked the view of {InventoryId} at version {Version}: {Reason}. Rebuild it once the cause is repaired",
+                    inventoryId, view.Version, reason);
+                await poison.SendAsync(new PoisonMessage(null, inventoryId, view.Version + 1, "parked: " + reason, time.GetUtcNow()), cancellationToken);
+                return;
+            }
+        }
+        throw new ContentionException($"The view of '{inventoryId}' kept changing while parking it; the batch will be retried.");
     }
 
     /// <summary>
@@ -79,7 +134,7 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
                 if (++rebuilt % 100 == 0)
                     logger.LogInformation("Rebuilt {Count} inventory views so far", rebuilt);
             }
-            catch (Exception ex) when (ex is CorruptEventException or ContentionException)
+            catch (Exception ex) when (ex is CorruptEventException or ContentionException or ViewRejectedException)
             {
                 logger.LogError(ex, "Could not rebuild the view of {InventoryId}", id);
                 failed.Add(id);
@@ -96,6 +151,11 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
             var stored = await views.ReadAsync(batch.InventoryId, cancellationToken);
             // A missing or unreadable view starts from scratch: the gap below the batch is read from the log.
             var view = stored?.View ?? InventoryView.Empty(batch.InventoryId);
+            if (view.Parked is not null)
+            {
+                logger.LogDebug("The view of {InventoryId} is parked; not applying versions up to {Version}", batch.InventoryId, batch.LastVersion);
+                return;
+            }
             var last = batch.LastVersion;
             if (last <= view.Version)
                 return; // all of it applied before: a redelivery writes nothing

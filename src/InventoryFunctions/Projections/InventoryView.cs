@@ -4,7 +4,15 @@ using InventoryFunctions.Domain;
 namespace InventoryFunctions.Projections;
 
 /// <summary>How much of an item was ever added, in the order items were first added.</summary>
-public sealed record CollectedItem(string ItemId, long Collected);
+/// <param name="Overcount">
+/// How much of <paramref name="Collected"/> may belong to items it replaced (see <see cref="InventoryView.MaxCollectedTracked"/>):
+/// the true total is from <c>Collected - Overcount</c> to <c>Collected</c>. Zero (exact) until more distinct items were
+/// ever added than the view tracks.
+/// </param>
+public sealed record CollectedItem(string ItemId, long Collected, long Overcount = 0);
+
+/// <summary>When and why the projector stopped applying an inventory's events.</summary>
+public sealed record Parking(DateTimeOffset At, string Reason);
 
 /// <summary>
 /// The read model of one inventory, kept by the change-feed projector: counts held, totals ever added per item
@@ -20,6 +28,27 @@ public sealed record InventoryView(
     ImmutableList<long> SkippedVersions,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>
+    /// How many items the view keeps totals for. Up to this many distinct items ever added, every total is exact.
+    /// Beyond it (an inventory may see 100,000 distinct ids in its life) the view keeps a bounded summary instead of
+    /// growing for ever: a new item takes the place of the least collected one and inherits its total as
+    /// <see cref="CollectedItem.Overcount"/> (the Space-Saving rule, Metwally, Agrawal and El Abbadi 2005). Every item
+    /// whose true total is above (all units ever added) / <see cref="MaxCollectedTracked"/> is then still listed, and
+    /// no total is under-counted. With <see cref="InventoryRules.MaxDistinctItemsHeld"/> this keeps the view document
+    /// under 1 MB with the longest ids (DocumentBudgetTests).
+    /// </summary>
+    public const int MaxCollectedTracked = 250;
+
+    /// <summary>
+    /// Set when the projector parked this inventory: a permanent failure (a hole in its log, a view the store refuses)
+    /// outlived its attempts. A parked view stays at <see cref="Version"/>, applies no later event until a rebuild
+    /// repairs it, and says so on every read.
+    /// </summary>
+    public Parking? Parked { get; init; }
+
+    /// <summary>How many of the latest skipped versions the view lists (the poison queue has every one).</summary>
+    public const int MaxSkippedVersionsListed = 100;
+
     public static InventoryView Empty(string inventoryId) => new(
         inventoryId, 0, ImmutableSortedDictionary.Create<string, int>(StringComparer.Ordinal), [], [], DateTimeOffset.MinValue);
 
@@ -43,7 +72,12 @@ public sealed record InventoryView(
     /// <summary>Moves past a version whose document cannot be decoded, without changing any count.</summary>
     public InventoryView Skip(long version, DateTimeOffset now) => !Inventory.IsNext(Version, version)
         ? throw new ArgumentException($"Version {version} does not follow {Version}.", nameof(version))
-        : this with { Version = version, SkippedVersions = SkippedVersions.Add(version), UpdatedAt = Later(now) };
+        : this with
+        {
+            Version = version,
+            SkippedVersions = (SkippedVersions.Count < MaxSkippedVersionsListed ? SkippedVersions : SkippedVersions.RemoveAt(0)).Add(version),
+            UpdatedAt = Later(now),
+        };
 
     /// <summary>The <paramref name="top"/> items by total ever added; ties go to the item first added earlier.</summary>
     public IReadOnlyList<CollectedItem> MostCollected(int top) =>
@@ -52,9 +86,22 @@ public sealed record InventoryView(
     private static ImmutableList<CollectedItem> AddCollected(ImmutableList<CollectedItem> collected, ItemAdded added)
     {
         var index = collected.FindIndex(c => c.ItemId == added.ItemId);
-        return index < 0
-            ? collected.Add(new CollectedItem(added.ItemId, added.Quantity))
-            : collected.SetItem(index, collected[index] with { Collected = collected[index].Collected + added.Quantity });
+        if (index >= 0)
+            return collected.SetItem(index, collected[index] with { Collected = collected[index].Collected + added.Quantity });
+        if (collected.Count < MaxCollectedTracked)
+            return collected.Add(new CollectedItem(added.ItemId, added.Quantity));
+
+        // Full: the newcomer replaces the least collected item (of equals, the one first added latest), whose total it
+        // may have had unseen, and goes last in first-added order.
+        var least = collected.Count - 1;
+        for (var i = collected.Count - 2; i >= 0; i--)
+        {
+            if (collected[i].Collected < collected[least].Collected)
+                least = i;
+        }
+
+        var floor = collected[least].Collected;
+        return collected.RemoveAt(least).Add(new CollectedItem(added.ItemId, floor + added.Quantity, floor));
     }
 
     private DateTimeOffset Later(DateTimeOffset candidate) => candidate > UpdatedAt ? candidate : UpdatedAt;

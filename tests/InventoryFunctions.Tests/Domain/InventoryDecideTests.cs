@@ -147,6 +147,21 @@ public class InventoryDecideTests
     }
 
     [Fact]
+    public void A_new_item_beyond_the_distinct_items_limit_is_rejected_but_more_of_a_held_one_is_not()
+    {
+        var full = new InventoryState(InventoryRules.MaxDistinctItemsHeld, Items([.. Enumerable.Range(0, InventoryRules.MaxDistinctItemsHeld).Select(i => ($"item{i}", 1))]));
+
+        var reason = Rejected(Inventory.Decide(full, new AddItem("one-more", 1), _time.GetUtcNow()));
+
+        Assert.Equal(new DistinctItemsLimitExceeded("one-more", InventoryRules.MaxDistinctItemsHeld), reason);
+        Assert.IsType<Decision.Accepted>(Inventory.Decide(full, new AddItem("item7", 5), _time.GetUtcNow()));
+        // Removing an item first makes room, within one batch too.
+        Assert.IsType<Decision.Accepted>(Inventory.Decide(full, new AppendEvents([new ItemRemoved("item7", 1), new ItemAdded("one-more", 1)]), _time.GetUtcNow()));
+        Assert.Equal(new Decision.Rejected(new DistinctItemsLimitExceeded("two-more", InventoryRules.MaxDistinctItemsHeld)),
+            Inventory.Decide(full, new AppendEvents([new ItemRemoved("item7", 1), new ItemAdded("one-more", 1), new ItemAdded("two-more", 1)]), _time.GetUtcNow()));
+    }
+
+    [Fact]
     public void Add_that_would_take_the_count_past_the_largest_integer_is_rejected()
     {
         var state = new InventoryState(7, Items(("sword", int.MaxValue - 10)));

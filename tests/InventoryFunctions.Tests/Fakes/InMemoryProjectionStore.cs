@@ -24,6 +24,7 @@ public sealed class InMemoryProjectionStore : IProjectionStore
     private readonly Queue<Func<InMemoryProjectionStore, Task>> _beforeNextWrite = new();
     private Func<InMemoryProjectionStore, Task>? _beforeEveryWrite;
     private bool _loseNextResponse;
+    private long _refusePast = long.MaxValue;
     private long _etags;
 
     /// <summary>Writes refused because the etag no longer matched.</summary>
@@ -68,6 +69,9 @@ public sealed class InMemoryProjectionStore : IProjectionStore
     /// <summary>The next write is stored, then throws a <see cref="TimeoutException"/> as if its response were lost.</summary>
     public void LoseNextWriteResponse() => _loseNextResponse = true;
 
+    /// <summary>From now on, refuses for good (as Cosmos DB refuses an item over 2 MB) every view past <paramref name="version"/>.</summary>
+    public void RefuseViewsPast(long version) => _refusePast = version;
+
     /// <summary>Stores a document that is not a readable view (edited by hand, an old shape), as a corrupted one would be.</summary>
     public void PutCorrupt(string inventoryId, string json)
     {
@@ -100,6 +104,8 @@ public sealed class InMemoryProjectionStore : IProjectionStore
         if (_beforeEveryWrite is { } every)
             await every(this);
 
+        if (view.Version > _refusePast)
+            throw new ViewRejectedException(view.InventoryId, $"Simulated: the store refuses the view at version {view.Version}.");
         lock (_lock)
         {
             var exists = _views.TryGetValue(view.InventoryId, out var current);

@@ -223,6 +223,66 @@ public class InventoryProjectorTests
         Assert.Null(_views.Find("inv-1"));
     }
 
+    // ---- Park, don't stall ----------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_hole_in_one_log_parks_that_inventory_after_three_deliveries_while_the_others_are_projected()
+    {
+        var projector = NewProjector();
+        var orphan = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(
+            EventCodec.Encode("broken", new RecordedEvent(3, Now, Add("sword")))));
+        List<JsonElement> batch = [orphan, .. _log.Append("fine", Add("shield"))];
+        Task Deliver() => projector.ProjectAsync(EventCodec.ReadChanges(batch), CancellationToken.None);
+
+        for (var delivery = 1; delivery < InventoryProjector.MaxPermanentFailures; delivery++)
+        {
+            await Assert.ThrowsAsync<CorruptEventException>(Deliver);
+            Assert.Equal(1, View("fine").Version); // projected at the first delivery
+            Assert.Null(_views.Find("broken"));
+        }
+        await Deliver(); // the last attempt parks it, and the batch completes
+
+        var parked = View("broken");
+        Assert.Equal(0, parked.Version);
+        Assert.Contains("missing", parked.Parked!.Reason, StringComparison.Ordinal);
+        Assert.Equal(Now, parked.Parked.At);
+        Assert.Contains(_poison.Messages, m => m.PartitionKey == "broken" && m.Reason.StartsWith("parked: ", StringComparison.Ordinal));
+        Assert.Equal(1, View("fine").Version);
+    }
+
+    [Fact]
+    public async Task A_view_the_store_refuses_parks_the_inventory_at_its_last_stored_version_and_later_events_wait()
+    {
+        var projector = NewProjector();
+        await projector.ProjectAsync(EventCodec.ReadChanges([.. _log.Append("inv-1", Add("sword"))]), CancellationToken.None);
+        _views.RefuseViewsPast(1);
+        var refused = EventCodec.ReadChanges([.. _log.Append("inv-1", Add("sword", 2))]);
+
+        for (var delivery = 1; delivery < InventoryProjector.MaxPermanentFailures; delivery++)
+            await Assert.ThrowsAsync<ViewRejectedException>(() => projector.ProjectAsync(refused, CancellationToken.None));
+        await projector.ProjectAsync(refused, CancellationToken.None);
+        await projector.ProjectAsync(EventCodec.ReadChanges([.. _log.Append("inv-1", Add("shield"))]), CancellationToken.None);
+
+        var view = View("inv-1");
+        Assert.NotNull(view.Parked);
+        // Nothing skipped silently, nothing applied past the failure.
+        Assert.Equal(1, view.Version);
+        Assert.Equal(Items(("sword", 1)), view.Items);
+    }
+
+    [Fact]
+    public async Task A_rebuild_repairs_a_parked_view()
+    {
+        _log.Append("inv-1", Add("sword"), Add("shield"));
+        _views.Put(InventoryView.Empty("inv-1") with { Parked = new Parking(Now, "a view the store refused") });
+
+        var rebuilt = await NewProjector().RebuildAsync("inv-1", CancellationToken.None);
+
+        Assert.Null(rebuilt.Parked);
+        Assert.Null(View("inv-1").Parked);
+        AssertViewEqualsTheLog("inv-1");
+    }
+
     // ---- Failures and retries -----------------------------------------------------------------------------------
 
     [Fact]

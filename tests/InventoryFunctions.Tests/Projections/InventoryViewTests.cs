@@ -21,6 +21,53 @@ public class InventoryViewTests
     private static List<(string ItemId, long Collected)> Ranking(InventoryView view, int top) =>
         [.. view.MostCollected(top).Select(c => (c.ItemId, c.Collected))];
 
+    // ---- Bounded totals (Space-Saving) ---------------------------------------------------------------------------
+
+    [Fact]
+    public void Totals_are_exact_up_to_the_tracked_number_of_distinct_items()
+    {
+        var events = Enumerable.Range(1, InventoryView.MaxCollectedTracked).Select(i => Added(i, $"item{i}", i)).ToArray();
+
+        var view = Fold(events);
+
+        Assert.Equal(InventoryView.MaxCollectedTracked, view.Collected.Count);
+        Assert.All(view.Collected, c => Assert.Equal(0, c.Overcount));
+        Assert.Equal(("item" + InventoryView.MaxCollectedTracked, (long)InventoryView.MaxCollectedTracked), Ranking(view, 1)[0]);
+    }
+
+    [Fact]
+    public void A_new_item_beyond_the_tracked_number_replaces_the_least_collected_and_inherits_its_total_as_overcount()
+    {
+        var tracked = Enumerable.Range(1, InventoryView.MaxCollectedTracked).Select(i => Added(i, $"item{i}", i == 7 ? 1 : 5));
+        var view = Fold([.. tracked, Added(InventoryView.MaxCollectedTracked + 1, "newcomer", 2)]);
+
+        Assert.Equal(InventoryView.MaxCollectedTracked, view.Collected.Count);
+        Assert.DoesNotContain(view.Collected, c => c.ItemId == "item7");
+        Assert.Equal(new CollectedItem("newcomer", 1 + 2, 1), view.Collected[^1]);
+    }
+
+    [Fact]
+    public void A_lifetime_of_many_more_distinct_items_keeps_the_list_bounded_never_undercounts_and_keeps_every_frequent_item()
+    {
+        // 20,000 adds over 5,000 distinct ids, a few of them frequent (a skewed, repeatable stream).
+        var random = new Random(12);
+        var truth = new Dictionary<string, long>(StringComparer.Ordinal);
+        var view = InventoryView.Empty("inv-1");
+        for (var version = 1; version <= 20_000; version++)
+        {
+            var itemId = random.Next(4) == 0 ? $"hot{random.Next(20)}" : $"item{random.Next(5_000)}";
+            var quantity = random.Next(1, 4);
+            truth[itemId] = truth.GetValueOrDefault(itemId) + quantity;
+            view = view.Apply(Added(version, itemId, quantity));
+        }
+
+        Assert.Equal(InventoryView.MaxCollectedTracked, view.Collected.Count);
+        Assert.All(view.Collected, c => Assert.InRange(truth[c.ItemId], c.Collected - c.Overcount, c.Collected));
+        var threshold = truth.Values.Sum() / InventoryView.MaxCollectedTracked;
+        Assert.All(truth.Where(t => t.Value > threshold), t => Assert.Contains(view.Collected, c => c.ItemId == t.Key));
+        Assert.All(Enumerable.Range(0, 20), hot => Assert.Contains(view.MostCollected(20), c => c.ItemId == $"hot{hot}"));
+    }
+
     // ---- Apply -----------------------------------------------------------------------------------------------
 
     [Fact]

@@ -4,10 +4,15 @@
 // undo log: on the first failure every applied write is reverted (and the container's LSN counter
 // restored), the failing operation keeps its status and all others get 424 Failed Dependency, as on
 // Cosmos. The wire status is then 207 Multi-Status, which the SDK turns into the failing status.
+// Cosmos DB's limits apply (limits.js): a body over 2,202,010 bytes is refused with 413 and more than
+// 100 operations with 400, before anything runs; an operation whose item is too large gets 413.
 const {
   LIB, send, sendError, isTrue, parsePartitionKey,
 } = require('./common');
 const { decodeBatchRequest, encodeBatchResponse } = require('./hybridrow');
+const {
+  CosmosLimitError, MAX_BATCH_BODY_BYTES, assertRequestBody, assertBatchOperations,
+} = require('./limits');
 
 const docOps = require(`${LIB}/handler/_document-operations`);
 const { patchOperation } = require(`${LIB}/handler/_patch-operations`);
@@ -45,9 +50,17 @@ function undoWrite(coll, { id, pk, before }) {
 async function batch(coll, req, res, raw) {
   let ops;
   try {
-    ops = decodeBatchRequest(raw);
+    assertRequestBody(raw, MAX_BATCH_BODY_BYTES);
+    try {
+      ops = decodeBatchRequest(raw);
+    } catch (err) {
+      sendError(res, 400, `cannot parse batch request: ${err.message}`);
+      return;
+    }
+    assertBatchOperations(ops.length);
   } catch (err) {
-    sendError(res, 400, `cannot parse batch request: ${err.message}`);
+    if (!(err instanceof CosmosLimitError)) throw err;
+    sendError(res, err.statusCode, err.message);
     return;
   }
   const atomic = isTrue(req, 'x-ms-cosmos-batch-atomic');
@@ -74,7 +87,7 @@ async function batch(coll, req, res, raw) {
       }, before);
       if (result.statusCode < 300 && op.operationType !== OP.Read) undo.push({ id, pk, before });
     } catch (err) {
-      result = { statusCode: 400, body: { message: err.message } };
+      result = { statusCode: err instanceof CosmosLimitError ? err.statusCode : 400, body: { message: err.message } };
     }
     const ok = result.statusCode < 400;
     if (!ok && failed < 0) failed = i;

@@ -15,10 +15,12 @@ function send(res, status, body, headers = {}) {
 }
 
 const errors = {
-  400: 'BadRequest', 404: 'NotFound', 409: 'Conflict', 412: 'PreconditionFailed', 500: 'InternalServerError',
+  400: 'BadRequest', 404: 'NotFound', 405: 'MethodNotAllowed', 408: 'RequestTimeout', 409: 'Conflict',
+  412: 'PreconditionFailed', 413: 'RequestEntityTooLarge', 429: 'TooManyRequests', 500: 'InternalServerError',
+  503: 'ServiceUnavailable',
 };
-function sendError(res, status, message) {
-  send(res, status, { code: errors[status] || 'Error', message });
+function sendError(res, status, message, headers = {}) {
+  send(res, status, { code: errors[status] || 'Error', message }, headers);
 }
 
 function readBody(req) {

@@ -1,8 +1,9 @@
 'use strict';
 // Loads @vercel/cosmosdb-server, patches its document store, and puts a dispatcher in front of its
 // request handler. Routes the package gets wrong are answered here (point read, read feed, change
-// feed, queries, batch, partition key ranges); everything else (databases, containers, create,
-// upsert, replace, delete, patch) still goes to the package.
+// feed, queries, batch, partition key ranges, and item writes, which must honour Cosmos DB's limits);
+// everything else (databases, containers, delete) still goes to the package. The dispatcher also
+// injects faults when fault mode is on (faults.js) and serves its control endpoint, /_dev/faults.
 const { randomUUID } = require('crypto');
 const {
   LIB, send, sendError, readBody, isTrue, parsePartitionKey, samePartition,
@@ -16,6 +17,9 @@ const { createHttpServer } = require(LIB);
 const { query, readFeed } = require('./query');
 const { changeFeed } = require('./changefeed');
 const { batch } = require('./batch');
+const { writeDocument } = require('./writes');
+const { enforceItemSize } = require('./limits');
+const { Faults } = require('./faults');
 
 // Falsy partition key values: the package parsed '[""]'/'[0]' into the document id and keyed its
 // index on `partition || id`, so "" and 0 collided with other documents. Key on the exact JSON value.
@@ -34,6 +38,7 @@ Documents.prototype._set = function set(data) {
   return rawSet.call(this, data);
 };
 Documents.prototype._restore = rawSet; // batch rollback puts a document back as it was
+enforceItemSize(Documents);
 
 // Capture the account the package creates on 'listening'; advertise http endpoints (the package
 // says https even with --no-ssl, which only works with LimitToEndpoint).
@@ -88,17 +93,76 @@ function route(req, m) {
     if (id) return pointRead;
     return req.headers['a-im'] ? changeFeed : readFeed;
   }
-  if (req.method !== 'POST' || kind !== 'docs' || id) return null;
+  if (kind !== 'docs') return null;
+  if (req.method === 'PUT' || req.method === 'PATCH') return id ? writeDocument : null;
+  if (req.method !== 'POST' || id) return null;
   if (isTrue(req, 'x-ms-cosmos-is-batch-request')) return batch;
   if (isTrue(req, 'x-ms-documentdb-isquery') || req.headers['content-type'] === 'application/query+json') return query;
-  return null;
+  return writeDocument;
+}
+
+const faults = new Faults();
+
+// GET the rule and counts; POST/PUT a rule (fault mode on, counts zeroed); DELETE (off, counts kept).
+async function faultControl(req, res) {
+  const raw = await readBody(req);
+  try {
+    if (req.method === 'POST' || req.method === 'PUT') faults.configure(JSON.parse(raw.toString('utf8')));
+    else if (req.method === 'DELETE') faults.configure(null);
+    else if (req.method !== 'GET') {
+      sendError(res, 405, 'use GET, POST, PUT or DELETE');
+      return;
+    }
+  } catch (err) {
+    sendError(res, 400, `invalid fault rule: ${err.message}`);
+    return;
+  }
+  send(res, 200, faults.state());
+}
+
+// Answers as the fault asks; returns true when the request must not be handled any further.
+async function injectFault({ kind, retryAfterMs }, req, res) {
+  if (kind === 'drop') {
+    req.socket.destroy();
+    return true;
+  }
+  if (kind === 'lost-response') {
+    // The handler runs and applies the request; whatever it answers is swallowed and the
+    // connection is cut instead.
+    res.setHeader = () => res;
+    res.writeHead = () => res;
+    res.write = () => true;
+    res.end = () => {
+      res.socket?.destroy();
+      return res;
+    };
+    return false;
+  }
+  await readBody(req); // drain, so the connection stays usable
+  const message = 'Injected by the dev server\'s fault mode.';
+  if (kind === '429') {
+    sendError(res, 429, `Message: {"Errors":["Request rate is large. More Request Units may be needed, so no changes were made. Please retry this request later."]} ${message}`, {
+      'x-ms-retry-after-ms': String(retryAfterMs), 'x-ms-substatus': '3200',
+    });
+  } else if (kind === '503') {
+    sendError(res, 503, `Message: {"Errors":["Service is currently unavailable."]} ${message}`);
+  } else {
+    sendError(res, 408, `Message: {"Errors":["Request timed out."]} ${message}`);
+  }
+  return true;
 }
 
 async function dispatch(req, res, fallback) {
   const path = new URL(req.url, 'http://localhost').pathname.replace(/^\/\//, '/').replace(/\/+$/, '');
+  if (process.env.COSMOS_DEV_DEBUG) console.error(req.method, path, JSON.stringify(req.headers));
+  if (path === '/_dev/faults') {
+    await faultControl(req, res);
+    return;
+  }
+  const fault = faults.pick(req, path);
+  if (fault && await injectFault(fault, req, res)) return;
   const m = ROUTE.exec(path);
   const handler = route(req, m);
-  if (process.env.COSMOS_DEV_DEBUG) console.error(req.method, path, JSON.stringify(req.headers));
   if (!handler) {
     fallback(req, res);
     return;
@@ -109,8 +173,10 @@ async function dispatch(req, res, fallback) {
   else await handler(coll, req, res, body, m[4] && decodeURIComponent(m[4]));
 }
 
+/** server.faults: the fault mode (configure(rule) / configure(null), state()). */
 function createServer() {
   const server = createHttpServer({ keepAlive: true }); // keep-alive instead of 'Connection: close'
+  server.faults = faults;
   const [packageHandler] = server.listeners('request');
   server.removeAllListeners('request');
   server.on('request', (req, res) => {

@@ -28,6 +28,8 @@ public static class ProjectionDocument
                 writer.WriteStartObject();
                 writer.WriteString("itemId", item.ItemId);
                 writer.WriteNumber("collected", item.Collected);
+                if (item.Overcount > 0)
+                    writer.WriteNumber("overcount", item.Overcount);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
@@ -36,6 +38,13 @@ public static class ProjectionDocument
                 writer.WriteNumberValue(version);
             writer.WriteEndArray();
             writer.WriteString("updatedAt", EventCodec.FormatOccurredAt(view.UpdatedAt));
+            if (view.Parked is { } parked)
+            {
+                writer.WriteStartObject("parked");
+                writer.WriteString("at", EventCodec.FormatOccurredAt(parked.At));
+                writer.WriteString("reason", parked.Reason);
+                writer.WriteEndObject();
+            }
             writer.WriteEndObject();
         }, 512);
     }
@@ -49,7 +58,8 @@ public static class ProjectionDocument
             foreach (var item in document.GetProperty("items").EnumerateObject())
                 items[item.Name] = item.Value.GetInt32();
             var collected = document.GetProperty("collected").EnumerateArray()
-                .Select(c => new CollectedItem(c.GetProperty("itemId").GetString()!, c.GetProperty("collected").GetInt64()));
+                .Select(c => new CollectedItem(c.GetProperty("itemId").GetString()!, c.GetProperty("collected").GetInt64(),
+                    c.TryGetProperty("overcount", out var overcount) ? overcount.GetInt64() : 0));
             var skipped = document.TryGetProperty("skippedVersions", out var s) ? s.EnumerateArray().Select(v => v.GetInt64()) : [];
             return new InventoryView(
                 document.GetProperty("inventoryId").GetString()!,
@@ -57,11 +67,19 @@ public static class ProjectionDocument
                 items.ToImmutable(),
                 [.. collected],
                 [.. skipped],
-                DateTimeOffset.Parse(document.GetProperty("updatedAt").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal));
+                Instant(document.GetProperty("updatedAt")))
+            {
+                Parked = document.TryGetProperty("parked", out var parked)
+                    ? new Parking(Instant(parked.GetProperty("at")), parked.GetProperty("reason").GetString()!)
+                    : null,
+            };
         }
         catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or NullReferenceException)
         {
             throw new InvalidDataException($"Projection document is not a valid inventory view: {ex.Message}", ex);
         }
     }
+
+    private static DateTimeOffset Instant(JsonElement text) =>
+        DateTimeOffset.Parse(text.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 }

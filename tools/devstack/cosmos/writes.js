@@ -1,0 +1,59 @@
+'use strict';
+// Single-document writes: create, upsert (POST .../docs), replace (PUT .../docs/{id}) and patch
+// (PATCH .../docs/{id}). They reuse the package's operations, as batch.js does; they are answered here
+// so that a write over Cosmos DB's limits gets 413 RequestEntityTooLarge with nothing written (the
+// package would answer 500). Delete still goes to the package.
+const {
+  LIB, send, sendError, isTrue, parsePartitionKey,
+} = require('./common');
+const { CosmosLimitError, MAX_REQUEST_BYTES, assertRequestBody } = require('./limits');
+
+const docOps = require(`${LIB}/handler/_document-operations`);
+const { patchOperation } = require(`${LIB}/handler/_patch-operations`);
+
+function apply(coll, req, body, id) {
+  const partitionKey = req.headers['x-ms-documentdb-partitionkey'];
+  const ifMatch = req.headers['if-match'];
+  if (req.method === 'POST') {
+    return isTrue(req, 'x-ms-documentdb-is-upsert')
+      ? docOps.upsertOperation(coll, { partitionKey, ifMatch, resourceBody: body })
+      : docOps.createOperation(coll, { resourceBody: body });
+  }
+  if (req.method === 'PUT') {
+    if (!coll.document(id, parsePartitionKey(partitionKey)).read()) return { statusCode: 404, body: {} };
+    return docOps.replaceOperation(coll, { partitionKey, ifMatch, resourceBody: body });
+  }
+  // PATCH: the .NET SDK sends { operations, condition? }; a bare array is accepted as well.
+  const operations = Array.isArray(body) ? body : body && body.operations;
+  if (!Array.isArray(operations)) {
+    return { statusCode: 400, body: { code: 'BadRequest', message: 'Invalid patch request: check syntax of patch specification.' } };
+  }
+  return patchOperation(coll, {
+    id, partitionKey, ifMatch, operations, condition: Array.isArray(body) ? undefined : body.condition,
+  });
+}
+
+function writeDocument(coll, req, res, raw, id) {
+  let result;
+  try {
+    // An item body is judged by the item rule (system properties a client sends back do not count);
+    // a patch body is a list of operations, judged as a request.
+    if (req.method === 'PATCH') assertRequestBody(raw, MAX_REQUEST_BYTES);
+    let body;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      sendError(res, 400, `The request body is not valid JSON: ${err.message}`);
+      return;
+    }
+    result = apply(coll, req, body, id);
+  } catch (err) {
+    if (!(err instanceof CosmosLimitError)) throw err;
+    sendError(res, err.statusCode, err.message);
+    return;
+  }
+  const doc = result.body;
+  send(res, result.statusCode, doc, doc && doc._etag ? { etag: doc._etag } : {});
+}
+
+module.exports = { writeDocument };
