@@ -81,8 +81,9 @@ internal sealed class ChangeFeedFunctionHost(CosmosClient client, IConfiguration
     {
         var database = Resolve(trigger.DatabaseName);
         var leases = client.GetContainer(Resolve(trigger.LeaseDatabaseName ?? trigger.DatabaseName), Resolve(trigger.LeaseContainerName ?? "leases"));
+        // The processor name is the lease prefix alone, empty when unset: what the Cosmos DB extension uses.
         var builder = client.GetContainer(database, Resolve(trigger.ContainerName))
-            .GetChangeFeedProcessorBuilder(trigger.LeaseContainerPrefix + functionName, (ChangeFeedProcessorContext context, Stream changes, CancellationToken token) =>
+            .GetChangeFeedProcessorBuilder(trigger.LeaseContainerPrefix ?? string.Empty, (ChangeFeedProcessorContext context, Stream changes, CancellationToken token) =>
                 InvokeAsync(changes, token))
             .WithInstanceName($"devhost-{Environment.MachineName}-{Environment.ProcessId}")
             .WithLeaseContainer(leases)

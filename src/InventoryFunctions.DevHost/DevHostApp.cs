@@ -23,7 +23,9 @@ public static class DevHostApp
 
         builder.Services.AddInventory(builder.Configuration);
         builder.Services.AddMvcCore();
-        if (builder.Configuration.GetValue("DevHost:ChangeFeed", defaultValue: true))
+        // "AzureWebJobs.<Function>.Disabled" is the Functions host's own switch; the older DevHost:ChangeFeed still works.
+        if (builder.Configuration.GetValue("DevHost:ChangeFeed", defaultValue: true)
+            && !builder.Configuration.GetValue("AzureWebJobs.ProjectInventory.Disabled", defaultValue: false))
             builder.Services.AddHostedService<ChangeFeedFunctionHost>();
         configureServices?.Invoke(builder.Services);
 
