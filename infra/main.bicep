@@ -363,6 +363,10 @@ var appSettings = {
 
   SnapshotInterval: snapshotInterval
 
+  // /api/health: degraded above this many unprojected changes; answers reused for a few seconds.
+  ProjectionLagThreshold: '1000'
+  HealthCacheSeconds: '5'
+
   // The connection string holds only the instrumentation key and ingestion endpoint (not a secret);
   // with local auth disabled, ingestion also needs the Entra token requested by the setting below.
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString

@@ -108,7 +108,7 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
         stack.StartAppAsync(new Dictionary<string, string?>
         {
             [AppSettings.DatabaseName] = database,
-            ["DevHost:ChangeFeed"] = changeFeed ? "true" : "false",
+            [LocalStack.ProjectorDisabledSetting] = changeFeed ? "false" : "true",
             ["ChangeFeedPollDelayMs"] = "200",
         }, handler is null ? [] : [handler]);
 

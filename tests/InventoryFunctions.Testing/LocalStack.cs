@@ -70,9 +70,12 @@ public sealed class LocalStack : IAsyncDisposable
     public Task<LocalApp> StartAppAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var all = AppSettings(settings);
-        all.TryAdd("DevHost:ChangeFeed", "false");
+        all.TryAdd(ProjectorDisabledSetting, "true");
         return LocalApp.StartAsync(all, services);
     }
+
+    /// <summary>The Functions host's switch for the change-feed function, which the local hosts honour too.</summary>
+    public const string ProjectorDisabledSetting = "AzureWebJobs.ProjectInventory.Disabled";
 
     /// <summary>The app settings for this stack (as local.settings.json holds them), with <paramref name="overrides"/> on top.</summary>
     public Dictionary<string, string?> AppSettings(IReadOnlyDictionary<string, string?>? overrides = null)
