@@ -27,13 +27,14 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<InventoryService>();
 
         services.AddSingleton<IProjectionStore, CosmosProjectionStore>();
-        services.AddSingleton<IPoisonQueue>(_ => new StoragePoisonQueue(StoragePoisonQueue.CreateClient(configuration)));
+        services.AddSingleton<IPoisonQueue>(_ => new StoragePoisonQueue(() => StoragePoisonQueue.CreateClient(configuration)));
         services.AddSingleton<InventoryProjector>();
         services.AddSingleton<FreshViews>();
 
         // Operations: the estimator for every change-feed function the app declares, health, poison replay.
-        services.AddSingleton<IReadOnlyList<ChangeFeedSubscription>>(_ => [.. ChangeFeedFunctions.All.Select(f => f.Resolve(configuration))]);
-        services.AddSingleton<IChangeFeedMonitor, CosmosChangeFeedMonitor>();
+        // Resolved on first use: a missing setting then fails the estimate (health reports it), not the app.
+        services.AddSingleton<IChangeFeedMonitor>(sp => new CosmosChangeFeedMonitor(sp.GetRequiredService<CosmosClient>(),
+            () => [.. ChangeFeedFunctions.All.Select(f => f.Resolve(configuration))]));
         services.AddSingleton<IParkedInventories, NoParkedInventories>(); // TODO(issue 12): the projections container's parked views
         services.AddSingleton(new HealthPolicy(
             configuration.GetValue(AppSettings.ProjectionLagThreshold, HealthPolicy.Default.LagThreshold),

@@ -9,12 +9,14 @@ namespace InventoryFunctions.Cosmos;
 /// SDK compares the lease's continuation with the feed's latest LSN); the container metadata it also needs is cached
 /// by the client after the first call.
 /// </summary>
-public sealed class CosmosChangeFeedMonitor(CosmosClient client, IReadOnlyList<ChangeFeedSubscription> subscriptions) : IChangeFeedMonitor
+public sealed class CosmosChangeFeedMonitor(CosmosClient client, Func<IReadOnlyList<ChangeFeedSubscription>> subscriptions) : IChangeFeedMonitor
 {
+    private readonly Lazy<IReadOnlyList<ChangeFeedSubscription>> _subscriptions = new(subscriptions);
+
     public async Task<IReadOnlyList<FeedLag>> EstimateAsync(CancellationToken cancellationToken)
     {
-        var feeds = new List<FeedLag>(subscriptions.Count);
-        foreach (var subscription in subscriptions)
+        var feeds = new List<FeedLag>(_subscriptions.Value.Count);
+        foreach (var subscription in _subscriptions.Value)
         {
             var estimator = client.GetContainer(subscription.DatabaseName, subscription.ContainerName)
                 .GetChangeFeedEstimator(subscription.ProcessorName, client.GetContainer(subscription.LeaseDatabaseName, subscription.LeaseContainerName));

@@ -10,9 +10,19 @@ namespace InventoryFunctions.Queues;
 /// The <c>projection-poison</c> Azure Storage queue. The queue is created by infrastructure (Bicep in Azure,
 /// the provisioner locally); messages are Base64 JSON, the encoding a queue-triggered function expects.
 /// </summary>
-public sealed class StoragePoisonQueue(QueueClient queue) : IPoisonQueue
+public sealed class StoragePoisonQueue(Func<QueueClient> createClient) : IPoisonQueue
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    // Created on first use: a missing setting then fails the call that needs the queue (health reports it), not the app.
+    private readonly Lazy<QueueClient> _queue = new(createClient);
+
+    public StoragePoisonQueue(QueueClient queue)
+        : this(() => queue)
+    {
+    }
+
+    private QueueClient queue => _queue.Value;
 
     public async Task SendAsync(PoisonMessage message, CancellationToken cancellationToken) =>
         await queue.SendMessageAsync(BinaryData.FromObjectAsJson(message, Json), cancellationToken: cancellationToken);
