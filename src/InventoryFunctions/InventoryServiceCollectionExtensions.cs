@@ -41,6 +41,9 @@ public static class InventoryServiceCollectionExtensions
             TimeSpan.FromSeconds(configuration.GetValue(AppSettings.HealthCacheSeconds, HealthPolicy.Default.CacheFor.TotalSeconds))));
         services.AddSingleton<ProjectionMonitor>();
         services.AddSingleton<PoisonReplay>();
+        services.AddSingleton<ProjectionGauges>();
+        services.AddHostedService<ProjectionGaugesPublisher>();
+        services.AddInventoryTelemetry(configuration);
         return services;
     }
 }
