@@ -8,7 +8,7 @@
 #                              load a deployed app instead (Cosmos request counts are then not available)
 #   ./bench.sh --help          every option
 #
-# The local stack (Cosmos DB dev server, Azurite, the app on the dev host) runs inside the benchmark process on free
+# The local stack (Cosmos DB dev server, Azurite, the app's worker processes under the local Functions host) runs on free
 # loopback ports, like the integration tests; nothing needs to be started first.
 set -euo pipefail
 cd "$(dirname "$0")"

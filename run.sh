@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the app locally: Cosmos DB + Azurite stand-ins (unless CosmosDb / AzureWebJobsStorage are set),
-# the database and containers, then `func start` (with Core Tools) or the dev host, on http://localhost:7071.
+# the database and containers, then `func start` (with Core Tools) or the local Functions host
+# (src/InventoryFunctions.LocalHost: runs the same built worker over the Functions host protocol), on http://localhost:7071.
 # Ctrl+C or SIGTERM stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -38,8 +39,10 @@ select_cosmosdb_extension
 }
 
 log "Building"
-dotnet build src/InventoryFunctions.DevHost -nologo -v q -clp:ErrorsOnly >&2
-devhost="src/InventoryFunctions.DevHost/bin/Debug/net10.0/InventoryFunctions.DevHost.dll"
+dotnet build src/InventoryFunctions -nologo -v q -clp:ErrorsOnly >&2
+dotnet build src/InventoryFunctions.LocalHost -nologo -v q -clp:ErrorsOnly >&2
+localhost="src/InventoryFunctions.LocalHost/bin/Debug/net10.0/InventoryFunctions.LocalHost.dll"
+app_output="src/InventoryFunctions/bin/Debug/net10.0"
 
 if [ -z "${CosmosDb:-}" ]; then
   port_in_use "$COSMOS_PORT" && { echo "error: port $COSMOS_PORT is taken; set COSMOS_PORT, or CosmosDb to use that Cosmos DB" >&2; exit 1; }
@@ -65,14 +68,14 @@ else
 fi
 export PoisonQueueStorage="${PoisonQueueStorage:-$AzureWebJobsStorage}"
 
-dotnet "$devhost" provision >&2
+dotnet "$localhost" provision --script-root "$app_output" >&2
 
 if command -v func >/dev/null 2>&1; then
   log "Starting the Functions host (func start)"
   (cd src/InventoryFunctions && exec func start --port "$HTTP_PORT") &
 else
-  log "Azure Functions Core Tools not found: starting the dev host (same functions, same registrations)"
-  dotnet "$devhost" --urls "http://localhost:$HTTP_PORT" >&2 &
+  log "Azure Functions Core Tools not found: starting the local Functions host (it runs the app's worker, $app_output/InventoryFunctions.dll)"
+  dotnet "$localhost" --script-root "$app_output" --urls "http://localhost:$HTTP_PORT" >&2 &
 fi
 host=$!
 started+=("$host")

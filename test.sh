@@ -5,9 +5,12 @@ set -uo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=scripts/devstack.sh
 . scripts/devstack.sh
+# shellcheck source=scripts/browser.sh
+. scripts/browser.sh
 
 require dotnet "install the .NET 10 SDK"
 ensure_devstack_installed
+ensure_chromium
 select_cosmosdb_extension
 
 results="$(mktemp -d)"

@@ -31,7 +31,7 @@ public sealed record BenchOptions(
           --key KEY            function key sent as x-functions-key (with --base-url)
           --out DIR            where the report goes (default: docs/benchmarks locally,
                                .artifacts/benchmarks/remote with --base-url)
-          --poll-delay-ms N    change-feed poll delay of the local dev host (default: the trigger's, 1000)
+          --poll-delay-ms N    change-feed poll delay of the local host's trigger (default: the trigger's, 1000)
           --no-micro           skip the BenchmarkDotNet micro-benchmarks
           --micro-only         only the micro-benchmarks (no app, no Cosmos)
           -h, --help           this text
@@ -95,7 +95,7 @@ public sealed record BenchOptions(
 
         if (key is not null && baseUrl is null)
         {
-            Console.Error.WriteLine("error: --key goes with --base-url (the local dev host does not check keys).");
+            Console.Error.WriteLine("error: --key goes with --base-url (the local host does not check keys).");
             return null;
         }
 

@@ -23,7 +23,7 @@ var report = new BenchReport
     Run = new RunInfo
     {
         Mode = options.Mode.ToString().ToLowerInvariant(),
-        Target = options.IsLocal ? "the local stack (Cosmos DB dev server, Azurite, the dev host in process)" : options.BaseUrl!.ToString(),
+        Target = options.IsLocal ? "the local stack (Cosmos DB dev server, Azurite, the app's worker processes under the local Functions host)" : options.BaseUrl!.ToString(),
         Local = options.IsLocal,
         StartedAt = DateTimeOffset.UtcNow,
         Machine = machine,
@@ -45,7 +45,7 @@ try
         BenchStack? stack = null;
         if (options.IsLocal)
         {
-            Console.WriteLine("==> starting the local stack (Cosmos DB dev server, Azurite, the dev host)");
+            Console.WriteLine("==> starting the local stack (Cosmos DB dev server, Azurite, the app's worker under the local Functions host)");
             stack = await BenchStack.StartAsync(options.PollDelayMs);
             report.Run.SnapshotInterval = stack.SnapshotInterval;
             Console.WriteLine($"  app on {stack.ApiBase}, change-feed poll delay {options.PollDelayMs} ms");

@@ -11,7 +11,7 @@ namespace InventoryFunctions;
 
 public static class InventoryServiceCollectionExtensions
 {
-    /// <summary>Every registration the app needs; the Functions host and the dev host both call this.</summary>
+    /// <summary>Every registration the app needs; Program.cs calls it; tests build it in process to exercise the adapters.</summary>
     public static IServiceCollection AddInventory(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<CosmosOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();

@@ -12,9 +12,8 @@ namespace Infrastructure.Tests;
 public sealed class AppSettingsTests(InfrastructureTemplate template)
 {
     // Sample settings with no Azure counterpart: on Flex Consumption the runtime comes from
-    // functionAppConfig.runtime instead; ChangeFeedPollDelayMs is read only by the local dev host
-    // (in Azure the trigger attribute's FeedPollDelay applies).
-    private static readonly string[] LocalOnlySettings = ["FUNCTIONS_WORKER_RUNTIME", "ChangeFeedPollDelayMs"];
+    // functionAppConfig.runtime instead.
+    private static readonly string[] LocalOnlySettings = ["FUNCTIONS_WORKER_RUNTIME"];
 
     public static TheoryData<string> SettingsTheCodeReads()
     {

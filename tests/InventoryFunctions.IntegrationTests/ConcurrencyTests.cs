@@ -13,7 +13,7 @@ using Xunit.Abstractions;
 namespace InventoryFunctions.IntegrationTests;
 
 /// <summary>
-/// Many clients writing one inventory at once through the dev host: the etag-guarded batch turns every race into a
+/// Many clients writing one inventory at once through the app under the local host: the etag-guarded batch turns every race into a
 /// retry, so the log stays contiguous, never goes below zero, and the head always equals the log folded.
 /// </summary>
 [Collection(LocalStackGroup.Name)]

@@ -62,14 +62,14 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
     }
 
     /// <summary>
-    /// A store as another app instance would have it: its own head cache, the app's options (from the dev host's
-    /// container), and <paramref name="client"/> or the test's own client.
+    /// A store as another app instance would have it: its own head cache, the app's options (from the app's
+    /// registrations built in the test process), and <paramref name="client"/> or the test's own client.
     /// </summary>
     private CosmosEventStore NewStore(CosmosClient? client = null) =>
         ActivatorUtilities.CreateInstance<CosmosEventStore>(stack.Services,
             client ?? stack.Client, (IMemoryCache)new MemoryCache(new MemoryCacheOptions { SizeLimit = 100 }), TimeProvider.System);
 
-    /// <summary>The log reader as the app has it: the dev host's options over <paramref name="client"/> or the test's own client.</summary>
+    /// <summary>The log reader as the app has it: the app's options over <paramref name="client"/> or the test's own client.</summary>
     private CosmosEventLog NewLog(CosmosClient? client = null) =>
         ActivatorUtilities.CreateInstance<CosmosEventLog>(stack.Services, client ?? stack.Client);
 

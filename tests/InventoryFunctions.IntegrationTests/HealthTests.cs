@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using InventoryFunctions.DevHost;
 using InventoryFunctions.IntegrationTests.Infrastructure;
 using InventoryFunctions.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,11 +26,12 @@ public sealed class HealthTests(LocalStackFixture stack)
     [Fact]
     public async Task Health_is_503_problem_when_Cosmos_does_not_answer()
     {
-        // A port nothing listens on: the dev host starts, Cosmos cannot be reached.
+        // A port nothing listens on: the app starts, Cosmos cannot be reached.
         await using var app = await LocalApp.StartAsync(new Dictionary<string, string?>
         {
             [AppSettings.CosmosConnection] = "AccountEndpoint=http://127.0.0.1:9/;AccountKey=C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==;",
             ["Logging:LogLevel:Default"] = "None",
+            [LocalStack.ChangeFeedSwitch] = "true",
         });
         using var http = app.CreateHttpClient();
 

@@ -280,28 +280,26 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
     public async Task A_read_at_version_1005_with_interval_10_is_one_point_read_and_one_query_replaying_at_most_9_events()
     {
         var (inventoryId, log) = await LongHistoryAsync();
-        var counter = new RequestCounter();
-        var recorder = new ResponseRecorder();
-        await using var app = await AppInstance.StartAsync(stack, 10, counter, recorder);
+        await using var app = await AppInstance.StartAsync(stack, 10);
+        var wire = app.Wire;
         await app.Http.GetStateAtAsync(inventoryId, 995); // the client's first request also reads account and container metadata
 
         output.WriteLine("version  requests  events replayed  (interval 10, log of 1,050)");
         foreach (var version in new long[] { 9, 10, 500, 999, 1000, 1005, 1009, 1050 })
         {
-            counter.Reset();
-            recorder.Reset();
+            wire.Reset();
             var reply = await app.Http.GetStateAtAsync(inventoryId, version);
-            output.WriteLine($"{version,7}  {counter.Count,8}  {recorder.ItemsReturned,15}   {string.Join(" | ", counter.Requests)}");
+            output.WriteLine($"{version,7}  {wire.DataRequests.Count,8}  {ItemsReturned(wire),15}   {string.Join(" | ", wire.DataRequests)}");
 
             AssertState(FoldPrefix(log, version), reply, inventoryId, $"atVersion={version}");
-            var pointReads = counter.Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal));
+            var pointReads = wire.DataRequests.Count(r => r.Operation == "Read");
             // Below the first snapshot there is nothing to read: the query starts at the beginning.
             Assert.Equal(version < 10 ? 0 : 1, pointReads);
-            Assert.Equal(pointReads + 1, counter.Count);
-            Assert.True(recorder.ItemsReturned <= 9, $"replayed {recorder.ItemsReturned} events");
-            Assert.Equal(version % 10, recorder.ItemsReturned);
+            Assert.Equal(pointReads + 1, wire.DataRequests.Count);
+            Assert.True(ItemsReturned(wire) <= 9, $"replayed {ItemsReturned(wire)} events");
+            Assert.Equal(version % 10, ItemsReturned(wire));
             if (version == 1005)
-                Assert.EndsWith("/docs/snapshot-1000", counter.Requests.Single(r => r.StartsWith("GET ", StringComparison.Ordinal)), StringComparison.Ordinal);
+                Assert.EndsWith("/docs/snapshot-1000", wire.DataRequests.Single(r => r.Operation == "Read").Path, StringComparison.Ordinal);
         }
 
         // By instant: the snapshot query, then events in pages of the interval until one is later than the instant (each
@@ -311,13 +309,12 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
         foreach (var batch in new[] { 1, 20, 21 })
         {
             var instant = log[(batch * 50) - 1].OccurredAt;
-            counter.Reset();
-            recorder.Reset();
+            wire.Reset();
             var reply = await app.Http.GetStateAsOfAsync(inventoryId, instant);
-            output.WriteLine($"asOf end of batch {batch}: {counter.Count} requests, {recorder.ItemsReturned} documents read ({string.Join(" + ", recorder.Pages)}): {string.Join(" | ", counter.Requests)}");
+            output.WriteLine($"asOf end of batch {batch}: {wire.DataRequests.Count} requests, {ItemsReturned(wire)} documents read ({string.Join(" + ", Pages(wire))}): {string.Join(" | ", wire.DataRequests)}");
             AssertState(FoldPrefix(log, batch * 50), reply, inventoryId, $"asOf batch {batch}");
-            Assert.InRange(counter.Count, 2, 4);
-            Assert.True(recorder.Pages.Skip(1).All(page => page <= 10), "event pages are at most one interval long");
+            Assert.InRange(wire.DataRequests.Count, 2, 4);
+            Assert.True(Pages(wire).Skip(1).All(page => page <= 10), "event pages are at most one interval long");
         }
     }
 
@@ -325,23 +322,21 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
     public async Task A_missing_snapshot_costs_one_more_query_but_never_a_wrong_answer()
     {
         var (inventoryId, log) = await LongHistoryAsync();
-        var counter = new RequestCounter();
-        var recorder = new ResponseRecorder();
-        await using var app = await AppInstance.StartAsync(stack, 10, counter, recorder);
+        await using var app = await AppInstance.StartAsync(stack, 10);
+        var wire = app.Wire;
         await app.Http.GetStateAtAsync(inventoryId, 995);
 
         var original = (await stack.Events.ReadDocumentAsync("snapshot-1000", inventoryId))!.Value.Document;
         (await stack.Events.DeleteItemStreamAsync("snapshot-1000", new PartitionKey(inventoryId))).Dispose();
         try
         {
-            counter.Reset();
-            recorder.Reset();
+            wire.Reset();
             var reply = await app.Http.GetStateAtAsync(inventoryId, 1005);
-            output.WriteLine($"snapshot-1000 deleted, atVersion=1005: {counter.Count} requests, {recorder.ItemsReturned} documents read: {string.Join(" | ", counter.Requests)}");
+            output.WriteLine($"snapshot-1000 deleted, atVersion=1005: {wire.DataRequests.Count} requests, {ItemsReturned(wire)} documents read: {string.Join(" | ", wire.DataRequests)}");
 
             AssertState(FoldPrefix(log, 1005), reply, inventoryId, "atVersion=1005 without snapshot-1000");
-            Assert.Equal(3, counter.Count); // the point read (404), the query for the latest snapshot below, the events after it
-            Assert.Equal(1 + 15, recorder.ItemsReturned); // snapshot-990, then events 991..1005
+            Assert.Equal(3, wire.DataRequests.Count); // the point read (404), the query for the latest snapshot below, the events after it
+            Assert.Equal(1 + 15, ItemsReturned(wire)); // snapshot-990, then events 991..1005
             AssertState(FoldPrefix(log, 1000), await app.Http.GetStateAtAsync(inventoryId, 1000), inventoryId, "atVersion=1000 without snapshot-1000");
         }
         finally
@@ -378,8 +373,8 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
     {
         // The log was written with interval 10; read it with 7 (most expected snapshots missing), 2 and 100.
         var (inventoryId, log) = await LongHistoryAsync();
-        var counter = new RequestCounter();
-        await using var seven = await AppInstance.StartAsync(stack, 7, counter);
+        await using var seven = await AppInstance.StartAsync(stack, 7);
+        var wire = seven.Wire;
         await using var two = await AppInstance.StartAsync(stack, 2);
         long[] versions = [0, 1, 6, 7, 9, 10, 11, 14, 99, 100, 693, 700, 999, 1000, 1001, 1004, 1005, 1049, 1050];
 
@@ -392,10 +387,10 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
         }
         AssertProblem(await seven.Http.GetStateAtAsync(inventoryId, 1051), HttpStatusCode.NotFound, "version-not-found");
 
-        counter.Reset();
+        wire.Reset();
         AssertState(FoldPrefix(log, 1005), await seven.Http.GetStateAtAsync(inventoryId, 1005), inventoryId, "K=7, atVersion=1005");
-        output.WriteLine($"K=7 over a log written with K=10, atVersion=1005: {counter.Count} requests: {string.Join(" | ", counter.Requests)}");
-        Assert.Equal(3, counter.Count); // snapshot-1001 is not there: one query finds snapshot-1000
+        output.WriteLine($"K=7 over a log written with K=10, atVersion=1005: {wire.DataRequests.Count} requests: {string.Join(" | ", wire.DataRequests)}");
+        Assert.Equal(3, wire.DataRequests.Count); // snapshot-1001 is not there: one query finds snapshot-1000
     }
 
     // ---- Helpers -------------------------------------------------------------------------------------------------------
@@ -510,24 +505,9 @@ public sealed class HistoryTests(LocalStackFixture stack, ITestOutputHelper outp
         }
     }
 
-    /// <summary>Adds up the documents the queries answered with (<c>x-ms-item-count</c>) since the last reset.</summary>
-    private sealed class ResponseRecorder : RequestHandler
-    {
-        private readonly ConcurrentQueue<int> _items = new();
+    /// <summary>The documents the queries answered with (<c>x-ms-item-count</c>) since the last reset.</summary>
+    private static int ItemsReturned(CosmosRequestProxy wire) => Pages(wire).Sum();
 
-        public int ItemsReturned => _items.Sum();
-
-        /// <summary>Documents per query page, in order.</summary>
-        public IReadOnlyList<int> Pages => [.. _items];
-
-        public void Reset() => _items.Clear();
-
-        public override async Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
-        {
-            var response = await base.SendAsync(request, cancellationToken);
-            if (int.TryParse(response.Headers["x-ms-item-count"], NumberStyles.None, CultureInfo.InvariantCulture, out var count))
-                _items.Enqueue(count);
-            return response;
-        }
-    }
+    /// <summary>Documents per query page, in order.</summary>
+    private static List<int> Pages(CosmosRequestProxy wire) => [.. wire.DataRequests.Where(r => r.ItemCount is not null).Select(r => r.ItemCount!.Value)];
 }

@@ -6,7 +6,6 @@ using InventoryFunctions.Domain;
 using InventoryFunctions.IntegrationTests.Infrastructure;
 using InventoryFunctions.Testing;
 using Microsoft.Azure.Cosmos;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace InventoryFunctions.IntegrationTests;
 
@@ -42,7 +41,7 @@ public sealed class OperationsTests
         var neverStarted = await ops.HealthAsync();
         await ops.StartProjectorAsync();
         await ops.Http.WaitForViewAsync(inventoryId, await AddAsync(ops.Http, inventoryId, "sword"), Within);
-        var caughtUp = await ops.LagAsync();
+        var caughtUp = await ops.WaitForNoLagAsync(Within);
         var healthy = await ops.HealthAsync();
 
         await ops.StopProjectorAsync();
@@ -54,7 +53,7 @@ public sealed class OperationsTests
 
         await ops.StartProjectorAsync();
         await ops.Http.WaitForViewAsync(inventoryId, version, Within);
-        var recovered = await ops.LagAsync();
+        var recovered = await ops.WaitForNoLagAsync(Within);
 
         // No leases yet: the estimator has nothing to measure, and health says the function has not started.
         Assert.Equal(HttpStatusCode.OK, neverStarted.Status);
@@ -81,34 +80,31 @@ public sealed class OperationsTests
         await uncached.StartProjectorAsync();
         var inventoryId = LocalStack.NewInventoryId("cost");
         await uncached.Http.WaitForViewAsync(inventoryId, await AddAsync(uncached.Http, inventoryId, "sword"), Within);
+        await uncached.WaitForNoLagAsync(Within);
         await uncached.HealthAsync(); // the client's one-time metadata reads (container, ranges) are not the check's cost
 
         uncached.Requests.Reset();
         var health = await uncached.HealthAsync();
-        var perCall = uncached.Requests.Requests;
-
+        var perCall = uncached.Requests.DataRequests;
         var leases = (await uncached.LagAsync()).Leases;
 
         Assert.Equal("healthy", health.Body.GetProperty("status").GetString());
         // The SDK's estimator: one change-feed read per lease, and one query of the leases, which on Linux (Flex
         // Consumption included) costs two requests: the gateway's query plan, then the query itself.
-        Assert.True(perCall.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.EndsWith("/events", StringComparison.Ordinal)) == leases,
-            string.Join("; ", perCall));
-        Assert.True(perCall.Count(r => r.StartsWith("POST ", StringComparison.Ordinal) && r.EndsWith("/leases", StringComparison.Ordinal)) <= 2, string.Join("; ", perCall));
+        Assert.True(perCall.Count(r => r.Operation == "ChangeFeed" && r.Container == "events") == leases, string.Join("; ", perCall));
+        Assert.True(perCall.Count(r => r.Operation == "Query" && r.Container == "leases") <= 2, string.Join("; ", perCall));
         Assert.True(perCall.Count <= 2 + leases, $"{perCall.Count} requests: {string.Join("; ", perCall)}");
 
-        var cachedRequests = new RequestCounter(); // a handler belongs to one client's pipeline
-        await using var cachedApp = await uncached.Stack.StartAppAsync(Settings(healthCacheSeconds: 600), services =>
-            services.AddSingleton<RequestHandler>(cachedRequests));
+        await using var cachedApp = await uncached.Stack.StartAppAsync(Settings(healthCacheSeconds: 600));
         using var cachedHttp = cachedApp.CreateHttpClient();
         Assert.Equal(HttpStatusCode.OK, (await cachedHttp.GetJsonAsync("health")).Status);
-        var firstCall = cachedRequests.Count;
-        cachedRequests.Reset();
+        var firstCall = cachedApp.Wire.DataRequests.Count;
+        cachedApp.Wire.Reset();
         for (var i = 0; i < 5; i++)
             Assert.Equal(HttpStatusCode.OK, (await cachedHttp.GetJsonAsync("health")).Status);
 
         Assert.True(firstCall > 0, "the first call asks Cosmos DB");
-        Assert.Empty(cachedRequests.Requests);
+        Assert.Empty(cachedApp.Wire.DataRequests);
     }
 
     [Fact]

@@ -6,7 +6,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Queues;
-using InventoryFunctions.DevHost;
 using InventoryFunctions.Domain;
 using InventoryFunctions.IntegrationTests.Infrastructure;
 using InventoryFunctions.Application;
@@ -21,8 +20,9 @@ using Xunit.Abstractions;
 namespace InventoryFunctions.IntegrationTests;
 
 /// <summary>
-/// The change-feed projections end to end: writes over HTTP to the dev host, the dev host's change feed processor
-/// driving <c>ProjectInventory</c> against the Cosmos dev server, reads over HTTP, the poison queue in Azurite.
+/// The change-feed projections end to end: writes over HTTP to the app's worker under the local Functions host, the
+/// host's Cosmos DB trigger (a change feed processor as the extension runs it) invoking <c>ProjectInventory</c> in the
+/// worker against the Cosmos dev server, reads over HTTP, the poison queue in Azurite.
 /// Measured numbers (projection lag, Cosmos requests per GET) are written to the test output.
 /// </summary>
 [Collection(LocalStackGroup.Name)]
@@ -104,13 +104,12 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
     }
 
     /// <summary>Another app on the same servers, over <paramref name="database"/>: with or without its own change feed processor.</summary>
-    private Task<LocalApp> StartAppAsync(string database, bool changeFeed, RequestHandler? handler = null) =>
+    private Task<LocalApp> StartAppAsync(string database, bool changeFeed, Action<CosmosRequestProxy>? configureWire = null) =>
         stack.StartAppAsync(new Dictionary<string, string?>
         {
             [AppSettings.DatabaseName] = database,
-            [LocalStack.ProjectorDisabledSetting] = changeFeed ? "false" : "true",
-            ["ChangeFeedPollDelayMs"] = "200",
-        }, handler is null ? [] : [handler]);
+            [LocalStack.ChangeFeedSwitch] = changeFeed ? "false" : "true",
+        }, configureWire);
 
     private static HttpClient ClientOf(LocalApp app) => app.CreateHttpClient();
 
@@ -227,13 +226,13 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
         await WaitUntilProjectedAsync(stack.Http, large, largeVersion!.Value, TimeSpan.FromSeconds(60));
         output.WriteLine($"10,000 events written in {written.TotalSeconds:F1} s (200 appends of 50), projected {(clock.Elapsed - written).TotalSeconds:F1} s later");
 
-        // A second dev host without a change feed processor, so that only the reads go through its client.
-        var requests = new RequestCounter();
-        await using var reader = await StartAppAsync(stack.Options.DatabaseName, changeFeed: false, requests);
+        // A second app without a change feed processor, so that only the reads go over its wire.
+        await using var reader = await StartAppAsync(stack.Options.DatabaseName, changeFeed: false);
+        var requests = reader.Wire;
         using var http = ClientOf(reader);
         using (var warmUp = await http.GetAsync($"inventories/{small}"))
             Assert.Equal(HttpStatusCode.OK, warmUp.StatusCode);
-        output.WriteLine($"First GET of a new client (metadata caches cold): {requests.Count} Cosmos requests: {string.Join(", ", requests.Requests)}");
+        output.WriteLine($"First GET of a new client (metadata caches cold): {requests.Requests.Count} Cosmos requests: {string.Join(", ", requests.Requests)}");
 
         foreach (var (inventoryId, events) in new[] { (small, 10), (large, 10_000) })
         {
@@ -245,8 +244,9 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
 
                 Assert.Equal(events, body.GetProperty("version").GetInt64());
                 var request = Assert.Single(requests.Requests);
-                Assert.Contains("/colls/projections/docs/view", request, StringComparison.Ordinal);
-                output.WriteLine($"GET {path.Replace(inventoryId, "{id}", StringComparison.Ordinal)} with {events:N0} events in the history: {requests.Count} Cosmos request ({request})");
+                Assert.Equal(("Read", "projections"), (request.Operation, request.Container));
+                Assert.EndsWith("/docs/view", request.Path, StringComparison.Ordinal);
+                output.WriteLine($"GET {path.Replace(inventoryId, "{id}", StringComparison.Ordinal)} with {events:N0} events in the history: {requests.Requests.Count} Cosmos request ({request})");
             }
         }
     }
@@ -313,13 +313,13 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
     {
         // A database of its own, so the fixture's processor does not compete for these leases.
         const string database = "restart-test";
-        await LocalProvisioner.EnsureAsync(stack.Client, new CosmosOptions { DatabaseName = database }, poisonQueue: null);
+        await LocalStack.ProvisionAsync(stack.Stack.AppSettings(new Dictionary<string, string?> { [AppSettings.DatabaseName] = database }));
         var inventoryId = LocalStackFixture.NewInventoryId("restart");
         await using var writer = await StartAppAsync(database, changeFeed: false);
         using var http = ClientOf(writer);
 
-        var first = new ChangeFeedRecorder();
-        var processor = await StartAppAsync(database, changeFeed: true, first);
+        var processor = await StartAppAsync(database, changeFeed: true, KeepChangeFeed);
+        var first = processor.Wire;
         try
         {
             await TryAppendAsync(http, inventoryId, [("ItemAdded", "sword", 2), ("ItemAdded", "shield", 1), ("ItemRemoved", "sword", 1)]);
@@ -328,6 +328,8 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
         }
         finally
         {
+            foreach (var line in processor.Logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning))
+                output.WriteLine("processor: " + line);
             await processor.DisposeAsync();
         }
 
@@ -338,8 +340,8 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
         await Task.Delay(500);
         Assert.Equal(3, (await WaitUntilProjectedAsync(http, inventoryId, 3)).GetProperty("version").GetInt64());
 
-        var second = new ChangeFeedRecorder();
-        await using var restarted = await StartAppAsync(database, changeFeed: true, second);
+        await using var restarted = await StartAppAsync(database, changeFeed: true, KeepChangeFeed);
+        var second = restarted.Wire;
         var clock = Stopwatch.StartNew();
         var view = await WaitUntilProjectedAsync(http, inventoryId, last, TimeSpan.FromSeconds(10));
         output.WriteLine($"Restarted processor caught up in {clock.ElapsedMilliseconds} ms");
@@ -348,8 +350,8 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
         Assert.Equal(new Dictionary<string, int> { ["potion"] = 1, ["sword"] = 4 }, Items(view));
         Assert.Equal([("sword", 5L), ("shield", 1L), ("potion", 1L)], (await MostCollectedAsync(http, inventoryId)).Ranking);
         // Resumed from the lease: the first instance was handed versions 1-3, the second only what came while stopped.
-        Assert.Equal([1L, 2L, 3L], first.VersionsOf(inventoryId));
-        Assert.Equal([4L, 5L, 6L], second.VersionsOf(inventoryId));
+        Assert.Equal([1L, 2L, 3L], DeliveredVersions(first, inventoryId));
+        Assert.Equal([4L, 5L, 6L], DeliveredVersions(second, inventoryId));
     }
 
     /// <summary>Waits until every lease of the database's leases container holds a continuation (a checkpoint).</summary>
@@ -378,39 +380,26 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
         }
     }
 
+    private static void KeepChangeFeed(CosmosRequestProxy wire) => wire.KeepBodiesOf.Add("ChangeFeed");
+
     /// <summary>
-    /// Sits in a dev host's Cosmos client and records the event documents its change feed processor is handed
-    /// (inventory, version), by reading the change feed responses as they pass.
+    /// The versions of the inventory's event documents that an app's change feed processor was handed, read from the
+    /// change feed answers on its wire.
     /// </summary>
-    private sealed class ChangeFeedRecorder : RequestHandler
+    private static List<long> DeliveredVersions(CosmosRequestProxy wire, string inventoryId)
     {
-        private readonly ConcurrentQueue<(string InventoryId, long Version)> _delivered = new();
-
-        public List<long> VersionsOf(string inventoryId) =>
-            [.. _delivered.Where(d => d.InventoryId == inventoryId).Select(d => d.Version).Distinct().Order()];
-
-        public override async Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
+        var versions = new SortedSet<long>();
+        foreach (var page in wire.Requests.Where(r => r.Operation == "ChangeFeed" && r.Status == 200 && r.Body is not null))
         {
-            var response = await base.SendAsync(request, cancellationToken);
-            if (request.Headers["A-IM"] is null || !response.IsSuccessStatusCode || response.Content is null)
-                return response;
-
-            var buffer = new MemoryStream();
-            await response.Content.CopyToAsync(buffer, cancellationToken);
-            buffer.Position = 0;
-            using (var body = await JsonDocument.ParseAsync(buffer, cancellationToken: cancellationToken))
+            using var body = JsonDocument.Parse(page.Body!);
+            foreach (var document in body.RootElement.GetProperty("Documents").EnumerateArray())
             {
-                foreach (var document in body.RootElement.GetProperty("Documents").EnumerateArray())
-                {
-                    if (document.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.Number
-                        && document.TryGetProperty("inventoryId", out var inventoryId) && inventoryId.ValueKind == JsonValueKind.String)
-                        _delivered.Enqueue((inventoryId.GetString()!, version.GetInt64()));
-                }
+                if (document.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.Number
+                    && document.TryGetProperty("inventoryId", out var id) && id.GetString() == inventoryId)
+                    versions.Add(version.GetInt64());
             }
-            buffer.Position = 0;
-            response.Content = buffer;
-            return response;
         }
+        return [.. versions];
     }
 
     // ---- A generated history ------------------------------------------------------------------------------------

@@ -1,48 +1,104 @@
-using InventoryFunctions.DevHost;
+using System.Data.Common;
+using InventoryFunctions.LocalHost;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace InventoryFunctions.Testing;
 
 /// <summary>
-/// The app as tests and benchmarks run it, and the only place that knows how it is hosted: today the in-process dev
-/// host (HTTP functions on Kestrel on a free loopback port, the change-feed function on the SDK's processor).
-/// Swapping the host for a real worker process changes this class and nothing that uses it.
+/// The app as tests and benchmarks run it, and the only place that knows how it is hosted: the app's built worker
+/// (src/InventoryFunctions output, InventoryFunctions.dll) as its own process under the local Functions host
+/// (src/InventoryFunctions.LocalHost, run in this process on a free loopback port), exactly as <c>./run.sh</c> runs
+/// it. The app reaches Cosmos DB through a counting proxy (<see cref="Wire"/>), so its round trips can be counted
+/// although it runs in another process.
 /// </summary>
 public sealed class LocalApp : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly WebApplication _host;
 
-    private LocalApp(WebApplication app) => _app = app;
+    private LocalApp(WebApplication host, CosmosRequestProxy wire, CapturedLogs logs, IReadOnlyDictionary<string, string?> settings)
+    {
+        _host = host;
+        Wire = wire;
+        Logs = logs;
+        Settings = settings;
+        ApiBase = new Uri(LocalHostApp.HttpAddresses(host)[0], "/api/");
+    }
 
     /// <summary>The app's <c>…/api/</c> base address (its port is chosen when it starts).</summary>
-    public Uri ApiBase { get; private set; } = null!;
+    public Uri ApiBase { get; }
 
-    /// <summary>The app's services (its options, metrics, cache), for tests that inspect the running app.</summary>
-    public IServiceProvider Services => _app.Services;
+    /// <summary>Every Cosmos DB round trip of this app: its functions and its Cosmos DB trigger.</summary>
+    public CosmosRequestProxy Wire { get; }
 
-    public IConfiguration Configuration => _app.Configuration;
+    /// <summary>What the host logged (worker logs included), for diagnostics and log assertions.</summary>
+    public CapturedLogs Logs { get; }
+
+    /// <summary>The app settings it runs with (its <c>CosmosDb</c> names the real store, not the proxy).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; }
+
+    /// <summary>The worker process the host runs (tests kill it).</summary>
+    public WorkerHost Workers => _host.Services.GetRequiredService<WorkerHost>();
+
+    /// <summary>The app's build output, run as the worker (built by the same configuration as the caller).</summary>
+    public static string ScriptRoot { get; } = BuildOutput("src/InventoryFunctions", "InventoryFunctions.dll");
+
+    /// <summary>A worker project's build output in this repository.</summary>
+    public static string BuildOutput(string projectDirectory, string assemblyName)
+    {
+#if DEBUG
+        const string configuration = "Debug";
+#else
+        const string configuration = "Release";
+#endif
+        var output = Path.Combine(RepositoryPaths.Root, projectDirectory, "bin", configuration, "net10.0");
+        if (!File.Exists(Path.Combine(output, assemblyName)))
+            throw new InvalidOperationException($"{assemblyName} is not built in {output}: build the solution first (./test.sh does).");
+        return output;
+    }
 
     /// <summary>
-    /// Starts the app with <paramref name="settings"/> (app settings, as in local.settings.json) and extra services;
-    /// <paramref name="beforeStart"/> runs once the app is configured and before its triggers start (provisioning).
+    /// Starts the app with <paramref name="settings"/> (app settings, as in local.settings.json; <c>CosmosDb</c> must
+    /// be a connection string); <paramref name="beforeStart"/> runs before its triggers start (provisioning).
     /// </summary>
-    public static async Task<LocalApp> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null,
-        Func<LocalApp, Task>? beforeStart = null)
+    /// <param name="configureWire">Sets up the proxy before the app's first round trip (which answers to keep).</param>
+    public static async Task<LocalApp> StartAsync(IReadOnlyDictionary<string, string?> settings, Func<Task>? beforeStart = null, string? scriptRoot = null,
+        Action<CosmosRequestProxy>? configureWire = null)
     {
-        var app = new LocalApp(DevHostApp.Build([], new Dictionary<string, string?>(settings) { ["urls"] = "http://127.0.0.1:0" }, services));
+        var connection = settings[AppSettings.CosmosConnection] ?? throw new InvalidOperationException($"'{AppSettings.CosmosConnection}' is not set.");
+        var account = new DbConnectionStringBuilder { ConnectionString = connection };
+        var wire = await CosmosRequestProxy.StartAsync(new Uri((string)account["AccountEndpoint"]), (string)account["AccountKey"]);
+        configureWire?.Invoke(wire);
         try
         {
             if (beforeStart is not null)
-                await beforeStart(app);
-            await app._app.StartAsync();
-            app.ApiBase = new Uri(app._app.Urls.First() + "/api/");
-            return app;
+                await beforeStart();
+            var logs = new CapturedLogs();
+            var host = LocalHostApp.Build(
+                new LocalHostOptions
+                {
+                    ScriptRoot = scriptRoot ?? ScriptRoot,
+                    Urls = ["http://127.0.0.1:0"],
+                    Settings = new Dictionary<string, string?>(settings) { [AppSettings.CosmosConnection] = wire.ConnectionString },
+                },
+                logging => logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information)
+                    .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning));
+            await host.StartAsync();
+            // Ready as an app is ready: its change feed processors run before the first write is made.
+            try
+            {
+                await host.Services.GetRequiredService<TriggerListeners>().Started.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                // A trigger that cannot start (its store unreachable) does not keep the HTTP functions from serving.
+            }
+            return new LocalApp(host, wire, logs, settings);
         }
         catch
         {
-            await app._app.DisposeAsync();
+            await wire.DisposeAsync();
             throw;
         }
     }
@@ -52,7 +108,8 @@ public sealed class LocalApp : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.StopAsync();
+        await _host.DisposeAsync();
+        await Wire.DisposeAsync();
     }
 }

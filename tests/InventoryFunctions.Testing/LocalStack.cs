@@ -1,8 +1,8 @@
 using System.Globalization;
 using InventoryFunctions.Cosmos;
-using InventoryFunctions.DevHost;
-using InventoryFunctions.Queues;
+using InventoryFunctions.LocalHost;
 using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +11,8 @@ namespace InventoryFunctions.Testing;
 /// <summary>
 /// The local stack, the one way tests and benchmarks stand it up: the Cosmos DB dev server (or the Cosmos DB named by
 /// <c>CosmosDb</c>, when asked) and Azurite as child processes on free loopback ports, the containers and queue
-/// provisioned, and the app started on them (<see cref="LocalApp"/>). More app instances can join the same stores.
+/// provisioned (by the local host's <c>provision</c>, as <c>./run.sh</c> does), and the app started on them
+/// (<see cref="LocalApp"/>: its real worker under the local Functions host). More app instances can join the same stores.
 /// </summary>
 public sealed class LocalStack : IAsyncDisposable
 {
@@ -32,15 +33,27 @@ public sealed class LocalStack : IAsyncDisposable
     /// <summary>A client of the stack's own (not the app's), for arranging and inspecting documents directly.</summary>
     public CosmosClient Client { get; }
 
-    public CosmosOptions Options => App.Services.GetRequiredService<IOptions<CosmosOptions>>().Value;
+    public CosmosOptions Options => Services.GetRequiredService<IOptions<CosmosOptions>>().Value;
+
+    /// <summary>
+    /// The app's own registrations built in this process over the stack's settings (the store's client, not the proxy):
+    /// for tests of the adapters themselves (a <c>CosmosEventStore</c> as another instance would have it), not of the
+    /// running app, which lives in its worker process.
+    /// </summary>
+    public IServiceProvider Services => _services ??= new ServiceCollection()
+        .AddLogging()
+        .AddInventory(new ConfigurationBuilder().AddInMemoryCollection(AppSettings()).Build())
+        .BuildServiceProvider();
+
+    private ServiceProvider? _services;
 
     public Container Events => Client.GetContainer(Options.DatabaseName, Options.EventsContainerName);
 
     /// <param name="useConfiguredCosmos">Use the Cosmos DB the <c>CosmosDb</c> variable names (the official emulator), when set.</param>
     /// <param name="settings">App settings on top of <see cref="AppSettings"/>'s.</param>
-    /// <param name="services">Services added to the app (request handlers for its Cosmos client, …).</param>
+    /// <param name="configureWire">Sets up the app's Cosmos DB proxy before its first round trip.</param>
     public static async Task<LocalStack> StartAsync(bool useConfiguredCosmos = false, IReadOnlyDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<CosmosRequestProxy>? configureWire = null)
     {
         var cosmos = useConfiguredCosmos ? CosmosDevServer.StartUnlessConfiguredAsync() : CosmosDevServer.StartAsync();
         var azurite = AzuriteServer.StartAsync();
@@ -48,9 +61,8 @@ public sealed class LocalStack : IAsyncDisposable
         try
         {
             stack = new LocalStack(await cosmos, await azurite);
-            stack.App = await LocalApp.StartAsync(stack.AppSettings(settings), services, app =>
-                LocalProvisioner.EnsureAsync(stack.Client, app.Services.GetRequiredService<IOptions<CosmosOptions>>().Value,
-                    StoragePoisonQueue.CreateClient(app.Configuration)));
+            var appSettings = stack.AppSettings(settings);
+            stack.App = await LocalApp.StartAsync(appSettings, () => ProvisionAsync(appSettings), configureWire: configureWire);
             return stack;
         }
         catch
@@ -64,18 +76,23 @@ public sealed class LocalStack : IAsyncDisposable
     }
 
     /// <summary>
-    /// Another instance of the app on the same stores, with settings of its own. Its change feed is off unless
-    /// <paramref name="settings"/> turns it on: a second processor on the same leases would split them with the first.
+    /// Another instance of the app (another worker under another local host) on the same stores, with settings of its
+    /// own. Its change feed is off unless <paramref name="settings"/> turns it on (<see cref="ChangeFeedSwitch"/>
+    /// "false"), as one would in Azure: a second processor on the same leases would split them with the first.
     /// </summary>
-    public Task<LocalApp> StartAppAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    public Task<LocalApp> StartAppAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<CosmosRequestProxy>? configureWire = null)
     {
         var all = AppSettings(settings);
-        all.TryAdd(ProjectorDisabledSetting, "true");
-        return LocalApp.StartAsync(all, services);
+        all.TryAdd(ChangeFeedSwitch, "true");
+        return LocalApp.StartAsync(all, configureWire: configureWire);
     }
 
-    /// <summary>The Functions host's switch for the change-feed function, which the local hosts honour too.</summary>
-    public const string ProjectorDisabledSetting = "AzureWebJobs.ProjectInventory.Disabled";
+    /// <summary>The host's switch for the projector's trigger (true: disabled), an app setting as on the Functions host.</summary>
+    public const string ChangeFeedSwitch = "AzureWebJobs.ProjectInventory.Disabled";
+
+    /// <summary>Creates the database, containers and poison queue named by <paramref name="settings"/> (the local host's provision).</summary>
+    public static Task ProvisionAsync(IReadOnlyDictionary<string, string?> settings) =>
+        LocalProvisioner.EnsureAsync(HostSettings.Load(LocalApp.ScriptRoot, settings), TextWriter.Null);
 
     /// <summary>The app settings for this stack (as local.settings.json holds them), with <paramref name="overrides"/> on top.</summary>
     public Dictionary<string, string?> AppSettings(IReadOnlyDictionary<string, string?>? overrides = null)
@@ -91,7 +108,9 @@ public sealed class LocalStack : IAsyncDisposable
             [InventoryFunctions.AppSettings.PoisonQueueName] = "projection-poison",
             ["AzureWebJobsStorage"] = Azurite.ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
-            // The gauges' minute-by-minute estimate would land among the Cosmos requests tests count.
+            // The change feed polled every 200 ms instead of the trigger's 1 s: tests wait less for projections.
+            ["LocalHost:FeedPollDelayMs"] = "200",
+            // The projection gauges' minute-by-minute estimate would land among the Cosmos requests tests count.
             ["ProjectionGauges:IntervalSeconds"] = "0",
         };
         foreach (var (name, value) in overrides ?? new Dictionary<string, string?>())
@@ -108,6 +127,8 @@ public sealed class LocalStack : IAsyncDisposable
     {
         if (App is not null)
             await App.DisposeAsync();
+        if (_services is not null)
+            await _services.DisposeAsync();
         Client.Dispose();
         await Cosmos.DisposeAsync();
         await Azurite.DisposeAsync();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using InventoryFunctions.DevHost;
 using Microsoft.Azure.Functions.Worker;
 
 namespace InventoryFunctions.Tests;
@@ -74,27 +73,6 @@ public class FunctionMetadataTests
         Assert.Equal([("ProjectInventory", "cosmosDBTrigger")], triggers.Where(t => t.Type != "httpTrigger"));
         Assert.Contains(triggers, t => t.Name == "GetInventory");
         Assert.Contains(triggers, t => t.Name == "GetMostCollected");
-    }
-
-    [Fact]
-    public void Every_HTTP_function_is_served_by_the_dev_host_with_the_same_route_methods_and_auth_level()
-    {
-        var served = HttpFunctionCatalog.Discover(typeof(AppSettings).Assembly)
-            .Select(f => (f.Name, f.Route, Methods: string.Join(',', f.Methods.Select(m => m.ToUpperInvariant()).Order()), AuthLevel: f.AuthLevel.ToString().ToUpperInvariant()))
-            .OrderBy(f => f.Name, StringComparer.Ordinal);
-        var declared = HttpFunctions()
-            .Select(f =>
-            {
-                var trigger = Trigger(f);
-                return (
-                    Name: f.GetProperty("name").GetString()!,
-                    Route: trigger.GetProperty("route").GetString()!,
-                    Methods: string.Join(',', trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToUpperInvariant()).Order()),
-                    AuthLevel: trigger.GetProperty("authLevel").GetString()!.ToUpperInvariant());
-            })
-            .OrderBy(f => f.Name, StringComparer.Ordinal);
-
-        Assert.Equal(declared, served);
     }
 
     [Fact]

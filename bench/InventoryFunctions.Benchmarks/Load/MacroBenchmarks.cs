@@ -39,7 +39,10 @@ public sealed class MacroBenchmarks(BenchOptions options, TimedApiClient api, Be
         await TimeTravelAsync(histories);
         await LagAsync();
         if (stack is not null)
+        {
             report.Projector = ProjectorCostOf(stack.Ledger.Run);
+            report.LocalHost = await HostBenchmarks.RunAsync(stack, coldStarts: 3, requests: 200);
+        }
     }
 
     private async Task WarmUpAsync()
@@ -101,7 +104,7 @@ public sealed class MacroBenchmarks(BenchOptions options, TimedApiClient api, Be
         await MeasureKindAsync("warm: inventory seen before", ids, "warm appends");
         if (stack is not null)
         {
-            stack.ForgetCachedHeads();
+            await stack.ForgetCachedHeadsAsync();
             await MeasureKindAsync("cold: existing inventory, head not cached (new or restarted instance)", ids, "cold appends (existing inventories)");
         }
     }
@@ -475,13 +478,12 @@ public sealed class MacroBenchmarks(BenchOptions options, TimedApiClient api, Be
     private async Task PhaseAsync(string phase, string unit, Func<Task<int>> body)
     {
         Console.WriteLine("==> " + phase);
-        stack?.Metrics.Reset();
         stack?.Ledger.ResetPhase();
         var operations = await body();
         if (stack is not null)
         {
-            var metrics = stack.Metrics.Snapshot().ToDictionary(kv => kv.Key, kv => (kv.Value.Requests, kv.Value.RequestCharge));
             var counts = stack.Ledger.Phase;
+            var metrics = counts.Metrics.ToDictionary(kv => kv.Key, kv => (kv.Value.Requests, kv.Value.RequestCharge));
             report.CosmosPhases.Add(new PhaseCosmos(phase, unit, operations, metrics, ByOperation(counts, Origin.Http), ByOperation(counts, Origin.Background)));
         }
         load.Mark(phase);

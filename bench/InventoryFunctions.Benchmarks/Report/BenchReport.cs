@@ -16,7 +16,11 @@ public sealed class BenchReport
     public List<PhaseCosmos> CosmosPhases { get; } = [];
     public List<MicroResult> Micro { get; } = [];
     public List<string> Notes { get; } = [];
+    public HostNumbers? LocalHost { get; set; }
 }
+
+/// <summary>The local Functions host: cold start, and GETs through the host and straight at the worker's Kestrel.</summary>
+public sealed record HostNumbers(LatencySummary ColdStart, LatencySummary HealthViaHost, LatencySummary NotFoundFromHost, LatencySummary NotFoundFromWorker);
 
 public sealed class RunInfo
 {

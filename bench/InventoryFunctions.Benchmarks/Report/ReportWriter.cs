@@ -125,7 +125,7 @@ public static class ReportWriter
         Line($"| mode | `{run.Mode}` |");
         Line($"| target | {run.Target} |");
         if (run.Local)
-            Line(I($"| change-feed poll delay | {run.PollDelayMs:N0} ms (`ChangeFeedPollDelayMs`; the trigger's `FeedPollDelay`) |"));
+            Line(I($"| change-feed poll delay | {run.PollDelayMs:N0} ms (`LocalHost:FeedPollDelayMs`; the trigger's `FeedPollDelay` otherwise) |"));
         else
             Line(I($"| change-feed poll delay | taken as {run.PollDelayMs:N0} ms (the trigger's `FeedPollDelay`) for the lag target |"));
         if (run.SnapshotInterval is { } interval)
@@ -315,6 +315,22 @@ public static class ReportWriter
             Line();
         }
 
+        if (report.LocalHost is { } host)
+        {
+            Line("## The local Functions host");
+            Line();
+            Line("The app runs as its real worker process under `src/InventoryFunctions.LocalHost` (gRPC to the worker, HTTP forwarded to its Kestrel). "
+                + "A function cannot be called at the worker without its InvocationRequest, so the hop is shown as a 404 that the worker's Kestrel "
+                + "answers itself, next to the same 404 answered by the host.");
+            Line();
+            Line("| what | samples | p50 (ms) | p95 (ms) |");
+            Line("|---|---:|---:|---:|");
+            Line(I($"| cold start: new host + worker process to the first 200 of `/api/health` | {host.ColdStart.Count} | {host.ColdStart.P50:N0} | {host.ColdStart.P95:N0} |"));
+            Line(I($"| `GET /api/health` through the host (invocation over gRPC + forwarded request + 1 Cosmos read) | {host.HealthViaHost.Count} | {host.HealthViaHost.P50:N2} | {host.HealthViaHost.P95:N2} |"));
+            Line(I($"| `GET /api/no-such-function` answered by the host (404) | {host.NotFoundFromHost.Count} | {host.NotFoundFromHost.P50:N2} | {host.NotFoundFromHost.P95:N2} |"));
+            Line(I($"| `GET /api/no-such-function` straight at the worker's Kestrel (404): one loopback HTTP hop | {host.NotFoundFromWorker.Count} | {host.NotFoundFromWorker.P50:N2} | {host.NotFoundFromWorker.P95:N2} |"));
+            Line();
+        }
         if (report.Notes.Count > 0)
         {
             Line("## Notes");

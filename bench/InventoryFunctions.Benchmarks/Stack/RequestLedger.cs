@@ -1,12 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using InventoryFunctions.Application;
 using InventoryFunctions.Cosmos;
 using InventoryFunctions.Cosmos.Documents;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Cosmos;
+using InventoryFunctions.Testing;
 
 namespace InventoryFunctions.Benchmarks.Stack;
 
@@ -38,6 +35,9 @@ public sealed class ChangeFeedBatch(int documents, int inventories)
 public sealed class LedgerCounts
 {
     public ConcurrentDictionary<RequestKey, long> Requests { get; } = new();
+
+    /// <summary>Requests and request charge by operation, all origins (what the app's CosmosRequestMetrics reports).</summary>
+    public ConcurrentDictionary<string, (long Requests, double RequestCharge)> Metrics { get; } = new();
     public ConcurrentQueue<ChangeFeedBatch> Batches { get; } = new();
 
     public long Http => Requests.Where(kv => kv.Key.Origin == Origin.Http).Sum(kv => kv.Value);
@@ -48,15 +48,18 @@ public sealed class LedgerCounts
 }
 
 /// <summary>
-/// A second request handler in the app's <see cref="CosmosClient"/>, next to the app's own
-/// <see cref="CosmosRequestMetrics"/>: it splits the same round trips by origin (HTTP function or background) and
-/// container, so that the benchmark can say what one append, one GET or one change-feed batch costs while the others
-/// run. It also reads each change-feed page of the events container the way the projector does (event documents,
-/// by inventory), to count the inventories per batch; the projector's requests until the next page belong to it
-/// (the change-feed processor works one page at a time per lease, and the dev server has one lease).
+/// Splits the app's Cosmos round trips by origin (HTTP function or background) and container, so that the benchmark
+/// can say what one append, one GET or one change-feed batch costs while the others run. The app runs as two workers
+/// on the same stores, each behind its own counting proxy: one serves the benchmark's HTTP load (its projector is
+/// disabled), the other runs only the projector (the Cosmos DB trigger in the host, ProjectInventory in its worker);
+/// every round trip on the first proxy is HTTP, every one on the second is background. It also reads each change-feed
+/// page of the events container the way the projector does (event documents, by inventory), to count the inventories
+/// per batch; the projector's requests until the next page belong to it (the change-feed processor works one page at a
+/// time per lease, and the dev server has one lease).
 /// </summary>
-public sealed partial class RequestLedger(IHttpContextAccessor httpContext, string eventsContainer, string projectionsContainer) : RequestHandler
+public sealed class RequestLedger(string eventsContainer, string projectionsContainer)
 {
+    private readonly object _batchLock = new();
     private LedgerCounts _phase = new();
     private ChangeFeedBatch? _currentBatch;
 
@@ -85,42 +88,35 @@ public sealed partial class RequestLedger(IHttpContextAccessor httpContext, stri
 
     public LedgerCounts ResetPhase() => Interlocked.Exchange(ref _phase, new LedgerCounts());
 
-    public override async Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
+    /// <summary>Counts one answered round trip of <paramref name="origin"/>'s proxy.</summary>
+    public void Record(Origin origin, CosmosRequest request)
     {
-        var origin = httpContext.HttpContext is null ? Origin.Background : Origin.Http;
-        var response = await base.SendAsync(request, cancellationToken);
-        var container = ContainerOf(request);
-        var operation = CosmosRequestMetrics.Classify(request);
+        var operation = OperationName(request.Operation);
+        if (operation == "metadata")
+            return; // the SDK's own cached metadata reads, which the app's request handler never saw either
+        var container = request.Container ?? "(account)";
         var key = new RequestKey(origin, container, operation);
-
         Run.Requests.AddOrUpdate(key, 1, (_, n) => n + 1);
         _phase.Requests.AddOrUpdate(key, 1, (_, n) => n + 1);
+        _phase.Metrics.AddOrUpdate(operation, _ => (1, request.RequestCharge), (_, t) => (t.Requests + 1, t.RequestCharge + request.RequestCharge));
         if (origin == Origin.Http)
         {
-            if (operation == "query" && response.IsSuccessStatusCode
-                && long.TryParse(response.Headers["x-ms-item-count"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var items))
+            if (operation == "query" && request.Status is >= 200 and < 300 && request.ItemCount is { } items)
                 Interlocked.Add(ref _httpQueryDocuments, items);
             Interlocked.Increment(ref _httpTotal);
+            return;
         }
-
-        if (origin == Origin.Background)
-        {
-            if (operation == "change-feed" && container == eventsContainer && response.StatusCode == HttpStatusCode.OK && response.Content is not null)
-                await InspectChangeFeedPageAsync(response, cancellationToken);
-            else if ((container == projectionsContainer && IsItemOperation(operation)) || (container == eventsContainer && operation is "query" or "read"))
-                Volatile.Read(ref _currentBatch)?.Count();
-        }
-        return response;
+        if (operation == "change-feed" && container == eventsContainer && request.Status == 200 && request.Body is { } body)
+            InspectChangeFeedPage(body);
+        else if ((container == projectionsContainer && IsItemOperation(operation)) || (container == eventsContainer && operation is "query" or "read"))
+            Volatile.Read(ref _currentBatch)?.Count();
     }
 
-    private async Task InspectChangeFeedPageAsync(ResponseMessage response, CancellationToken cancellationToken)
+    private void InspectChangeFeedPage(byte[] page)
     {
-        var buffer = new MemoryStream();
-        await response.Content.CopyToAsync(buffer, cancellationToken);
-        buffer.Position = 0;
         int documents = 0;
         var inventories = new HashSet<string>(StringComparer.Ordinal);
-        using (var body = await JsonDocument.ParseAsync(buffer, cancellationToken: cancellationToken))
+        using (var body = JsonDocument.Parse(page))
         {
             foreach (var document in body.RootElement.GetProperty("Documents").EnumerateArray())
             {
@@ -131,26 +127,27 @@ public sealed partial class RequestLedger(IHttpContextAccessor httpContext, stri
                     inventories.Add(inventoryId.GetString()!);
             }
         }
-        buffer.Position = 0;
-        response.Content = buffer;
         if (documents == 0)
             return;
         var batch = new ChangeFeedBatch(documents, inventories.Count);
-        Volatile.Write(ref _currentBatch, batch);
-        Run.Batches.Enqueue(batch);
-        _phase.Batches.Enqueue(batch);
+        lock (_batchLock)
+        {
+            Volatile.Write(ref _currentBatch, batch);
+            Run.Batches.Enqueue(batch);
+            _phase.Batches.Enqueue(batch);
+        }
     }
+
+    /// <summary>The proxy's operation under the name the app's CosmosRequestMetrics gives it.</summary>
+    private static string OperationName(string operation) => operation switch
+    {
+        "ChangeFeed" => "change-feed",
+        "ReadFeed" => "read-feed",
+        "Metadata" => "metadata",
+        _ => operation.ToLowerInvariant(),
+    };
 
     public static bool IsItemOperation(string operation) => operation is "read" or "create" or "upsert" or "replace" or "patch" or "delete";
 
     public static bool IsWrite(string operation) => operation is "create" or "upsert" or "replace" or "patch" or "delete";
-
-    private static string ContainerOf(RequestMessage request)
-    {
-        var match = CollectionSegment().Match(request.RequestUri?.OriginalString ?? "");
-        return match.Success ? Uri.UnescapeDataString(match.Groups[1].Value) : "(account)";
-    }
-
-    [GeneratedRegex(@"colls/([^/?]+)")]
-    private static partial Regex CollectionSegment();
 }

@@ -42,7 +42,8 @@ public sealed class ProjectionMonitor(
     /// <summary>Parked inventories listed at most (the status shows them; health needs only whether there are any).</summary>
     public const int MaxParkedListed = 100;
 
-    private static readonly TimeSpan DependencyTimeout = TimeSpan.FromSeconds(5);
+    // Generous for a probe: a cold instance's first estimate also reads the account and container metadata.
+    private static readonly TimeSpan DependencyTimeout = TimeSpan.FromSeconds(10);
     private readonly Lock _gate = new();
     private (Task<HealthReport> Report, DateTimeOffset At)? _cached;
 

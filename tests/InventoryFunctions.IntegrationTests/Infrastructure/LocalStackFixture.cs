@@ -8,7 +8,8 @@ namespace InventoryFunctions.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// One <see cref="LocalStack"/> per test run (the Cosmos DB named by <c>CosmosDb</c> when set, else the dev server),
-/// its app with a request counter in its Cosmos client. Tests use unique inventory ids.
+/// its app (the real worker under the local Functions host) with its Cosmos round trips counted at the wire. Tests use
+/// unique inventory ids.
 /// </summary>
 public sealed class LocalStackFixture : IAsyncLifetime
 {
@@ -18,8 +19,11 @@ public sealed class LocalStackFixture : IAsyncLifetime
     public CosmosDevServer Cosmos => Stack.Cosmos;
     public AzuriteServer Azurite => Stack.Azurite;
     public HttpClient Http { get; private set; } = null!;
-    public RequestCounter AppRequests { get; } = new();
-    public IServiceProvider Services => Stack.App.Services;
+    /// <summary>The shared app's Cosmos DB round trips (its functions and its projector).</summary>
+    public CosmosRequestProxy AppRequests => Stack.App.Wire;
+
+    /// <summary>The app's registrations built in the test process, for tests of the adapters (see <see cref="LocalStack.Services"/>).</summary>
+    public IServiceProvider Services => Stack.Services;
 
     /// <summary>A client of the test's own, for arranging and inspecting documents directly.</summary>
     public CosmosClient Client => Stack.Client;
@@ -30,7 +34,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _stack = await LocalStack.StartAsync(useConfiguredCosmos: true, services: services => services.AddSingleton<RequestHandler>(AppRequests));
+        _stack = await LocalStack.StartAsync(useConfiguredCosmos: true);
         Http = Stack.App.CreateHttpClient();
     }
 
@@ -45,13 +49,9 @@ public sealed class LocalStackFixture : IAsyncLifetime
 
     public Task<HttpResponseMessage> PostJsonAsync(string path, object body) => Http.PostAsJsonAsync(path, body);
 
-    /// <summary>Another app instance on the stack's stores, with <paramref name="settings"/> and request handlers of its own.</summary>
-    public Task<LocalApp> StartAppAsync(IReadOnlyDictionary<string, string?>? settings, params RequestHandler[] handlers) =>
-        Stack.StartAppAsync(settings, services =>
-        {
-            foreach (var handler in handlers)
-                services.AddSingleton(handler);
-        });
+    /// <summary>Another app instance (its own worker process) on the stack's stores, with <paramref name="settings"/> of its own.</summary>
+    public Task<LocalApp> StartAppAsync(IReadOnlyDictionary<string, string?>? settings, Action<CosmosRequestProxy>? configureWire = null) =>
+        Stack.StartAppAsync(settings, configureWire);
 }
 
 [CollectionDefinition(Name)]

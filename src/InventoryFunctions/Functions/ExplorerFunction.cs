@@ -1,0 +1,24 @@
+using InventoryFunctions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace InventoryFunctions.Functions;
+
+/// <summary>
+/// <c>GET /api/explorer</c>: the inventory explorer page. It calls the API with relative URLs and passes on the
+/// function key it was opened with (<c>?code=</c>), so it needs nothing but this app.
+/// </summary>
+public sealed class ExplorerFunction
+{
+    [Function(nameof(Explorer))]
+    public IResult Explorer([HttpTrigger(AuthorizationLevel.Function, "get", Route = "explorer")] HttpRequest request)
+    {
+        var headers = request.HttpContext.Response.Headers;
+        headers.ContentSecurityPolicy = ExplorerPage.ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        // The page's own URL can carry the function key: never send it on as a referrer.
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.CacheControl = "no-cache";
+        return TypedResults.Content(ExplorerPage.Html, "text/html; charset=utf-8");
+    }
+}

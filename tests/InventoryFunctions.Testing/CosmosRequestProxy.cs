@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace InventoryFunctions.Testing;
+
+/// <summary>One Cosmos DB round trip as it crossed the wire.</summary>
+/// <param name="Operation">Read, Create, Upsert, Replace, Patch, Delete, Query, Batch, ChangeFeed, ReadFeed, or Metadata (account, database, container, ranges).</param>
+/// <param name="PartitionKey">The <c>x-ms-documentdb-partitionkey</c> header as sent (<c>["inv-1"]</c>), if any.</param>
+/// <param name="ItemCount">Documents in the answer (<c>x-ms-item-count</c>), for queries and feeds.</param>
+/// <param name="Body">The answer's body, kept only for the operations the proxy was asked to keep (<see cref="CosmosRequestProxy.KeepBodiesOf"/>).</param>
+/// <param name="RequestCharge">Request units charged (<c>x-ms-request-charge</c>).</param>
+public sealed record CosmosRequest(string Method, string Path, string Operation, string? Container, string? PartitionKey, int Status, int? ItemCount, double RequestCharge, byte[]? Body)
+{
+    /// <summary>Whether the request is scoped to one logical partition, the partition key value given unquoted.</summary>
+    public bool IsFor(string partitionKey) => PartitionKey == $"[\"{partitionKey}\"]";
+
+    public override string ToString() => $"{Operation} {Method} {Path} pk={PartitionKey} → {Status}";
+}
+
+/// <summary>
+/// A counting reverse proxy in front of a Cosmos DB endpoint (Kestrel on a free loopback port, HttpClient behind): an
+/// app whose <c>CosmosDb</c> connection string names the proxy (Gateway mode, LimitToEndpoint, as the app uses for
+/// loopback endpoints) sends every round trip through it, retries included, so tests and benchmarks count what an app
+/// in another process costs, by operation, container and partition key.
+/// </summary>
+public sealed class CosmosRequestProxy : IAsyncDisposable
+{
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Transfer-Encoding", "TE", "Trailer", "Upgrade", "Proxy-Connection", "Host",
+    };
+
+    private readonly WebApplication _app;
+    private readonly HttpClient _upstream;
+    private readonly ConcurrentQueue<CosmosRequest> _requests = new();
+
+    private CosmosRequestProxy(WebApplication app, HttpClient upstream, Uri endpoint, string accountKey)
+    {
+        _app = app;
+        _upstream = upstream;
+        Endpoint = endpoint;
+        ConnectionString = $"AccountEndpoint={endpoint};AccountKey={accountKey};";
+    }
+
+    public Uri Endpoint { get; }
+
+    /// <summary>What to give the app as its <c>CosmosDb</c> setting.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>Every round trip since the start or the last <see cref="Reset"/>, in the order they were answered.</summary>
+    public IReadOnlyList<CosmosRequest> Requests => [.. _requests];
+
+    public void Reset() => _requests.Clear();
+
+    /// <summary>
+    /// The round trips the app's code asked for (documents, queries, batches, feeds), without the SDK's own metadata
+    /// reads (account, containers, partition ranges) that its caches make once: what a request handler in the
+    /// client's pipeline would count.
+    /// </summary>
+    public IReadOnlyList<CosmosRequest> DataRequests => [.. _requests.Where(r => r.Operation != "Metadata")];
+
+    /// <summary>Raised for every round trip as it is answered (on the proxy's threads), for running tallies.</summary>
+    public event Action<CosmosRequest>? Answered;
+
+    /// <summary>Operations whose answers are kept in <see cref="CosmosRequest.Body"/> (e.g. "ChangeFeed", to see what a processor was handed).</summary>
+    public ISet<string> KeepBodiesOf { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Round trips on documents of one container and partition key (the requests one inventory costs).</summary>
+    public IReadOnlyList<CosmosRequest> For(string container, string partitionKey) =>
+        [.. _requests.Where(r => r.Container == container && r.IsFor(partitionKey))];
+
+    public static async Task<CosmosRequestProxy> StartAsync(Uri target, string accountKey = CosmosDevServer.AccountKey)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+        var app = builder.Build();
+        var upstream = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, UseProxy = false })
+        {
+            BaseAddress = target,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        CosmosRequestProxy? proxy = null;
+        app.Run(context => proxy!.ForwardAsync(context));
+        await app.StartAsync();
+        proxy = new CosmosRequestProxy(app, upstream, new Uri(app.Urls.First() + "/"), accountKey);
+        return proxy;
+    }
+
+    private async Task ForwardAsync(HttpContext context)
+    {
+        var request = context.Request;
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Path.Value + request.QueryString);
+        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+            message.Content = new StreamContent(request.Body);
+        foreach (var header in request.Headers)
+        {
+            if (HopByHop.Contains(header.Key))
+                continue;
+            if (!message.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value))
+                message.Content?.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _upstream.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        }
+        catch (HttpRequestException)
+        {
+            // An unreachable store stays unreachable for the app: no answer at all, not a made-up status.
+            context.Abort();
+            return;
+        }
+        using (response)
+        {
+            var (operation, container, partitionKey) = Classify(request);
+            var body = KeepBodiesOf.Contains(operation) ? await response.Content.ReadAsByteArrayAsync(context.RequestAborted) : null;
+            var itemCount = response.Headers.TryGetValues("x-ms-item-count", out var counts) && int.TryParse(counts.First(), CultureInfo.InvariantCulture, out var count) ? count : (int?)null;
+            var charge = response.Headers.TryGetValues("x-ms-request-charge", out var charges) && double.TryParse(charges.First(), CultureInfo.InvariantCulture, out var ru) ? ru : 0;
+            var answered = new CosmosRequest(request.Method, request.Path.Value!, operation, container, partitionKey, (int)response.StatusCode, itemCount, charge, body);
+            _requests.Enqueue(answered);
+            Answered?.Invoke(answered);
+            context.Response.StatusCode = (int)response.StatusCode;
+            foreach (var header in response.Headers.Concat(response.Content.Headers))
+            {
+                if (!HopByHop.Contains(header.Key))
+                    context.Response.Headers[header.Key] = header.Value.ToArray();
+            }
+            if (body is not null)
+                await context.Response.Body.WriteAsync(body, context.RequestAborted);
+            else
+                await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        }
+    }
+
+    /// <summary>The operation from the REST shape: <c>/dbs/{db}/colls/{container}/docs[/{id}]</c> plus the SDK's headers.</summary>
+    private static (string Operation, string? Container, string? PartitionKey) Classify(HttpRequest request)
+    {
+        var segments = request.Path.Value!.Trim('/').Split('/');
+        var container = segments.Length >= 4 && segments[2] == "colls" ? Uri.UnescapeDataString(segments[3]) : null;
+        var onDocuments = segments.Length >= 5 && segments[4] == "docs";
+        var single = segments.Length >= 6;
+        string Header(string name) => request.Headers[name].ToString();
+        var operation = !onDocuments ? "Metadata"
+            : request.Method switch
+            {
+                "GET" when single => "Read",
+                "GET" when Header("A-IM").Contains("Incremental", StringComparison.OrdinalIgnoreCase) => "ChangeFeed",
+                "GET" => "ReadFeed",
+                "POST" when Header("x-ms-documentdb-isquery").Equals("True", StringComparison.OrdinalIgnoreCase)
+                    || request.ContentType?.StartsWith("application/query+json", StringComparison.OrdinalIgnoreCase) == true => "Query",
+                "POST" when Header("x-ms-cosmos-is-batch-request").Equals("True", StringComparison.OrdinalIgnoreCase) => "Batch",
+                "POST" when Header("x-ms-documentdb-is-upsert").Equals("True", StringComparison.OrdinalIgnoreCase) => "Upsert",
+                "POST" => "Create",
+                "PUT" => "Replace",
+                "PATCH" => "Patch",
+                "DELETE" => "Delete",
+                _ => request.Method,
+            };
+        var partitionKey = request.Headers["x-ms-documentdb-partitionkey"].ToString();
+        return (operation, container, partitionKey.Length == 0 ? null : partitionKey);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _upstream.Dispose();
+    }
+}
