@@ -62,6 +62,13 @@ var leasesContainerName = 'leases'
 var poisonQueueName = 'projection-poison'
 var snapshotInterval = '100'
 
+// Every [CosmosDBTrigger] function of the app. On Flex Consumption a non-HTTP trigger scales on its own
+// ('function:<name>'), and a Cosmos DB trigger does not wake an app scaled to zero by itself, so each keeps one
+// always-ready instance. tests/Infrastructure.Tests checks this list against the functions in the code.
+var changeFeedFunctions = [
+  'ProjectInventory'
+]
+
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -219,6 +226,9 @@ resource leasesContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/con
         ]
         excludedPaths: []
       }
+      // Time to live on with nothing expiring by default (-1), as the Cosmos DB trigger documents for the
+      // lease container: the processor's own lease documents never set 'ttl', so none of them expire.
+      defaultTtl: -1
     }
   }
 }
@@ -353,6 +363,10 @@ var appSettings = {
 
   SnapshotInterval: snapshotInterval
 
+  // /api/health: degraded above this many unprojected changes; answers reused for a few seconds.
+  ProjectionLagThreshold: '1000'
+  HealthCacheSeconds: '5'
+
   // The connection string holds only the instrumentation key and ingestion endpoint (not a secret);
   // with local auth disabled, ingestion also needs the Entra token requested by the setting below.
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
@@ -388,6 +402,10 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        alwaysReady: [for name in changeFeedFunctions: {
+          name: 'function:${name}'
+          instanceCount: 1
+        }]
       }
       runtime: {
         name: 'dotnet-isolated'

@@ -20,4 +20,10 @@ public static class AppSettings
 
     /// <summary>Every how many events a snapshot of the state is stored (default 100).</summary>
     public const string SnapshotInterval = "SnapshotInterval";
+
+    /// <summary>Estimated unprojected changes per change-feed function above which /api/health says degraded (default 1000).</summary>
+    public const string ProjectionLagThreshold = "ProjectionLagThreshold";
+
+    /// <summary>Seconds a /api/health answer is reused (default 5), bounding what probes cost Cosmos DB.</summary>
+    public const string HealthCacheSeconds = "HealthCacheSeconds";
 }

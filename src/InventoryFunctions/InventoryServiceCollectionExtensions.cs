@@ -1,6 +1,7 @@
 using InventoryFunctions.Application;
 using InventoryFunctions.Projections;
 using InventoryFunctions.Cosmos;
+using InventoryFunctions.Functions;
 using InventoryFunctions.Queues;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
@@ -26,8 +27,23 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<InventoryService>();
 
         services.AddSingleton<IProjectionStore, CosmosProjectionStore>();
-        services.AddSingleton<IPoisonQueue>(_ => new StoragePoisonQueue(StoragePoisonQueue.CreateClient(configuration)));
+        services.AddSingleton<IPoisonQueue>(_ => new StoragePoisonQueue(() => StoragePoisonQueue.CreateClient(configuration)));
         services.AddSingleton<InventoryProjector>();
+        services.AddSingleton<FreshViews>();
+
+        // Operations: the estimator for every change-feed function the app declares, health, poison replay.
+        // Resolved on first use: a missing setting then fails the estimate (health reports it), not the app.
+        services.AddSingleton<IChangeFeedMonitor>(sp => new CosmosChangeFeedMonitor(sp.GetRequiredService<CosmosClient>(),
+            () => [.. ChangeFeedFunctions.All.Select(f => f.Resolve(configuration))]));
+        services.AddSingleton<IParkedInventories, NoParkedInventories>(); // TODO(issue 12): the projections container's parked views
+        services.AddSingleton(new HealthPolicy(
+            configuration.GetValue(AppSettings.ProjectionLagThreshold, HealthPolicy.Default.LagThreshold),
+            TimeSpan.FromSeconds(configuration.GetValue(AppSettings.HealthCacheSeconds, HealthPolicy.Default.CacheFor.TotalSeconds))));
+        services.AddSingleton<ProjectionMonitor>();
+        services.AddSingleton<PoisonReplay>();
+        services.AddSingleton<ProjectionGauges>();
+        services.AddHostedService<ProjectionGaugesPublisher>();
+        services.AddInventoryTelemetry(configuration);
         return services;
     }
 }

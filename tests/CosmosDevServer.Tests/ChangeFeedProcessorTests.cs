@@ -178,4 +178,39 @@ public sealed class ChangeFeedProcessorTests(CosmosDevServerFixture fixture, ITe
 
         Assert.Equal(items.Select(i => i.Id), delivery.Ids());
     }
+
+    [Fact]
+    public async Task Change_feed_estimator_counts_the_changes_a_stopped_processor_has_not_read()
+    {
+        var (monitored, leases) = await ContainersAsync();
+        var delivery = new Delivery();
+        var processor = Processor(monitored, leases, delivery, startTime: DateTime.UtcNow.AddSeconds(-1));
+        await processor.StartAsync();
+        await TestSupport.CreateItemsAsync(monitored, 2, i => $"p{i}");
+        await delivery.WaitForAsync(ids => ids.Count >= 2);
+        await processor.StopAsync();
+        var estimator = monitored.GetChangeFeedEstimator("inventory", leases);
+        var caughtUp = await EstimateAsync(estimator);
+
+        await monitored.CreateItemAsync(new TestItem("pending-1", "p", 1), new PartitionKey("p"));
+        await monitored.CreateItemAsync(new TestItem("pending-2", "q", 2), new PartitionKey("q"));
+        await monitored.CreateItemAsync(new TestItem("pending-3", "p", 3), new PartitionKey("p"));
+        var behind = await EstimateAsync(estimator);
+
+        Assert.Equal([0L], caughtUp);
+        // The estimator's count: the latest LSN minus the LSN before the first change the lease has not read.
+        Assert.Equal([3L], behind);
+    }
+
+    private static async Task<List<long>> EstimateAsync(ChangeFeedEstimator estimator)
+    {
+        var lags = new List<long>();
+        using var iterator = estimator.GetCurrentStateIterator();
+        while (iterator.HasMoreResults)
+        {
+            lags.AddRange((await iterator.ReadNextAsync()).Select(state => state.EstimatedLag));
+        }
+
+        return lags;
+    }
 }

@@ -84,6 +84,13 @@ public sealed class CosmosTests(InfrastructureTemplate template)
         Assert.Empty(Paths(policy["excludedPaths"]));
     }
 
+    [Fact]
+    public void Leases_have_time_to_live_on_with_nothing_expiring_by_default()
+    {
+        // The Cosmos DB trigger's documented lease container setting: defaultTtl -1 (a known trigger issue otherwise).
+        Assert.Equal(-1, (int?)Resource("leases")["defaultTtl"]);
+    }
+
     private JsonNode Resource(string container) => template.Default.Container(container)["properties"]!["resource"]!;
 
     private static List<string> Capabilities(Snapshot snapshot) =>

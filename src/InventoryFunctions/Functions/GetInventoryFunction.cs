@@ -6,8 +6,11 @@ using Microsoft.Extensions.Logging;
 
 namespace InventoryFunctions.Functions;
 
-/// <summary><c>GET /api/inventories/{inventoryId}</c>: the counts held, from the projection with one point read.</summary>
-public sealed class GetInventoryFunction(IProjectionStore views, ILogger<GetInventoryFunction> logger)
+/// <summary>
+/// <c>GET /api/inventories/{inventoryId}?minVersion=N</c>: the counts held, from the projection with one point read;
+/// with <c>minVersion</c>, from the write side's head when the projection has not reached N yet.
+/// </summary>
+public sealed class GetInventoryFunction(FreshViews views, ILogger<GetInventoryFunction> logger)
 {
     [Function(nameof(GetInventory))]
     public async Task<IResult> GetInventory(
@@ -16,12 +19,13 @@ public sealed class GetInventoryFunction(IProjectionStore views, ILogger<GetInve
         CancellationToken cancellationToken)
     {
         var errors = CommandParser.ErrorsForRoute(inventoryId);
+        var minVersion = RequestReader.ReadMinVersion(request, errors);
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
-        var (view, problem) = await ViewResults.ReadAsync(request, views, logger, inventoryId, cancellationToken);
-        if (view is null)
-            return problem!;
-        return TypedResults.Ok(new InventoryResponse(inventoryId, view.Version, view.Items, view.UpdatedAt.UtcDateTime, ParkedResponse.From(view)));
+        var (read, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => views.CountsAsync(inventoryId, minVersion, cancellationToken));
+        return problem ?? ViewResults.Answer(request, read!, inventoryId, counts => counts.Version,
+            counts => new InventoryResponse(inventoryId, counts.Version, counts.Items, counts.UpdatedAt.UtcDateTime, ParkedResponse.From(counts.Parked)),
+            counts => counts.Parked);
     }
 }

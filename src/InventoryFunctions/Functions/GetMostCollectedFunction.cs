@@ -7,10 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace InventoryFunctions.Functions;
 
 /// <summary>
-/// <c>GET /api/inventories/{inventoryId}/most-collected?top=3</c>: items ranked by the total quantity ever added
-/// (removals do not lower it); ties go to the item first added earlier. One point read.
+/// <c>GET /api/inventories/{inventoryId}/most-collected?top=3&amp;minVersion=N</c>: items ranked by the total quantity
+/// ever added (removals do not lower it); ties go to the item first added earlier. One point read; with
+/// <c>minVersion</c> and a projection behind N, plus one query of the log's events up to N.
 /// </summary>
-public sealed class GetMostCollectedFunction(IProjectionStore views, ILogger<GetMostCollectedFunction> logger)
+public sealed class GetMostCollectedFunction(FreshViews views, ILogger<GetMostCollectedFunction> logger)
 {
     public const int MaxTop = 100;
 
@@ -22,12 +23,13 @@ public sealed class GetMostCollectedFunction(IProjectionStore views, ILogger<Get
     {
         var errors = CommandParser.ErrorsForRoute(inventoryId);
         var top = (int)RequestReader.ReadInteger(request, "top", 3, 1, MaxTop, errors);
+        var minVersion = RequestReader.ReadMinVersion(request, errors);
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
-        var (view, problem) = await ViewResults.ReadAsync(request, views, logger, inventoryId, cancellationToken);
-        if (view is null)
-            return problem!;
-        return TypedResults.Ok(new MostCollectedResponse(inventoryId, view.Version, view.MostCollected(top), ParkedResponse.From(view)));
+        var (read, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => views.ViewAsync(inventoryId, minVersion, cancellationToken));
+        return problem ?? ViewResults.Answer(request, read!, inventoryId, view => view.Version,
+            view => new MostCollectedResponse(inventoryId, view.Version, view.MostCollected(top), ParkedResponse.From(view.Parked)),
+            view => view.Parked);
     }
 }

@@ -33,8 +33,8 @@ public sealed record MostCollectedResponse(
 /// <summary>The projector stopped applying this inventory's events at the view's version: when, and why.</summary>
 public sealed record ParkedResponse(DateTime At, string Reason)
 {
-    public static ParkedResponse? From(Projections.InventoryView view) =>
-        view.Parked is { } parked ? new ParkedResponse(parked.At.UtcDateTime, parked.Reason) : null;
+    public static ParkedResponse? From(Projections.Parking? parked) =>
+        parked is null ? null : new ParkedResponse(parked.At.UtcDateTime, parked.Reason);
 }
 
 /// <summary>The state at a past version or instant; <see cref="AsOf"/> echoes the instant asked for.</summary>

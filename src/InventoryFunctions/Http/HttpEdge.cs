@@ -5,6 +5,7 @@ using InventoryFunctions.Projections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 
 namespace InventoryFunctions.Http;
 
@@ -57,6 +58,25 @@ public static class HttpEdge
 
     private static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable
         or HttpStatusCode.RequestTimeout or HttpStatusCode.Gone or (HttpStatusCode)449 or HttpStatusCode.InternalServerError;
+
+    /// <summary>
+    /// True when the request's <c>If-None-Match</c> names <paramref name="etag"/> (or is <c>*</c>): the client's copy is
+    /// current. Compared weakly, as RFC 9110 says for If-None-Match.
+    /// </summary>
+    public static bool IsNotModified(HttpRequest request, string etag)
+    {
+        var header = request.Headers.IfNoneMatch;
+        if (header.Count == 0 || !EntityTagHeaderValue.TryParseList(header, out var tags))
+            return false;
+        var current = new EntityTagHeaderValue(etag);
+        return tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(current, useStrongComparison: false));
+    }
+
+    /// <summary>304 with no body; the ETag header is already on the response.</summary>
+    public static IResult NotModified() => TypedResults.StatusCode(StatusCodes.Status304NotModified);
+
+    /// <summary>A problem with a <c>Retry-After</c> header.</summary>
+    public static IResult WithRetryAfter(int seconds, IResult problem) => new RetryAfterResult(seconds, problem);
 
     /// <summary>A problem with a <c>Retry-After</c> header.</summary>
     private sealed class RetryAfterResult(int seconds, IResult inner) : IResult

@@ -82,6 +82,13 @@ public static class RequestReader
         return defaultValue;
     }
 
+    /// <summary>
+    /// The optional <c>minVersion</c> of a read (read-your-writes: the version a write answered with); null when absent
+    /// or 0 (any version will do).
+    /// </summary>
+    public static long? ReadMinVersion(HttpRequest request, IDictionary<string, string[]> errors) =>
+        ReadInteger(request, "minVersion", 0, 0, long.MaxValue, errors) is > 0 and var version ? version : null;
+
     // ISO 8601 only: DateTimeOffset.TryParse would also take "01/05/2026 12:00:00 +02:00" (as 5 January) or "May 1, 2026 …".
     // Upper-cased first, as RFC 3339 allows 't' and 'z'.
     private const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK";

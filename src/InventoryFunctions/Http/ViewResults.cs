@@ -1,7 +1,6 @@
 using InventoryFunctions.Projections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Logging;
 
 namespace InventoryFunctions.Http;
 
@@ -12,12 +11,14 @@ public static class ViewResults
 
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The response header that says which store answered a read: <c>view</c>, <c>head</c> or <c>view+log</c>.</summary>
+    public const string ServedFromHeader = "Served-From";
+
     /// <summary>
-    /// One point read of an inventory's view, with the answers both read endpoints share: 404 when there is none,
-    /// 500 when it is damaged, 503 when Cosmos DB is unavailable. On success the response carries the view's ETag.
+    /// The answer to a read of the view (or, with <c>minVersion</c>, of whatever could answer it): 200 with the version's
+    /// ETag and <see cref="ServedFromHeader"/>, 304 when <c>If-None-Match</c> names that ETag, else the problem.
     /// </summary>
-    public static async Task<(InventoryView? View, IResult? Problem)> ReadAsync(
-        HttpRequest request, IProjectionStore views, ILogger logger, string inventoryId, CancellationToken cancellationToken)
+    public static IResult Answer<T>(HttpRequest request, FreshRead<T> read, string inventoryId, Func<T, long> version, Func<T, object> body, Func<T, Parking?> parked) => read switch
     {
         var (stored, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => views.ReadAsync(inventoryId, cancellationToken));
         if (problem is not null)
@@ -30,6 +31,27 @@ public static class ViewResults
         if (stored.View.Parked is { } parked)
             request.HttpContext.Response.Headers[ParkedHeader] = Iso(parked.At);
         return (stored.View, null);
+
+        FreshRead<T>.Found found => Found(request, version(found.Value), found.Source, parked(found.Value), () => body(found.Value)),
+        FreshRead<T>.NoInventory => NotFound(inventoryId),
+        FreshRead<T>.CorruptView => Corrupt(inventoryId),
+        FreshRead<T>.NotReached notReached => Problems.VersionNotFound.With(
+            $"Inventory '{inventoryId}' is at version {notReached.CurrentVersion}, below the minVersion asked for.",
+            new Dictionary<string, object?> { ["currentVersion"] = notReached.CurrentVersion }),
+        FreshRead<T>.TooFarBehind behind => HttpEdge.WithRetryAfter(1, Problems.ServiceUnavailable.With(
+            $"The projection of '{inventoryId}' is at version {behind.ViewVersion}, more than {FreshViews.MaxCatchUpEvents} events behind minVersion; retry shortly.")),
+        _ => throw new InvalidOperationException($"Unknown read outcome {read}"),
+    };
+
+    private static IResult Found(HttpRequest request, long version, ReadSource source, Parking? parked, Func<object> body)
+    {
+        var etag = HttpEdge.ETag(version);
+        var headers = request.HttpContext.Response.Headers;
+        headers.ETag = etag;
+        headers[ServedFromHeader] = source switch { ReadSource.Head => "head", ReadSource.ViewAndLog => "view+log", _ => "view" };
+        if (parked is not null)
+            headers[ParkedHeader] = Iso(parked.At);
+        return HttpEdge.IsNotModified(request, etag) ? HttpEdge.NotModified() : TypedResults.Ok(body());
     }
 
     /// <summary>No projection yet: the inventory has no events, or the projector has not reached it.</summary>

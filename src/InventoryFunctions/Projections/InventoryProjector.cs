@@ -98,12 +98,13 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
     /// Racing the change feed is safe: the log is read after the view, so the rebuilt view is at least as new as the
     /// one it replaces, and the write is guarded by that view's etag (a concurrent projector write means: again).
     /// </summary>
-    public async Task<InventoryView> RebuildAsync(string inventoryId, CancellationToken cancellationToken)
+    /// <param name="reportUndecodable">False when replaying the poison queue: what is still undecodable is already in it.</param>
+    public async Task<InventoryView> RebuildAsync(string inventoryId, CancellationToken cancellationToken, bool reportUndecodable = true)
     {
         for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
         {
             var stored = await views.ReadAsync(inventoryId, cancellationToken);
-            var batch = new InventoryBatch(inventoryId);
+            var batch = new InventoryBatch(inventoryId) { Report = reportUndecodable };
             await FillGapAsync(batch, 1, long.MaxValue, cancellationToken);
             var last = batch.LastVersion;
             var view = await ApplyAsync(InventoryView.Empty(inventoryId), batch, last, cancellationToken);
@@ -188,7 +189,8 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
             }
             else if (batch.Malformed.TryGetValue(version, out var malformed))
             {
-                await ReportAsync(malformed, batch.InventoryId, version, cancellationToken);
+                if (batch.Report)
+                    await ReportAsync(malformed, batch.InventoryId, version, cancellationToken);
                 view = view.Skip(version, time.GetUtcNow());
             }
             else if (batch.Events.Keys.Any(v => v > version))
@@ -203,7 +205,8 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
                 // the end of the log. Report them and stop here rather than wait forever for versions that never come.
                 foreach (var (claimed, junk) in batch.Malformed.Where(m => m.Key >= version).ToList())
                 {
-                    await ReportAsync(junk, batch.InventoryId, claimed, cancellationToken);
+                    if (batch.Report)
+                        await ReportAsync(junk, batch.InventoryId, claimed, cancellationToken);
                     batch.Malformed.Remove(claimed);
                 }
                 break;
@@ -255,6 +258,9 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
 
     private sealed record InventoryBatch(string InventoryId)
     {
+        /// <summary>Whether undecodable documents are sent to the poison queue.</summary>
+        public bool Report { get; init; } = true;
+
         public long LastVersion => Math.Max(Events.Keys.DefaultIfEmpty(0).Max(), Malformed.Keys.DefaultIfEmpty(0).Max());
 
         public SortedDictionary<long, DecodeResult.Decoded> Events { get; } = [];

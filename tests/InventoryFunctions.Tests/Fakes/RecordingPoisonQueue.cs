@@ -28,4 +28,15 @@ public sealed class RecordingPoisonQueue : IPoisonQueue
         }
         return Task.CompletedTask;
     }
+
+    // Listing and replay are exercised against Azurite (integration tests); the projector's tests only send.
+    public Task<int> CountAsync(CancellationToken cancellationToken) => Task.FromResult(Messages.Count);
+
+    public Task<IReadOnlyList<QueuedPoison>> PeekAsync(int max, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<QueuedPoison>> ReceiveAsync(int max, TimeSpan hiddenFor, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task DeleteAsync(QueuedPoison received, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task ReleaseAsync(QueuedPoison received, CancellationToken cancellationToken) => throw new NotSupportedException();
 }

@@ -17,9 +17,12 @@ function changeFeed(coll, req, res) {
     return;
   }
   const current = coll._lsn || 0;
+  // The session token carries the range's latest LSN ("<range>:<version>#<lsn>"), as on Cosmos DB: the SDK's change
+  // feed estimator subtracts the first pending document's _lsn from it to count the changes a lease has not read.
+  const session = { 'x-ms-session-token': `0:-1#${current}` };
   const ifNoneMatch = req.headers['if-none-match'];
   if (ifNoneMatch === '*') { // start from now
-    send(res, 304, undefined, { etag: `"${current}"`, 'x-ms-item-count': '0' });
+    send(res, 304, undefined, { etag: `"${current}"`, 'x-ms-item-count': '0', ...session });
     return;
   }
   const after = ifNoneMatch ? lsnOf(ifNoneMatch) : 0;
@@ -34,12 +37,12 @@ function changeFeed(coll, req, res) {
   if (max > 0) changes = changes.slice(0, max);
   if (changes.length === 0) {
     // Nothing newer in this range: advancing to the current LSN skips nothing.
-    send(res, 304, undefined, { etag: `"${Math.max(after, current)}"`, 'x-ms-item-count': '0' });
+    send(res, 304, undefined, { etag: `"${Math.max(after, current)}"`, 'x-ms-item-count': '0', ...session });
     return;
   }
   const etag = `"${changes[changes.length - 1]._lsn}"`;
   send(res, 200, { _rid: coll.read()._rid, Documents: changes, _count: changes.length }, {
-    etag, 'x-ms-item-count': String(changes.length),
+    etag, 'x-ms-item-count': String(changes.length), ...session,
   });
 }
 

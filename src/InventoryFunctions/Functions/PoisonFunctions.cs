@@ -1,0 +1,99 @@
+using InventoryFunctions.Http;
+using InventoryFunctions.Projections;
+using Microsoft.AspNetCore.Http;
+using Azure;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace InventoryFunctions.Functions;
+
+/// <summary>
+/// <c>GET /api/projections/poison?limit=N</c> (1–32, default 32): the poison queue's first messages, peeked (left in
+/// place, nothing dequeued), with the approximate total.
+/// </summary>
+public sealed class GetPoisonFunction(IPoisonQueue poison, ILogger<GetPoisonFunction> logger)
+{
+    [Function("GetPoison")]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "projections/poison")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var limit = (int)RequestReader.ReadInteger(request, "limit", IPoisonQueue.MaxBatch, 1, IPoisonQueue.MaxBatch, errors);
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+
+        var (answer, problem) = await StorageUnavailable.GuardAsync(logger, async () =>
+            ((await poison.PeekAsync(limit, cancellationToken), await poison.CountAsync(cancellationToken)), (IResult?)null));
+        if (problem is not null)
+            return problem;
+        var (messages, count) = answer;
+        return TypedResults.Ok(new PoisonListResponse(count, [.. messages.Select(m => new PoisonMessageResponse(
+            m.MessageId, m.Message?.DocumentId, m.Message?.PartitionKey, m.Message?.Version, m.Message?.Reason, m.Message?.DetectedAt.UtcDateTime,
+            m.InsertedAt?.UtcDateTime, m.DequeueCount, m.Message is null ? m.Text : null))]));
+    }
+
+    public sealed record PoisonListResponse(int ApproximateCount, IReadOnlyList<PoisonMessageResponse> Messages);
+
+    /// <param name="Text">The raw text, only for a message that is not a poison message.</param>
+    public sealed record PoisonMessageResponse(
+        string MessageId, string? DocumentId, string? InventoryId, long? Version, string? Reason, DateTime? DetectedAt,
+        DateTime? InsertedAt, long DequeueCount, string? Text);
+}
+
+/// <summary>
+/// <c>POST /api/projections/poison/replay?limit=N</c> (1–32, default 32; no body): re-applies what can now be applied
+/// (the document was repaired, or the view no longer skips it) and deletes those messages; the rest stay, with why.
+/// Idempotent: repeating it replays nothing twice.
+/// </summary>
+public sealed class ReplayPoisonFunction(PoisonReplay replay, ILogger<ReplayPoisonFunction> logger)
+{
+    [Function("ReplayPoison")]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "projections/poison/replay")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var limit = (int)RequestReader.ReadInteger(request, "limit", IPoisonQueue.MaxBatch, 1, IPoisonQueue.MaxBatch, errors);
+        if (request.ContentLength > 0)
+            errors["body"] = ["replay takes no body; use ?limit= to bound it."];
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+
+        var (results, problem) = await StorageUnavailable.GuardAsync(logger, () => HttpEdge.GuardAsync(logger, "(poison replay)", () => replay.ReplayAsync(limit, cancellationToken)));
+        if (problem is not null)
+            return problem;
+        return TypedResults.Ok(new ReplayResponse(
+            results!.Count(r => r.Outcome == ReplayOutcome.Replayed),
+            [.. results!.Select(r => new ReplayedResponse(r.MessageId, r.DocumentId, r.InventoryId, r.Version, Outcome(r.Outcome)))]));
+    }
+
+    private static string Outcome(ReplayOutcome outcome) => outcome switch
+    {
+        ReplayOutcome.Replayed => "replayed",
+        ReplayOutcome.StillUndecodable => "still-undecodable",
+        ReplayOutcome.NotReplayable => "not-replayable",
+        _ => "failed",
+    };
+
+    public sealed record ReplayResponse(int Replayed, IReadOnlyList<ReplayedResponse> Messages);
+
+    public sealed record ReplayedResponse(string MessageId, string? DocumentId, string? InventoryId, long? Version, string Outcome);
+}
+
+/// <summary>Storage (the poison queue) not answering → 503 with Retry-After, as Cosmos DB faults are answered.</summary>
+internal static class StorageUnavailable
+{
+    public static async Task<(T? Value, IResult? Problem)> GuardAsync<T>(ILogger logger, Func<Task<(T? Value, IResult? Problem)>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (RequestFailedException ex)
+        {
+            logger.LogWarning(ex, "The poison queue answered {Status}", ex.Status);
+            return (default, HttpEdge.WithRetryAfter(5, Problems.ServiceUnavailable.With($"The poison queue did not answer ({ex.Status}): {ex.Message}")));
+        }
+    }
+}
