@@ -24,6 +24,7 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<IInventoryStream, CosmosEventStore>();
         services.AddSingleton<IEventLogReader, CosmosEventLog>();
         services.AddSingleton<InventoryService>();
+        services.AddSingleton<InventoryReplay>();
 
         services.AddSingleton<IProjectionStore, CosmosProjectionStore>();
         services.AddSingleton<IPoisonQueue>(_ => new StoragePoisonQueue(StoragePoisonQueue.CreateClient(configuration)));

@@ -33,3 +33,28 @@ public sealed record RebuiltViewResponse(string InventoryId, long Version, IRead
 
 /// <summary>How many inventory views a full rebuild recomputed, and which it could not (corrupt log, contention).</summary>
 public sealed record RebuildAllResponse(int Rebuilt, IReadOnlyList<string> Failed);
+
+/// <summary>A state as a replay shows it.</summary>
+public sealed record ReplayState(long Version, IReadOnlyDictionary<string, int> Items);
+
+/// <summary>One event of a replay and the state right after it; <see cref="Count"/> is the changed item's count then.</summary>
+public sealed record ReplayEntry(long Version, DateTime OccurredAt, string Type, string ItemId, int Quantity, int Count, IReadOnlyDictionary<string, int> Items);
+
+/// <summary>
+/// A page of a replay: <see cref="Start"/> is the state before the first event; <see cref="ToVersion"/> the last version
+/// answered; <see cref="NextFromVersion"/> where the range asked for goes on (null: done); <see cref="ReachedEnd"/>
+/// whether the page ends at the end of the log (a range asked past the end is clipped there).
+/// </summary>
+public sealed record ReplayResponse(string InventoryId, long FromVersion, long ToVersion, ReplayState Start, IReadOnlyList<ReplayEntry> Events,
+    long? NextFromVersion, bool ReachedEnd)
+{
+    public static ReplayResponse From(string inventoryId, Application.ReplayPage page) => new(
+        inventoryId,
+        page.Start.Version + 1,
+        page.Steps.Count > 0 ? page.Steps[^1].State.Version : page.Start.Version,
+        new ReplayState(page.Start.Version, page.Start.Items),
+        [.. page.Steps.Select(step => new ReplayEntry(step.Event.Version, step.Event.OccurredAt.UtcDateTime, EventTypes.NameOf(step.Event.Event),
+            step.Event.Event.ItemId, step.Event.Event.Quantity, step.State.QuantityOf(step.Event.Event.ItemId), step.State.Items))],
+        page.NextFromVersion,
+        page.ReachedEnd);
+}
