@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
-using InventoryFunctions.Functions;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
@@ -11,10 +10,11 @@ using Microsoft.Extensions.Logging;
 namespace InventoryFunctions.DevHost;
 
 /// <summary>
-/// Drives the app's change-feed function as the Cosmos DB trigger would, with the SDK's ChangeFeedProcessor and the
-/// settings of the function's own <c>[CosmosDBTrigger]</c> (database, container, lease container, start from
-/// beginning). A batch the function throws on is not checkpointed and is delivered again, like the trigger with
-/// a retry policy. The poll delay comes from the <c>ChangeFeedPollDelayMs</c> setting (1 s locally).
+/// Drives every change-feed function of the app (each method with <c>[Function]</c> and a <c>[CosmosDBTrigger]</c>
+/// parameter) as the Cosmos DB trigger would, with one SDK ChangeFeedProcessor per function named
+/// <c>LeaseContainerPrefix + function name</c> and the settings of its own attribute (database, container, lease
+/// container, start from beginning). A batch the function throws on is not checkpointed and is delivered again, like
+/// the trigger with a retry policy. The poll delay comes from the <c>ChangeFeedPollDelayMs</c> setting (1 s locally).
 /// </summary>
 internal sealed class ChangeFeedFunctionHost(CosmosClient client, IConfiguration configuration, IServiceProvider services, ILogger<ChangeFeedFunctionHost> logger)
     : IHostedService, IDisposable
@@ -22,16 +22,26 @@ internal sealed class ChangeFeedFunctionHost(CosmosClient client, IConfiguration
     public const string PollDelaySetting = "ChangeFeedPollDelayMs";
 
     private readonly CancellationTokenSource _stopping = new();
-    private ChangeFeedProcessor? _processor;
+    private readonly List<ChangeFeedProcessor> _processors = [];
     private Task? _starting;
 
+    /// <summary>The app's change-feed functions, found the way the Worker SDK builds <c>functions.metadata</c>.</summary>
+    public static IReadOnlyList<(string Name, MethodInfo Method, CosmosDBTriggerAttribute Trigger)> Discover(Assembly assembly) =>
+        [.. from type in assembly.GetTypes()
+            from method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            let function = method.GetCustomAttribute<FunctionAttribute>()
+            let trigger = method.GetParameters().Select(p => p.GetCustomAttribute<CosmosDBTriggerAttribute>()).FirstOrDefault(a => a is not null)
+            where function is not null && trigger is not null
+            orderby function.Name
+            select (function.Name, method, trigger)];
+
     /// <summary>
-    /// Starts the processor in the background, retrying while Cosmos DB cannot be reached: like the Functions host,
+    /// Starts the processors in the background, retrying while Cosmos DB cannot be reached: like the Functions host,
     /// a trigger listener that cannot start yet does not keep the HTTP functions from serving.
     /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _starting = StartProcessorAsync(_stopping.Token);
+        _starting = Task.WhenAll(Discover(typeof(AppSettings).Assembly).Select(f => StartProcessorAsync(f.Name, f.Method, f.Trigger, _stopping.Token)));
         return Task.CompletedTask;
     }
 
@@ -40,15 +50,12 @@ internal sealed class ChangeFeedFunctionHost(CosmosClient client, IConfiguration
         await _stopping.CancelAsync();
         if (_starting is not null)
             await _starting;
-        if (_processor is not null)
-            await _processor.StopAsync();
+        foreach (var processor in _processors)
+            await processor.StopAsync();
     }
 
-    private async Task StartProcessorAsync(CancellationToken stopping)
+    private async Task StartProcessorAsync(string functionName, MethodInfo method, CosmosDBTriggerAttribute trigger, CancellationToken stopping)
     {
-        var method = typeof(ProjectInventoryFunction).GetMethod(nameof(ProjectInventoryFunction.ProjectInventory))!;
-        var trigger = method.GetParameters().Select(p => p.GetCustomAttribute<CosmosDBTriggerAttribute>()).Single(a => a is not null)!;
-        var functionName = method.GetCustomAttribute<FunctionAttribute>()!.Name;
         var pollDelay = TimeSpan.FromMilliseconds(int.TryParse(configuration[PollDelaySetting], CultureInfo.InvariantCulture, out var ms) ? ms
             : trigger.FeedPollDelay > 0 ? trigger.FeedPollDelay : 5000);
 
@@ -56,9 +63,10 @@ internal sealed class ChangeFeedFunctionHost(CosmosClient client, IConfiguration
         {
             try
             {
-                var processor = Build(trigger, functionName, pollDelay);
+                var processor = Build(trigger, functionName, method, pollDelay);
                 await processor.StartAsync();
-                _processor = processor;
+                lock (_processors)
+                    _processors.Add(processor);
                 logger.LogInformation("Change feed drives {Function} (poll every {PollDelay} ms)", functionName, pollDelay.TotalMilliseconds);
                 return;
             }
@@ -77,13 +85,13 @@ internal sealed class ChangeFeedFunctionHost(CosmosClient client, IConfiguration
         }
     }
 
-    private ChangeFeedProcessor Build(CosmosDBTriggerAttribute trigger, string functionName, TimeSpan pollDelay)
+    private ChangeFeedProcessor Build(CosmosDBTriggerAttribute trigger, string functionName, MethodInfo method, TimeSpan pollDelay)
     {
         var database = Resolve(trigger.DatabaseName);
         var leases = client.GetContainer(Resolve(trigger.LeaseDatabaseName ?? trigger.DatabaseName), Resolve(trigger.LeaseContainerName ?? "leases"));
         var builder = client.GetContainer(database, Resolve(trigger.ContainerName))
             .GetChangeFeedProcessorBuilder(trigger.LeaseContainerPrefix + functionName, (ChangeFeedProcessorContext context, Stream changes, CancellationToken token) =>
-                InvokeAsync(changes, token))
+                InvokeAsync(method, changes, token))
             .WithInstanceName($"devhost-{Environment.MachineName}-{Environment.ProcessId}")
             .WithLeaseContainer(leases)
             .WithPollInterval(pollDelay)
@@ -99,13 +107,22 @@ internal sealed class ChangeFeedFunctionHost(CosmosClient client, IConfiguration
         return builder.Build();
     }
 
-    private async Task InvokeAsync(Stream changes, CancellationToken cancellationToken)
+    /// <summary>Binds the documents (as <c>IReadOnlyList&lt;JsonElement&gt;</c>) and the cancellation token, like the worker.</summary>
+    private async Task InvokeAsync(MethodInfo method, Stream changes, CancellationToken cancellationToken)
     {
         using var body = await JsonDocument.ParseAsync(changes, cancellationToken: cancellationToken);
-        var documents = body.RootElement.GetProperty("Documents").EnumerateArray().Select(d => d.Clone()).ToList();
+        IReadOnlyList<JsonElement> documents = [.. body.RootElement.GetProperty("Documents").EnumerateArray().Select(d => d.Clone())];
         await using var scope = services.CreateAsyncScope();
-        var function = ActivatorUtilities.CreateInstance<ProjectInventoryFunction>(scope.ServiceProvider);
-        await function.ProjectInventory(documents, cancellationToken);
+        var function = ActivatorUtilities.CreateInstance(scope.ServiceProvider, method.DeclaringType!);
+        var arguments = method.GetParameters().Select(p => p.ParameterType == typeof(CancellationToken) ? (object)cancellationToken : documents).ToArray();
+        try
+        {
+            await (Task)method.Invoke(function, arguments)!;
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerException);
+        }
     }
 
     /// <summary>Binding expressions name app settings: <c>%Name%</c> → the setting's value.</summary>

@@ -1,6 +1,7 @@
 using InventoryFunctions.Application;
 using InventoryFunctions.Projections;
 using InventoryFunctions.Cosmos;
+using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Queues;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
@@ -29,6 +30,9 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<IProjectionStore, CosmosProjectionStore>();
         services.AddSingleton<IPoisonQueue>(_ => new StoragePoisonQueue(StoragePoisonQueue.CreateClient(configuration)));
         services.AddSingleton<InventoryProjector>();
+        services.AddSingleton<IViewCodec<DwellTimeView>, DwellTimeDocument>();
+        services.AddSingleton<IViewStore<DwellTimeView>, CosmosViewStore<DwellTimeView>>();
+        services.AddSingleton<VersionedViewProjector<DwellTimeView>>();
         return services;
     }
 }

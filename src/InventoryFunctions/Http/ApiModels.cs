@@ -58,3 +58,26 @@ public sealed record ReplayResponse(string InventoryId, long FromVersion, long T
         page.NextFromVersion,
         page.ReachedEnd);
 }
+
+/// <summary>Dwell statistics as the API shows them (<see cref="ItemId"/> is left out over all items); ages are measured at <c>asOf</c>.</summary>
+public sealed record DwellStatisticsResponse(
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? ItemId,
+    long Removed, double? MeanSeconds, double? MedianSeconds, double? P90Seconds, long Held, DateTime? OldestHeldSince, double? OldestHeldAgeSeconds)
+{
+    public static DwellStatisticsResponse From(string? itemId, IReadOnlyCollection<Projections.ItemDwell> items, DateTimeOffset now)
+    {
+        var statistics = Projections.DwellStatistics.Of(items);
+        return new(itemId, statistics.Removed, statistics.MeanSeconds, statistics.MedianSeconds, statistics.P90Seconds, statistics.Held,
+            statistics.OldestHeldSince?.UtcDateTime,
+            statistics.OldestHeldSince is { } since ? Math.Max(0, (now - since).TotalSeconds) : null);
+    }
+}
+
+/// <summary>The dwell-time view: per item (ordinal order of item id) and over all items, as of <see cref="Version"/>.</summary>
+public sealed record DwellTimeResponse(string InventoryId, long Version, DateTime AsOf, IReadOnlyList<DwellStatisticsResponse> Items, DwellStatisticsResponse All)
+{
+    public static DwellTimeResponse From(Projections.DwellTimeView view, DateTimeOffset now) => new(
+        view.InventoryId, view.Version, now.UtcDateTime,
+        [.. view.Items.Values.Select(item => DwellStatisticsResponse.From(item.ItemId, [item], now))],
+        DwellStatisticsResponse.From(null, [.. view.Items.Values], now));
+}
