@@ -33,6 +33,8 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<IViewCodec<DwellTimeView>, DwellTimeDocument>();
         services.AddSingleton<IViewStore<DwellTimeView>, CosmosViewStore<DwellTimeView>>();
         services.AddSingleton<VersionedViewProjector<DwellTimeView>>();
+        services.AddSingleton<IGlobalCollectedStore, CosmosGlobalCollectedStore>();
+        services.AddSingleton<GlobalCollectedProjector>();
         return services;
     }
 }

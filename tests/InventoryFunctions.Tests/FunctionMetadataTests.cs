@@ -82,7 +82,7 @@ public class FunctionMetadataTests
     /// <summary>Every change-feed function, by name; each keeps its own checkpoints under its own lease prefix.</summary>
     public static TheoryData<string> ChangeFeedFunctions => new(ChangeFeedFunctionNames);
 
-    private static readonly string[] ChangeFeedFunctionNames = ["ProjectDwellTime", "ProjectInventory"];
+    private static readonly string[] ChangeFeedFunctionNames = ["ProjectDwellTime", "ProjectGlobalCollected", "ProjectInventory"];
 
     [Fact]
     public void Change_feed_functions_on_the_same_container_have_distinct_lease_prefixes_so_they_do_not_share_leases()

@@ -81,3 +81,6 @@ public sealed record DwellTimeResponse(string InventoryId, long Version, DateTim
         [.. view.Items.Values.Select(item => DwellStatisticsResponse.From(item.ItemId, [item], now))],
         DwellStatisticsResponse.From(null, [.. view.Items.Values], now));
 }
+
+/// <summary>Items by total units ever added across all inventories, most first.</summary>
+public sealed record GlobalMostCollectedResponse(IReadOnlyList<Projections.CollectedItem> Items);
