@@ -44,6 +44,13 @@ public sealed class DwellTimeTests(LocalStackFixture stack)
         Assert.Equal(11, log.Count);
         var reply = await WaitForDwellAsync(inventoryId, log.Count);
         AssertMatchesOracle(log, reply.Body);
+
+        // A read is one point read (an instance without the change feed, so only the read is counted).
+        var counter = new RequestCounter();
+        await using var app = await AppInstance.StartAsync(stack, snapshotInterval: 100, counter);
+        counter.Reset();
+        Assert.Equal(HttpStatusCode.OK, (await app.Http.GetJsonAsync($"inventories/{inventoryId}/dwell-time")).Status);
+        Assert.Equal(1, counter.Count);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using InventoryFunctions.Domain;
 using InventoryFunctions.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using static InventoryFunctions.IntegrationTests.Infrastructure.HistoryApi;
 
 namespace InventoryFunctions.IntegrationTests;
@@ -79,6 +80,16 @@ public sealed class GlobalMostCollectedTests(OwnStackFixture fixture) : IClassFi
             Assert.Equal(expected.Take(top), Items(reply));
         }
         Assert.Equal(expected, answer);
+
+        // A read is one point read of the board (an instance without the change feed, so only the read is counted).
+        var counter = new RequestCounter();
+        await using (var reader = await stack.StartAppAsync(services: s => s.AddSingleton<Microsoft.Azure.Cosmos.RequestHandler>(counter)))
+        {
+            using var readerHttp = reader.CreateHttpClient();
+            counter.Reset();
+            Assert.Equal(expected, Items(await readerHttp.GetJsonAsync("most-collected?top=100")));
+            Assert.Equal(1, counter.Count);
+        }
 
         // More events later: the board follows, and what was counted is not counted again.
         Assert.Equal(HttpStatusCode.Created, (await http.AddItemAsync("tie-a", "dart", 1)).Status);

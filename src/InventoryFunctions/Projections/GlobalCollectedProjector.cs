@@ -19,7 +19,7 @@ public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEvent
 
     /// <summary>Bounds a transactional batch (100 operations, 2 MB): watermarks + at most this many counter documents.</summary>
     private const int MaxInventoriesPerCommit = 40;
-    private const int MaxBucketsPerCommit = 8;
+    private const int MaxBucketsPerCommit = 6;
 
     public async Task ProjectAsync(IReadOnlyList<ChangedDocument> documents, CancellationToken cancellationToken)
     {
