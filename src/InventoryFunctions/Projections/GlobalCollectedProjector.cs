@@ -17,9 +17,9 @@ public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEvent
 {
     private const int MaxAttempts = 10;
 
-    /// <summary>Bounds a transactional batch (100 operations, 2 MB): watermarks + at most this many counter documents.</summary>
+    /// <summary>Bounds a transactional batch (100 operations, 2 MB): at most 40 watermarks + counter documents of at most ~1.5 MB.</summary>
     private const int MaxInventoriesPerCommit = 40;
-    private const int MaxBucketsPerCommit = 6;
+    private const int MaxCountsBytesPerCommit = 1_500_000;
 
     public async Task ProjectAsync(IReadOnlyList<ChangedDocument> documents, CancellationToken cancellationToken)
     {
@@ -58,7 +58,8 @@ public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEvent
                     {
                         var bucket = GlobalMostCollected.BucketOf(recorded.Event.ItemId);
                         touched.Add(bucket);
-                        if (!counts.TryGetValue(bucket, out var stored) || (!changedBuckets.Contains(bucket) && changedBuckets.Count >= MaxBucketsPerCommit))
+                        if (!counts.TryGetValue(bucket, out var stored)
+                            || (!changedBuckets.Contains(bucket) && changedBuckets.Sum(b => counts[b].Counts.EstimatedBytes) + stored.Counts.EstimatedBytes > MaxCountsBytesPerCommit))
                         {
                             complete = false; // a bucket not read yet (a gap filled from the log), or this commit is full: next round
                             break;

@@ -29,6 +29,9 @@ public sealed record ItemTotal(string ItemId, long Collected, FirstAdded First);
 /// </summary>
 public sealed record CollectedCounts(int Shard, int Bucket, ImmutableSortedDictionary<string, ItemTotal> Items)
 {
+    /// <summary>An upper bound of the stored document's size: ids, numbers and an instant per item, plus the header.</summary>
+    public long EstimatedBytes => 200 + Items.Values.Sum(t => 80L + 2 * (t.ItemId.Length + t.First.InventoryId.Length));
+
     public static CollectedCounts Empty(int shard, int bucket) => new(shard, bucket, ImmutableSortedDictionary.Create<string, ItemTotal>(StringComparer.Ordinal));
 
     public CollectedCounts Add(string inventoryId, RecordedEvent added)
