@@ -12,8 +12,10 @@ namespace InventoryFunctions.IntegrationTests;
 /// <summary>
 /// What each projection costs per inventory when the change feed delivers a backlog: the log is written while no
 /// change feed runs, then one app starts its three change-feed functions on it (each delivery is one page holding
-/// every inventory), and its Cosmos requests on the projections container are split by view.
+/// every inventory), and its Cosmos requests on the projections container are split by view. A stack of its own, started
+/// in the shared stack's collection so that the two do not start at once.
 /// </summary>
+[Collection(Infrastructure.LocalStackGroup.Name)]
 public sealed class ProjectorCostTests(ITestOutputHelper output)
 {
     private const int Inventories = 15;
