@@ -67,6 +67,8 @@ var snapshotInterval = '100'
 // always-ready instance. tests/Infrastructure.Tests checks this list against the functions in the code.
 var changeFeedFunctions = [
   'ProjectInventory'
+  'ProjectDwellTime'
+  'ProjectGlobalCollected'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))

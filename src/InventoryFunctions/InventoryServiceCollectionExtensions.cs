@@ -2,6 +2,7 @@ using InventoryFunctions.Application;
 using InventoryFunctions.Projections;
 using InventoryFunctions.Cosmos;
 using InventoryFunctions.Functions;
+using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Queues;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +26,7 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<IInventoryStream, CosmosEventStore>();
         services.AddSingleton<IEventLogReader, CosmosEventLog>();
         services.AddSingleton<InventoryService>();
+        services.AddSingleton<InventoryReplay>();
 
         services.AddSingleton<IProjectionStore, CosmosProjectionStore>();
         services.AddSingleton<IPoisonQueue>(_ => new StoragePoisonQueue(() => StoragePoisonQueue.CreateClient(configuration)));
@@ -44,6 +46,11 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<ProjectionGauges>();
         services.AddHostedService<ProjectionGaugesPublisher>();
         services.AddInventoryTelemetry(configuration);
+        services.AddSingleton<IViewCodec<DwellTimeView>, DwellTimeDocument>();
+        services.AddSingleton<IViewStore<DwellTimeView>, CosmosViewStore<DwellTimeView>>();
+        services.AddSingleton<VersionedViewProjector<DwellTimeView>>();
+        services.AddSingleton<IGlobalCollectedStore, CosmosGlobalCollectedStore>();
+        services.AddSingleton<GlobalCollectedProjector>();
         return services;
     }
 }

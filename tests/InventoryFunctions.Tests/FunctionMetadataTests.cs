@@ -29,10 +29,11 @@ public class FunctionMetadataTests
     private static IEnumerable<JsonElement> HttpFunctions() =>
         Metadata.Value.EnumerateArray().Where(f => Trigger(f).GetProperty("type").GetString() == "httpTrigger");
 
-    [Fact]
-    public void ProjectInventory_is_triggered_by_the_change_feed_of_the_events_container_named_by_app_settings()
+    [Theory]
+    [MemberData(nameof(ChangeFeedFunctions))]
+    public void Change_feed_function_is_triggered_by_the_change_feed_of_the_events_container_named_by_app_settings(string name)
     {
-        var trigger = Trigger(Function("ProjectInventory"));
+        var trigger = Trigger(Function(name));
 
         Assert.Equal("cosmosDBTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal("In", trigger.GetProperty("direction").GetString());
@@ -43,19 +44,21 @@ public class FunctionMetadataTests
         Assert.True(trigger.GetProperty("startFromBeginning").GetBoolean());
     }
 
-    [Fact]
-    public void ProjectInventory_never_creates_its_lease_container()
+    [Theory]
+    [MemberData(nameof(ChangeFeedFunctions))]
+    public void Change_feed_function_never_creates_its_lease_container(string name)
     {
-        var trigger = Trigger(Function("ProjectInventory"));
+        var trigger = Trigger(Function(name));
 
         // Creating it needs keys or a control-plane role: infrastructure declares it instead.
         Assert.False(trigger.GetProperty("createLeaseContainerIfNotExists").GetBoolean());
     }
 
-    [Fact]
-    public void ProjectInventory_has_an_exponential_backoff_retry_policy_so_a_failed_batch_is_not_checkpointed()
+    [Theory]
+    [MemberData(nameof(ChangeFeedFunctions))]
+    public void Change_feed_function_has_an_exponential_backoff_retry_policy_so_a_failed_batch_is_not_checkpointed(string name)
     {
-        var retry = Function("ProjectInventory").GetProperty("retry");
+        var retry = Function(name).GetProperty("retry");
 
         Assert.Equal("exponentialBackoff", retry.GetProperty("strategy").GetString());
         Assert.Equal(-1, retry.GetProperty("maxRetryCount").GetInt32());
@@ -64,15 +67,27 @@ public class FunctionMetadataTests
     }
 
     [Fact]
-    public void The_app_has_the_change_feed_function_and_otherwise_only_HTTP_functions()
+    public void The_app_has_the_change_feed_functions_and_otherwise_only_HTTP_functions()
     {
         var triggers = Metadata.Value.EnumerateArray()
             .Select(f => (Name: f.GetProperty("name").GetString(), Type: Trigger(f).GetProperty("type").GetString()))
             .ToList();
 
-        Assert.Equal([("ProjectInventory", "cosmosDBTrigger")], triggers.Where(t => t.Type != "httpTrigger"));
+        Assert.Equal(ChangeFeedFunctionNames.Select(f => ((string?)f, (string?)"cosmosDBTrigger")), triggers.Where(t => t.Type != "httpTrigger"));
         Assert.Contains(triggers, t => t.Name == "GetInventory");
         Assert.Contains(triggers, t => t.Name == "GetMostCollected");
+    }
+
+    /// <summary>Every change-feed function, by name; each keeps its own checkpoints under its own lease prefix.</summary>
+    public static TheoryData<string> ChangeFeedFunctions => new(ChangeFeedFunctionNames);
+
+    private static readonly string[] ChangeFeedFunctionNames = ["ProjectDwellTime", "ProjectGlobalCollected", "ProjectInventory"];
+
+    [Fact]
+    public void Change_feed_functions_on_the_same_container_have_distinct_lease_prefixes_so_they_do_not_share_leases()
+    {
+        var prefixes = ChangeFeedFunctionNames.Select(f => Trigger(Function(f)).TryGetProperty("leaseContainerPrefix", out var p) ? p.GetString() : "").ToList();
+        Assert.Equal(prefixes.Count, prefixes.Distinct().Count());
     }
 
     [Fact]

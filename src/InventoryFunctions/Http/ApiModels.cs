@@ -49,3 +49,54 @@ public sealed record RebuiltViewResponse(string InventoryId, long Version, IRead
 
 /// <summary>How many inventory views a full rebuild recomputed, and which it could not (corrupt log, contention).</summary>
 public sealed record RebuildAllResponse(int Rebuilt, IReadOnlyList<string> Failed);
+
+/// <summary>A state as a replay shows it.</summary>
+public sealed record ReplayState(long Version, IReadOnlyDictionary<string, int> Items);
+
+/// <summary>One event of a replay and the state right after it; <see cref="Count"/> is the changed item's count then.</summary>
+public sealed record ReplayEntry(long Version, DateTime OccurredAt, string Type, string ItemId, int Quantity, int Count, IReadOnlyDictionary<string, int> Items);
+
+/// <summary>
+/// A page of a replay: <see cref="Start"/> is the state before the first event; <see cref="ToVersion"/> the last version
+/// answered; <see cref="NextFromVersion"/> where the range asked for goes on (null: done); <see cref="ReachedEnd"/>
+/// whether the page ends at the end of the log (a range asked past the end is clipped there).
+/// </summary>
+public sealed record ReplayResponse(string InventoryId, long FromVersion, long ToVersion, ReplayState Start, IReadOnlyList<ReplayEntry> Events,
+    long? NextFromVersion, bool ReachedEnd)
+{
+    public static ReplayResponse From(string inventoryId, Application.ReplayPage page) => new(
+        inventoryId,
+        page.Start.Version + 1,
+        page.Steps.Count > 0 ? page.Steps[^1].State.Version : page.Start.Version,
+        new ReplayState(page.Start.Version, page.Start.Items),
+        [.. page.Steps.Select(step => new ReplayEntry(step.Event.Version, step.Event.OccurredAt.UtcDateTime, EventTypes.NameOf(step.Event.Event),
+            step.Event.Event.ItemId, step.Event.Event.Quantity, step.State.QuantityOf(step.Event.Event.ItemId), step.State.Items))],
+        page.NextFromVersion,
+        page.ReachedEnd);
+}
+
+/// <summary>Dwell statistics as the API shows them (<see cref="ItemId"/> is left out over all items); ages are measured at <c>asOf</c>.</summary>
+public sealed record DwellStatisticsResponse(
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? ItemId,
+    long Removed, double? MeanSeconds, double? MedianSeconds, double? P90Seconds, long Held, DateTime? OldestHeldSince, double? OldestHeldAgeSeconds)
+{
+    public static DwellStatisticsResponse From(string? itemId, IReadOnlyCollection<Projections.ItemDwell> items, DateTimeOffset now)
+    {
+        var statistics = Projections.DwellStatistics.Of(items);
+        return new(itemId, statistics.Removed, statistics.MeanSeconds, statistics.MedianSeconds, statistics.P90Seconds, statistics.Held,
+            statistics.OldestHeldSince?.UtcDateTime,
+            statistics.OldestHeldSince is { } since ? Math.Max(0, (now - since).TotalSeconds) : null);
+    }
+}
+
+/// <summary>The dwell-time view: per item (ordinal order of item id) and over all items, as of <see cref="Version"/>.</summary>
+public sealed record DwellTimeResponse(string InventoryId, long Version, DateTime AsOf, IReadOnlyList<DwellStatisticsResponse> Items, DwellStatisticsResponse All)
+{
+    public static DwellTimeResponse From(Projections.DwellTimeView view, DateTimeOffset now) => new(
+        view.InventoryId, view.Version, now.UtcDateTime,
+        [.. view.Items.Values.Select(item => DwellStatisticsResponse.From(item.ItemId, [item], now))],
+        DwellStatisticsResponse.From(null, [.. view.Items.Values], now));
+}
+
+/// <summary>Items by total units ever added across all inventories, most first.</summary>
+public sealed record GlobalMostCollectedResponse(IReadOnlyList<Projections.CollectedItem> Items);

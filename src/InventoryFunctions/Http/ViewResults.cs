@@ -20,18 +20,6 @@ public static class ViewResults
     /// </summary>
     public static IResult Answer<T>(HttpRequest request, FreshRead<T> read, string inventoryId, Func<T, long> version, Func<T, object> body, Func<T, Parking?> parked) => read switch
     {
-        var (stored, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => views.ReadAsync(inventoryId, cancellationToken));
-        if (problem is not null)
-            return (null, problem);
-        if (stored is null)
-            return (null, NotFound(inventoryId));
-        if (stored.View is null)
-            return (null, Corrupt(inventoryId));
-        request.HttpContext.Response.Headers.ETag = HttpEdge.ETag(stored.View.Version);
-        if (stored.View.Parked is { } parked)
-            request.HttpContext.Response.Headers[ParkedHeader] = Iso(parked.At);
-        return (stored.View, null);
-
         FreshRead<T>.Found found => Found(request, version(found.Value), found.Source, parked(found.Value), () => body(found.Value)),
         FreshRead<T>.NoInventory => NotFound(inventoryId),
         FreshRead<T>.CorruptView => Corrupt(inventoryId),

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using InventoryFunctions.Cosmos.Documents;
+using InventoryFunctions.Projections;
+using Microsoft.Azure.Functions.Worker;
+
+namespace InventoryFunctions.Functions;
+
+/// <summary>
+/// A second projection of the same change feed: the dwell-time views. Its own lease prefix gives it its own
+/// checkpoints, so it lags, fails and retries independently of the inventory views.
+/// </summary>
+public sealed class ProjectDwellTimeFunction(VersionedViewProjector<DwellTimeView> projector)
+{
+    public const string LeasePrefix = "dwell-";
+
+    [Function(nameof(ProjectDwellTime))]
+    [ExponentialBackoffRetry(-1, "00:00:01", "00:01:00")]
+    public Task ProjectDwellTime(
+        [CosmosDBTrigger(
+            databaseName: "%" + AppSettings.DatabaseName + "%",
+            containerName: "%" + AppSettings.EventsContainerName + "%",
+            Connection = AppSettings.CosmosConnection,
+            LeaseContainerName = "%" + AppSettings.LeasesContainerName + "%",
+            LeaseContainerPrefix = LeasePrefix,
+            MaxItemsPerInvocation = ProjectInventoryFunction.MaxItemsPerInvocation,
+            CreateLeaseContainerIfNotExists = false,
+            StartFromBeginning = true,
+            FeedPollDelay = ProjectInventoryFunction.FeedPollDelayMs)]
+        IReadOnlyList<JsonElement> documents,
+        CancellationToken cancellationToken) =>
+        projector.ProjectAsync(EventCodec.ReadChanges(documents), cancellationToken);
+}
