@@ -46,11 +46,10 @@ public sealed class DwellTimeTests(LocalStackFixture stack)
         AssertMatchesOracle(log, reply.Body);
 
         // A read is one point read (an instance without the change feed, so only the read is counted).
-        var counter = new RequestCounter();
-        await using var app = await AppInstance.StartAsync(stack, snapshotInterval: 100, counter);
-        counter.Reset();
+        await using var app = await AppInstance.StartAsync(stack, snapshotInterval: 100);
+        app.Wire.Reset();
         Assert.Equal(HttpStatusCode.OK, (await app.Http.GetJsonAsync($"inventories/{inventoryId}/dwell-time")).Status);
-        Assert.Equal(1, counter.Count);
+        Assert.Single(app.Wire.DataRequests);
     }
 
     [Fact]

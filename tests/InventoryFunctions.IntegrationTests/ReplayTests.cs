@@ -20,8 +20,7 @@ public sealed class ReplayTests(LocalStackFixture stack, ITestOutputHelper outpu
     [Fact]
     public async Task Every_step_of_a_replay_is_the_fold_of_the_log_prefix_and_pages_chain_to_the_end()
     {
-        var counter = new RequestCounter();
-        await using var app = await AppInstance.StartAsync(stack, snapshotInterval: 10, counter);
+        await using var app = await AppInstance.StartAsync(stack, snapshotInterval: 10);
         var inventoryId = LocalStackFixture.NewInventoryId("replay");
         await AppendRandomHistoryAsync(app.Http, inventoryId, events: 1_060, seed: 14);
         var log = await stack.Http.ReadLogAsync(inventoryId);
@@ -29,10 +28,10 @@ public sealed class ReplayTests(LocalStackFixture stack, ITestOutputHelper outpu
 
         foreach (var (from, to) in new (long From, long To)[] { (1, 1), (1, 37), (10, 10), (11, 20), (57, 163), (999, 1_060), (1_060, 1_060) })
         {
-            counter.Reset();
+            app.Wire.Reset();
             var reply = await app.Http.GetJsonAsync($"inventories/{inventoryId}/replay?fromVersion={from}&toVersion={to}");
             // Time travel to from − 1 (snapshot point read + one bounded query; no point read below the first snapshot) + the page.
-            Assert.InRange(counter.Count, 2, 3);
+            Assert.InRange(app.Wire.DataRequests.Count, 2, 3);
             AssertPage(log, inventoryId, reply, from, to, expectedNext: null, reachedEnd: to == log.Count);
         }
 

@@ -61,7 +61,7 @@ public sealed class AppWorkerTests(AppWorkerFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task The_worker_is_a_separate_process_running_the_app_assembly()
     {
-        using var health = await App.Http.GetAsync("health");
+        using var health = await App.Http.GetAsync("explorer");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
 
         var pid = App.Workers.WorkerProcessId ?? throw new InvalidOperationException("No worker is running.");
@@ -98,7 +98,7 @@ public sealed class AppWorkerTests(AppWorkerFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
-    public async Task The_projection_trigger_names_its_leases_as_the_extension_does_without_a_prefix()
+    public async Task The_projection_triggers_name_their_leases_by_their_prefix_alone_as_the_extension_does()
     {
         var inventoryId = "lease-" + Guid.NewGuid().ToString("N");
         using var write = await App.Http.PostAsJsonAsync($"inventories/{inventoryId}/items", new { itemId = "sword", quantity = 1 });
@@ -107,8 +107,11 @@ public sealed class AppWorkerTests(AppWorkerFixture fixture, ITestOutputHelper o
 
         var ids = await LeaseIdsAsync();
         Assert.NotEmpty(ids);
-        // No LeaseContainerPrefix: the processor name is "", so lease ids start with the account host (not the function name).
-        Assert.All(ids, id => Assert.StartsWith(fixture.Wire.Endpoint.Host + "_", id, StringComparison.Ordinal));
+        // The processor name is the trigger's LeaseContainerPrefix alone (not prefix + function name, as the old dev
+        // host had it), so every lease id is one function's prefix followed by the account host.
+        var prefixes = InventoryFunctions.Functions.ChangeFeedFunctions.All.Select(f => f.ProcessorName + fixture.Wire.Endpoint.Host + "_").ToList();
+        Assert.All(ids, id => Assert.Contains(prefixes, prefix => id.StartsWith(prefix, StringComparison.Ordinal)));
+        Assert.Contains(ids, id => id.StartsWith(InventoryFunctions.Functions.ProjectInventoryFunction.LeasePrefix + fixture.Wire.Endpoint.Host + "_", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -130,14 +133,14 @@ public sealed class AppWorkerTests(AppWorkerFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task A_killed_worker_is_replaced_and_later_requests_succeed()
     {
-        using (var before = await App.Http.GetAsync("health"))
+        using (var before = await App.Http.GetAsync("explorer"))
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         var killed = App.Workers.WorkerProcessId!.Value;
 
         Kill(killed);
 
         await App.Logs.WaitForAsync(l => l.Message.Contains($"worker process {killed} exited", StringComparison.Ordinal), "about the killed worker");
-        using var after = await App.Http.GetAsync("health");
+        using var after = await App.Http.GetAsync("explorer");
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.NotEqual(killed, App.Workers.WorkerProcessId);
     }

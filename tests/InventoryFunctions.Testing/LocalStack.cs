@@ -84,6 +84,9 @@ public sealed class LocalStack : IAsyncDisposable
     {
         var all = AppSettings(settings);
         all.TryAdd(ChangeFeedSwitch, "true");
+        // One switch for every change-feed function: an extra instance runs all the projectors or none of them.
+        foreach (var function in InventoryFunctions.Functions.ChangeFeedFunctions.All)
+            all.TryAdd($"AzureWebJobs.{function.Name}.Disabled", all[ChangeFeedSwitch]);
         return LocalApp.StartAsync(all, configureWire: configureWire);
     }
 
