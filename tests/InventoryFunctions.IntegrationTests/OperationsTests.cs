@@ -92,9 +92,14 @@ public sealed class OperationsTests
         // The SDK's estimator, per change-feed function: one change-feed read per lease, and one query of its leases,
         // which on Linux (Flex Consumption included) costs two requests: the gateway's query plan, then the query.
         var functions = InventoryFunctions.Functions.ChangeFeedFunctions.All.Count;
-        Assert.True(perCall.Count(r => r.Operation == "ChangeFeed" && r.Container == "events") == leases, string.Join("; ", perCall));
+        // This app also runs the processors, which poll the same feed on the same wire: at most one poll of each lease
+        // (1 s poll delay) can fall inside the health call.
+        var feedReads = perCall.Count(r => r.Operation == "ChangeFeed" && r.Container == "events");
+        // Locally each function has one lease (one partition key range), so at least one estimator read per function.
+        Assert.True(leases >= 1, "the projector holds leases");
+        Assert.True(feedReads >= functions && feedReads <= 2 * functions, string.Join("; ", perCall));
         Assert.True(perCall.Count(r => r.Operation == "Query" && r.Container == "leases") <= 2 * functions, string.Join("; ", perCall));
-        Assert.True(perCall.Count <= 2 * functions + leases, $"{perCall.Count} requests: {string.Join("; ", perCall)}");
+        Assert.True(perCall.Count - feedReads <= 2 * functions, $"{perCall.Count} requests: {string.Join("; ", perCall)}");
 
         await using var cachedApp = await uncached.Stack.StartAppAsync(Settings(healthCacheSeconds: 600));
         using var cachedHttp = cachedApp.CreateHttpClient();
