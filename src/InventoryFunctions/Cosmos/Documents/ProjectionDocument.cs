@@ -45,6 +45,8 @@ public static class ProjectionDocument
                 writer.WriteString("reason", parked.Reason);
                 writer.WriteEndObject();
             }
+            if (view.FailedDeliveries > 0)
+                writer.WriteNumber("failedDeliveries", view.FailedDeliveries);
             writer.WriteEndObject();
         }, 512);
     }
@@ -72,6 +74,7 @@ public static class ProjectionDocument
                 Parked = document.TryGetProperty("parked", out var parked)
                     ? new Parking(Instant(parked.GetProperty("at")), parked.GetProperty("reason").GetString()!)
                     : null,
+                FailedDeliveries = document.TryGetProperty("failedDeliveries", out var failed) ? failed.GetInt32() : 0,
             };
         }
         catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or NullReferenceException)
