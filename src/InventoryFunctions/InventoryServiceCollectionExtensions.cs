@@ -49,6 +49,7 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<IViewCodec<DwellTimeView>, DwellTimeDocument>();
         services.AddSingleton<IViewStore<DwellTimeView>, CosmosViewStore<DwellTimeView>>();
         services.AddSingleton<VersionedViewProjector<DwellTimeView>>();
+        services.AddSingleton<InventoryViewsRebuilder>();
         services.AddSingleton<IGlobalCollectedStore, CosmosGlobalCollectedStore>();
         services.AddSingleton<GlobalCollectedProjector>();
         return services;

@@ -8,11 +8,11 @@ using Microsoft.Extensions.Logging;
 namespace InventoryFunctions.Functions;
 
 /// <summary>
-/// <c>POST /api/projections/rebuild</c> (admin key): <c>{"inventoryId":"…"}</c> recomputes that inventory's view from
-/// its log and returns it; an empty body (or <c>{}</c>) rebuilds every inventory and returns how many.
+/// <c>POST /api/projections/rebuild</c> (admin key): <c>{"inventoryId":"…"}</c> recomputes that inventory's views
+/// (inventory view and dwell time) from its log and returns the inventory view; an empty body (or <c>{}</c>) rebuilds every inventory and returns how many.
 /// The route is not <c>admin/…</c>: the Functions host reserves routes starting with "admin" for its own API.
 /// </summary>
-public sealed class RebuildProjectionsFunction(InventoryProjector projector, ILogger<RebuildProjectionsFunction> logger)
+public sealed class RebuildProjectionsFunction(InventoryProjector projector, InventoryViewsRebuilder rebuilder, ILogger<RebuildProjectionsFunction> logger)
 {
     [Function(nameof(RebuildProjections))]
     public async Task<IResult> RebuildProjections(
@@ -50,7 +50,7 @@ public sealed class RebuildProjectionsFunction(InventoryProjector projector, ILo
 
         if (inventoryId is not null)
         {
-            var (view, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => projector.RebuildAsync(inventoryId, cancellationToken));
+            var (view, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => rebuilder.RebuildAsync(inventoryId, cancellationToken));
             if (problem is not null)
                 return problem;
             if (view!.Version == 0)

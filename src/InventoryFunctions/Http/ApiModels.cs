@@ -90,12 +90,14 @@ public sealed record DwellStatisticsResponse(
 }
 
 /// <summary>The dwell-time view: per item (ordinal order of item id) and over all items, as of <see cref="Version"/>.</summary>
-public sealed record DwellTimeResponse(string InventoryId, long Version, DateTime AsOf, IReadOnlyList<DwellStatisticsResponse> Items, DwellStatisticsResponse All)
+public sealed record DwellTimeResponse(string InventoryId, long Version, DateTime AsOf, IReadOnlyList<DwellStatisticsResponse> Items, DwellStatisticsResponse All,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] ParkedResponse? Parked)
 {
     public static DwellTimeResponse From(Projections.DwellTimeView view, DateTimeOffset now) => new(
         view.InventoryId, view.Version, now.UtcDateTime,
         [.. view.Items.Values.Select(item => DwellStatisticsResponse.From(item.ItemId, [item], now))],
-        DwellStatisticsResponse.From(null, [.. view.Items.Values], now));
+        DwellStatisticsResponse.From(null, [.. view.Items.Values], now),
+        ParkedResponse.From(view.Parked));
 }
 
 /// <summary>Items by total units ever added across all inventories, most first.</summary>

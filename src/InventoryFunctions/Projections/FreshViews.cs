@@ -92,10 +92,6 @@ public sealed class FreshViews(IProjectionStore views, IInventoryStream stream, 
         return caught.Version == 0 ? new FreshRead<InventoryView>.NoInventory() : new FreshRead<InventoryView>.NotReached(caught.Version);
     }
 
-    /// <summary>
-    /// A stored view at version 0 that is not parked has no event applied: it only carries the projector's count of
-    /// failed deliveries (<see cref="InventoryView.FailedDeliveries"/>). Reads treat it as no view yet.
-    /// </summary>
     private static StoredView? Projected(StoredView? stored) =>
-        stored?.View is { Version: 0, Parked: null } ? null : stored;
+        stored?.View is { } view && PermanentFailure.OnlyCountsFailures(view.Version, view.Parked) ? null : stored;
 }

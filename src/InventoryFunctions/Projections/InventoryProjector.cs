@@ -22,7 +22,7 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
     private const int MaxWriteAttempts = 5;
 
     /// <summary>Deliveries of a batch in a row in which one inventory failed for good before it is parked.</summary>
-    public const int MaxPermanentFailures = 3;
+    public const int MaxPermanentFailures = PermanentFailure.MaxDeliveries;
 
     public async Task ProjectAsync(IReadOnlyList<ChangedDocument> documents, CancellationToken cancellationToken)
     {
@@ -36,7 +36,7 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
             {
                 await ProjectInventoryAsync(batch, cancellationToken);
             }
-            catch (Exception ex) when (IsPermanent(ex))
+            catch (Exception ex) when (PermanentFailure.Is(ex))
             {
                 var failed = await UpdateStoredViewAsync(batch.InventoryId, view => view with { FailedDeliveries = view.FailedDeliveries + 1 }, cancellationToken);
                 if (failed.FailedDeliveries < MaxPermanentFailures)
@@ -54,9 +54,6 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
         if (retry is not null)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(retry);
     }
-
-    /// <summary>Failures that another delivery would not cure; anything else (timeouts, throttling, 5xx) is transient.</summary>
-    private static bool IsPermanent(Exception ex) => ex is CorruptEventException or ViewRejectedException;
 
     private async Task ParkAsync(string inventoryId, string reason, CancellationToken cancellationToken)
     {
