@@ -326,11 +326,11 @@ public static class ReportWriter
         {
             Line("## Cosmos DB requests per phase");
             Line();
-            Line("From the app's `CosmosRequestMetrics` (reset before each phase, read after it): requests and request charge by operation, all origins. "
-                + "The last two columns split the same requests by origin (HTTP functions vs background: change feed, projector, leases) and container, per unit of the phase. "
+            Line("Counted at the wire by each app instance's proxy (reset before each phase, read after it), under the operation names of the app's `CosmosRequestMetrics`: requests and request charge by operation, all origins. "
+                + "The last two columns split the same requests by origin (the HTTP instance vs the background: the projector instances' change feeds, projectors and leases) and container, per unit of the phase. "
                 + (run.Local ? "The dev server reports a constant request charge, so RU here count requests, not cost." : ""));
             Line();
-            Line("| phase | units | CosmosRequestMetrics: requests (RU) | HTTP functions, per unit | background, per unit |");
+            Line("| phase | units | all origins: requests (RU) | HTTP functions, per unit | background, per unit |");
             Line("|---|---:|---|---|---|");
             foreach (var phase in report.CosmosPhases)
             {

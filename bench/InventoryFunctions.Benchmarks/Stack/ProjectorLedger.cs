@@ -113,13 +113,14 @@ public sealed class ProjectorLedger(string function, ProjectorShape shape, strin
             return operation is "query" or "read" ? GapFill : Other;
         if (container != projectionsContainer)
             return Other;
+        if (operation == "query-plan")
+            return QueryPlan;
         if (Shape == ProjectorShape.PerInventory)
         {
             return operation switch
             {
                 "read" => ViewRead,
                 "query" => ViewQuery,
-                "query-plan" => QueryPlan,
                 _ when RequestLedger.IsWrite(operation) => ViewWrite,
                 _ => Other,
             };
@@ -128,7 +129,7 @@ public sealed class ProjectorLedger(string function, ProjectorShape shape, strin
         return (board, operation) switch
         {
             (true, "read") => BoardRead,
-            (true, "query" or "query-plan") => BoardQuery,
+            (true, "query") => BoardQuery,
             (true, _) when RequestLedger.IsWrite(operation) => BoardWrite,
             (false, "query") => ShardQuery,
             (false, _) when RequestLedger.IsWrite(operation) => ShardWrite,
