@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using InventoryFunctions.Application;
-using InventoryFunctions.Cosmos;
 using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Projections;
 using InventoryFunctions.Testing;
