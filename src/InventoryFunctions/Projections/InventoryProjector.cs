@@ -120,20 +120,20 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
     }
 
     /// <summary>
-    /// Rebuilds the view of every inventory that has a log. One damaged or busy inventory does not stop the others:
-    /// it is logged and named in <see cref="RebuildAllResult.Failed"/>; anything else (the store unreachable) throws.
+    /// Rebuilds the views of <paramref name="inventoryIds"/> (a page of a rebuild job). One damaged or busy inventory
+    /// does not stop the others: it is logged and named in <see cref="RebuildAllResult.Failed"/>; anything else (the
+    /// store unreachable) throws.
     /// </summary>
-    public async Task<RebuildAllResult> RebuildAllAsync(CancellationToken cancellationToken)
+    public async Task<RebuildAllResult> RebuildManyAsync(IReadOnlyList<string> inventoryIds, CancellationToken cancellationToken)
     {
         var rebuilt = 0;
         var failed = new List<string>();
-        await foreach (var id in log.ListInventoryIdsAsync(cancellationToken))
+        foreach (var id in inventoryIds)
         {
             try
             {
                 await RebuildAsync(id, cancellationToken);
-                if (++rebuilt % 100 == 0)
-                    logger.LogInformation("Rebuilt {Count} inventory views so far", rebuilt);
+                rebuilt++;
             }
             catch (Exception ex) when (ex is CorruptEventException or ContentionException or ViewRejectedException)
             {
@@ -141,7 +141,6 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
                 failed.Add(id);
             }
         }
-        logger.LogInformation("Rebuilt {Count} inventory views; {Failed} failed", rebuilt, failed.Count);
         return new RebuildAllResult(rebuilt, failed);
     }
 
