@@ -308,21 +308,35 @@ public sealed class QueueTriggerListener : IAsyncDisposable
 
         public async Task KeepInvisibleAsync(ILogger logger, CancellationToken done)
         {
-            try
+            // As the extension's UpdateQueueMessageVisibilityCommand: half-way through each lease; after a failure,
+            // sooner (here a tenth of the lease) while the lease may still be saved.
+            var wait = lease / 2;
+            while (true)
             {
-                while (true)
+                try
                 {
-                    await Task.Delay(lease / 2, done);
-                    var receipt = (await queue.UpdateMessageAsync(Current.MessageId, Current.PopReceipt, visibilityTimeout: lease, cancellationToken: done)).Value;
+                    await Task.Delay(wait, done);
+                    // Not cancelled once sent: an update that went through but whose answer was dropped would leave
+                    // a pop receipt the completion cannot use (the extension, too, lets it finish before completing).
+                    var receipt = (await queue.UpdateMessageAsync(Current.MessageId, Current.PopReceipt, visibilityTimeout: lease, cancellationToken: CancellationToken.None)).Value;
                     Current = Current.Update(receipt);
+                    wait = lease / 2;
                 }
-            }
-            catch (OperationCanceledException) when (done.IsCancellationRequested)
-            {
-            }
-            catch (RequestFailedException ex)
-            {
-                logger.LogWarning("Could not keep message {MessageId} invisible: {Error}", Current.MessageId, ex.Message);
+                catch (OperationCanceledException) when (done.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (RequestFailedException ex) when (ex.Status is 404 or 400)
+                {
+                    // Gone, or another receiver holds it now (pop receipt mismatch): nothing left to keep.
+                    logger.LogWarning("Could not keep message {MessageId} invisible: {Error}", Current.MessageId, ex.Message);
+                    return;
+                }
+                catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException)
+                {
+                    logger.LogWarning("Keeping message {MessageId} invisible failed; trying again: {Error}", Current.MessageId, ex.Message);
+                    wait = lease / 10;
+                }
             }
         }
     }

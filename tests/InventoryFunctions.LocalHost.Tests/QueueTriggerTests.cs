@@ -10,7 +10,7 @@ namespace InventoryFunctions.LocalHost.Tests;
 public sealed class QueueWorkerFixture : IAsyncLifetime
 {
     /// <summary>Received messages stay invisible this long (renewed half-way while they run) instead of 10 minutes.</summary>
-    public const int LeaseSeconds = 3;
+    public const int LeaseSeconds = 4;
 
     public AzuriteServer Azurite { get; private set; } = null!;
     public HostedApp App { get; private set; } = null!;
@@ -28,6 +28,7 @@ public sealed class QueueWorkerFixture : IAsyncLifetime
         {
             ["AzureWebJobsStorage"] = Azurite.ConnectionString,
             ["TestQueueName"] = queueName,
+            ["TestBytesQueueName"] = queueName + "-bytes",
             ["LocalHost:QueueMessageLeaseSeconds"] = LeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["AzureWebJobs.WithRetry.Disabled"] = "true",
             ["AzureWebJobs.WithoutRetry.Disabled"] = "true",
@@ -80,6 +81,18 @@ public sealed class QueueTriggerTests(QueueWorkerFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_binary_binding_gets_the_decoded_bytes_and_no_text_when_they_are_not_UTF8()
+    {
+        var queue = await QueueAsync(fixture.QueueName + "-bytes");
+        byte[] body = [0xff, 0x00, 0xfe, 0x41, (byte)Random.Shared.Next(256), (byte)Random.Shared.Next(256)];
+        await queue.SendMessageAsync(new BinaryData(body));
+
+        var hex = Convert.ToHexString(body);
+        await App.Logs.WaitForAsync(l => l.Message.StartsWith($"Bytes {hex} text False ", StringComparison.Ordinal), $"delivering the bytes {hex}");
+        await WaitUntilEmptyAsync(queue);
+    }
+
+    [Fact]
     public async Task A_message_that_fails_five_times_moves_to_the_poison_queue()
     {
         var queue = await QueueAsync(fixture.QueueName);
@@ -115,12 +128,12 @@ public sealed class QueueTriggerTests(QueueWorkerFixture fixture) : IClassFixtur
         await queue.SendMessageAsync(JsonSerializer.Serialize(new { id, holdWhileExists = hold }));
 
         await WaitForDeliveryAsync(App, id, dequeueCount: 1);
-        // Three leases long: without renewal the message would be received again meanwhile.
-        await Task.Delay(TimeSpan.FromSeconds(3 * QueueWorkerFixture.LeaseSeconds));
+        // Two and a half leases long: without renewal the message would be received again meanwhile.
+        await Task.Delay(TimeSpan.FromSeconds(2.5 * QueueWorkerFixture.LeaseSeconds));
         File.Delete(hold);
         await WaitForCompletedAsync(App, id, dequeueCount: 1);
         await WaitUntilEmptyAsync(queue);
-        Assert.Equal([1L], DequeueCounts(App, id));
+        Assert.True(DequeueCounts(App, id) is [1L], string.Join("\n", App.Logs.Lines.Where(l => l.Message.Contains(id, StringComparison.Ordinal) || l.Message.Contains("invisible", StringComparison.Ordinal))));
     }
 
     [Fact]

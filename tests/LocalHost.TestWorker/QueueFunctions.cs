@@ -30,4 +30,9 @@ public sealed class QueueFunctions(ILogger<QueueFunctions> logger)
             throw new InvalidOperationException($"{id} fails at dequeue count {dequeueCount}");
         logger.LogInformation("Completed {Id} at count {DequeueCount}", id, dequeueCount);
     }
+
+    /// <summary>The same trigger bound to bytes (<c>dataType: binary</c>): logs the body as hex and whether QueueTrigger (text) came along.</summary>
+    [Function("OnQueueBytes")]
+    public void OnQueueBytes([QueueTrigger("%TestBytesQueueName%")] byte[] body, FunctionContext context) =>
+        logger.LogInformation("Bytes {Hex} text {HasText}", Convert.ToHexString(body), context.BindingContext.BindingData.ContainsKey("QueueTrigger"));
 }
