@@ -132,7 +132,7 @@ public sealed class QueueTriggerListener : IAsyncDisposable
                     if (queueExists == true)
                         batch = (await _queue!.ReceiveMessagesAsync(_queues.BatchSize, LeaseDuration, stopping)).Value;
                 }
-                catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // Any error resets the existence check, as the extension does, and backs off.
                     queueExists = null;
@@ -201,8 +201,9 @@ public sealed class QueueTriggerListener : IAsyncDisposable
         {
             // Stopping: the message is neither deleted nor released; it reappears when its invisibility ends.
         }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Storage unreachable (the SDK's retries gave up): the message reappears when its invisibility ends.
             _logger.LogError("{Function}: completing message {MessageId} failed; it reappears when its invisibility ends: {Error}", _function.Name, message.MessageId, ex.Message);
         }
     }
