@@ -163,9 +163,15 @@ public sealed class QueueTriggerTests(QueueWorkerFixture fixture) : IClassFixtur
         await queue.SendMessageAsync(JsonSerializer.Serialize(new { id, holdWhileExists = hold }));
 
         var first = await fixture.StartHostAsync(queueName);
-        await WaitForDeliveryAsync(first, id, dequeueCount: 1);
-        await first.DisposeAsync(); // the host and its worker go away mid-invocation
-        File.Delete(hold);
+        try
+        {
+            await WaitForDeliveryAsync(first, id, dequeueCount: 1);
+        }
+        finally
+        {
+            await first.DisposeAsync(); // the host and its worker go away mid-invocation
+            File.Delete(hold);
+        }
         Assert.Empty(Completions(first, id));
         Assert.Equal(1, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
 
