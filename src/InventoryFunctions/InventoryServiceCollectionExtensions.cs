@@ -31,6 +31,11 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<IProjectionStore, CosmosProjectionStore>();
         services.AddSingleton<IPoisonQueue>(_ => new StoragePoisonQueue(() => StoragePoisonQueue.CreateClient(configuration)));
         services.AddSingleton<InventoryProjector>();
+        services.AddSingleton<IRebuildJobStore, CosmosRebuildJobStore>();
+        services.AddSingleton<IRebuildPageQueue>(_ => new StorageRebuildQueue(() => StorageRebuildQueue.CreateClient(configuration)));
+        services.AddSingleton(new RebuildJobOptions(Math.Clamp(
+            configuration.GetValue(AppSettings.RebuildPageSize, RebuildJobOptions.DefaultPageSize), 1, RebuildJobOptions.MaxPageSize)));
+        services.AddSingleton<RebuildJobs>();
         services.AddSingleton<FreshViews>();
 
         // Operations: the estimator for every change-feed function the app declares, health, poison replay.

@@ -109,6 +109,7 @@ public sealed class LocalStack : IAsyncDisposable
             [InventoryFunctions.AppSettings.LeasesContainerName] = "leases",
             [InventoryFunctions.AppSettings.PoisonQueueConnection] = Azurite.ConnectionString,
             [InventoryFunctions.AppSettings.PoisonQueueName] = "projection-poison",
+            [InventoryFunctions.AppSettings.RebuildQueueName] = "projection-rebuilds",
             ["AzureWebJobsStorage"] = Azurite.ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
             // The change feed polled every 200 ms instead of the trigger's 1 s: tests wait less for projections.

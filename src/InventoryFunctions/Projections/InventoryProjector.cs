@@ -100,32 +100,6 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
         throw new ContentionException($"The view of '{inventoryId}' kept changing during the rebuild; nothing was written.");
     }
 
-    /// <summary>
-    /// Rebuilds the view of every inventory that has a log. One damaged or busy inventory does not stop the others:
-    /// it is logged and named in <see cref="RebuildAllResult.Failed"/>; anything else (the store unreachable) throws.
-    /// </summary>
-    public async Task<RebuildAllResult> RebuildAllAsync(CancellationToken cancellationToken)
-    {
-        var rebuilt = 0;
-        var failed = new List<string>();
-        await foreach (var id in log.ListInventoryIdsAsync(cancellationToken))
-        {
-            try
-            {
-                await RebuildAsync(id, cancellationToken);
-                if (++rebuilt % 100 == 0)
-                    logger.LogInformation("Rebuilt {Count} inventory views so far", rebuilt);
-            }
-            catch (Exception ex) when (ex is CorruptEventException or ContentionException or ViewRejectedException)
-            {
-                logger.LogError(ex, "Could not rebuild the view of {InventoryId}", id);
-                failed.Add(id);
-            }
-        }
-        logger.LogInformation("Rebuilt {Count} inventory views; {Failed} failed", rebuilt, failed.Count);
-        return new RebuildAllResult(rebuilt, failed);
-    }
-
     private async Task ProjectInventoryAsync(ChangeBatch batch, CancellationToken cancellationToken)
     {
         for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
