@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace InventoryFunctions.LocalHost;
 
 /// <summary>
-/// Once the first worker has loaded its functions: maps the HTTP triggers and starts a listener per Cosmos DB trigger.
+/// Once the first worker has loaded its functions: maps the HTTP triggers and starts a listener per Cosmos DB trigger and per timer trigger.
 /// A listener that cannot start yet (Cosmos DB not reachable, lease container missing) retries in the background and
 /// does not keep the HTTP functions from serving, as on the Functions host.
 /// </summary>
@@ -18,9 +18,12 @@ public sealed class TriggerListeners(
     private readonly ILogger _logger = loggers.CreateLogger("Host.Triggers");
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<CosmosDBTriggerListener> _listeners = [];
+    private readonly List<TimerTriggerListener> _timers = [];
     private Task _starting = Task.CompletedTask;
 
     public IReadOnlyList<CosmosDBTriggerListener> CosmosDBListeners => _listeners;
+
+    public IReadOnlyList<TimerTriggerListener> TimerListeners => _timers;
 
     /// <summary>Completes once every trigger listener has started (its change feed processor runs).</summary>
     public Task Started => _started.Task;
@@ -48,8 +51,12 @@ public sealed class TriggerListeners(
         routes.Load(functions, RoutePrefix(), invoker.InvokeAsync);
         foreach (var function in functions.Where(f => string.Equals(f.TriggerType, "cosmosDBTrigger", StringComparison.OrdinalIgnoreCase)))
             _listeners.Add(new CosmosDBTriggerListener(function, settings, workers, options, loggers));
-        foreach (var other in functions.Where(f => !f.IsHttpTrigger && !string.Equals(f.TriggerType, "cosmosDBTrigger", StringComparison.OrdinalIgnoreCase)))
+        foreach (var function in functions.Where(f => string.Equals(f.TriggerType, "timerTrigger", StringComparison.OrdinalIgnoreCase)))
+            _timers.AddRange(TimerTriggerListener.TryCreate(function, settings, workers, options, loggers) is { } timer ? [timer] : []);
+        foreach (var other in functions.Where(f => !f.IsHttpTrigger && f.TriggerType?.ToLowerInvariant() is not ("cosmosdbtrigger" or "timertrigger")))
             _logger.LogWarning("{Function}: the local host does not run {Trigger} triggers", other.Name, other.TriggerType);
+        foreach (var timer in _timers)
+            await timer.StartAsync(cancellationToken);
         _starting = Task.WhenAll(_listeners.Select(l => StartWithRetriesAsync(l, _stopping.Token)))
             .ContinueWith(_ => _started.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
@@ -61,6 +68,9 @@ public sealed class TriggerListeners(
         foreach (var listener in _listeners)
             await listener.DisposeAsync();
         _listeners.Clear();
+        foreach (var timer in _timers)
+            await timer.DisposeAsync();
+        _timers.Clear();
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
