@@ -67,13 +67,15 @@ public class FunctionMetadataTests
     }
 
     [Fact]
-    public void The_app_has_the_change_feed_functions_and_otherwise_only_HTTP_functions()
+    public void The_app_has_the_change_feed_functions_the_status_timer_and_otherwise_only_HTTP_functions()
     {
         var triggers = Metadata.Value.EnumerateArray()
             .Select(f => (Name: f.GetProperty("name").GetString(), Type: Trigger(f).GetProperty("type").GetString()))
             .ToList();
 
-        Assert.Equal(ChangeFeedFunctionNames.Select(f => ((string?)f, (string?)"cosmosDBTrigger")), triggers.Where(t => t.Type != "httpTrigger"));
+        Assert.Equal(ChangeFeedFunctionNames.Select(f => ((string?)f, (string?)"cosmosDBTrigger")), triggers.Where(t => t.Type == "cosmosDBTrigger"));
+        Assert.Equal([("PublishProjectionStatus", "timerTrigger")], triggers.Where(t => t.Type is not ("httpTrigger" or "cosmosDBTrigger")));
+        Assert.Equal("%ProjectionStatusSchedule%", Trigger(Function("PublishProjectionStatus")).GetProperty("schedule").GetString());
         Assert.Contains(triggers, t => t.Name == "GetInventory");
         Assert.Contains(triggers, t => t.Name == "GetMostCollected");
     }
