@@ -68,17 +68,10 @@ public sealed class CosmosChangeFeedMonitor(CosmosClient client, Func<IReadOnlyL
         var prefix = $"{subscription.ProcessorName}{client.Endpoint.Host}_{selfLink[1]}_{selfLink[3]}..";
         var query = new QueryDefinition("SELECT * FROM c WHERE STARTSWITH(c.id, @prefix)").WithParameter("@prefix", prefix);
         var leases = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        using var feed = leaseContainer.GetItemQueryStreamIterator(query);
-        while (feed.HasMoreResults)
+        await foreach (var lease in leaseContainer.QueryDocumentsAsync(query, cancellationToken))
         {
-            using var page = await feed.ReadNextAsync(cancellationToken);
-            page.EnsureSuccessStatusCode();
-            using var body = await JsonDocument.ParseAsync(page.Content, cancellationToken: cancellationToken);
-            foreach (var lease in body.RootElement.GetProperty("Documents").EnumerateArray())
-            {
-                if (lease.TryGetProperty("LeaseToken", out var token) && token.GetString() is { } leaseToken)
-                    leases[leaseToken] = lease.Clone();
-            }
+            if (lease.TryGetProperty("LeaseToken", out var token) && token.GetString() is { } leaseToken)
+                leases[leaseToken] = lease;
         }
         return leases;
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Projections;
 using Microsoft.Azure.Cosmos;
@@ -21,22 +20,15 @@ public sealed class CosmosParkedInventories(CosmosClient client, IOptions<Cosmos
             .WithParameter("@view", ProjectionDocument.Id);
         var count = 0;
         var first = new List<ParkedInventory>();
-        using var feed = _projections.GetItemQueryStreamIterator(query);
-        while (feed.HasMoreResults)
+        await foreach (var view in _projections.QueryDocumentsAsync(query, cancellationToken))
         {
-            using var page = await feed.ReadNextAsync(cancellationToken);
-            page.EnsureSuccessStatusCode();
-            using var body = await JsonDocument.ParseAsync(page.Content, cancellationToken: cancellationToken);
-            foreach (var view in body.RootElement.GetProperty("Documents").EnumerateArray())
+            count++;
+            if (first.Count < listed)
             {
-                count++;
-                if (first.Count < listed)
-                {
-                    var parked = view.GetProperty("parked");
-                    first.Add(new ParkedInventory(view.GetProperty("inventoryId").GetString()!, view.GetProperty("version").GetInt64(),
-                        parked.GetProperty("reason").GetString()!,
-                        DateTimeOffset.Parse(parked.GetProperty("at").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal)));
-                }
+                var parked = view.GetProperty("parked");
+                first.Add(new ParkedInventory(view.GetProperty("inventoryId").GetString()!, view.GetProperty("version").GetInt64(),
+                    parked.GetProperty("reason").GetString()!,
+                    DateTimeOffset.Parse(parked.GetProperty("at").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal)));
             }
         }
         return new ParkedSummary(count, [.. first.OrderBy(p => p.ParkedAt)]);
