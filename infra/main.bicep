@@ -384,6 +384,9 @@ var appSettings = {
   // /api/health: degraded above this many unprojected changes; answers reused for a few seconds.
   ProjectionLagThreshold: '1000'
   HealthCacheSeconds: '5'
+  // The status timer (every minute) publishes the projection numbers health reads; older than this → degraded.
+  ProjectionStatusSchedule: '0 */1 * * * *'
+  ProjectionStatusStaleMinutes: '5'
 
   // The connection string holds only the instrumentation key and ingestion endpoint (not a secret);
   // with local auth disabled, ingestion also needs the Entra token requested by the setting below.

@@ -32,4 +32,10 @@ public static class AppSettings
 
     /// <summary>Seconds a /api/health answer is reused (default 5), bounding what probes cost Cosmos DB.</summary>
     public const string HealthCacheSeconds = "HealthCacheSeconds";
+
+    /// <summary>When the status timer publishes the projection status (NCRONTAB with seconds; <c>0 */1 * * * *</c>).</summary>
+    public const string ProjectionStatusSchedule = "ProjectionStatusSchedule";
+
+    /// <summary>Minutes after which /api/health calls the published projection status stale (default 5).</summary>
+    public const string ProjectionStatusStaleMinutes = "ProjectionStatusStaleMinutes";
 }

@@ -42,14 +42,15 @@ public static class InventoryServiceCollectionExtensions
         // Resolved on first use: a missing setting then fails the estimate (health reports it), not the app.
         services.AddSingleton<IChangeFeedMonitor>(sp => new CosmosChangeFeedMonitor(sp.GetRequiredService<CosmosClient>(),
             () => [.. ChangeFeedFunctions.All.Select(f => f.Resolve(configuration))]));
-        services.AddSingleton<IParkedInventories, NoParkedInventories>(); // TODO(issue 12): the projections container's parked views
+        services.AddSingleton<IParkedInventories, CosmosParkedInventories>();
+        services.AddSingleton<IProjectionStatusStore, CosmosProjectionStatusStore>();
         services.AddSingleton(new HealthPolicy(
             configuration.GetValue(AppSettings.ProjectionLagThreshold, HealthPolicy.Default.LagThreshold),
-            TimeSpan.FromSeconds(configuration.GetValue(AppSettings.HealthCacheSeconds, HealthPolicy.Default.CacheFor.TotalSeconds))));
+            TimeSpan.FromSeconds(configuration.GetValue(AppSettings.HealthCacheSeconds, HealthPolicy.Default.CacheFor.TotalSeconds)),
+            TimeSpan.FromMinutes(configuration.GetValue(AppSettings.ProjectionStatusStaleMinutes, HealthPolicy.Default.StaleAfter.TotalMinutes))));
         services.AddSingleton<ProjectionMonitor>();
         services.AddSingleton<PoisonReplay>();
         services.AddSingleton<ProjectionGauges>();
-        services.AddHostedService<ProjectionGaugesPublisher>();
         services.AddInventoryTelemetry(configuration);
         services.AddSingleton<IViewCodec<DwellTimeView>, DwellTimeDocument>();
         services.AddSingleton<IViewStore<DwellTimeView>, CosmosViewStore<DwellTimeView>>();

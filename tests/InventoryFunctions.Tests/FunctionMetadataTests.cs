@@ -67,14 +67,17 @@ public class FunctionMetadataTests
     }
 
     [Fact]
-    public void The_app_has_the_change_feed_functions_the_rebuild_queue_function_and_otherwise_only_HTTP_functions()
+    public void The_app_has_the_change_feed_functions_the_rebuild_queue_function_the_status_timer_and_otherwise_only_HTTP_functions()
     {
         var triggers = Metadata.Value.EnumerateArray()
             .Select(f => (Name: f.GetProperty("name").GetString(), Type: Trigger(f).GetProperty("type").GetString()))
             .ToList();
 
-        Assert.Equal(ChangeFeedFunctionNames.Select(f => ((string?)f, (string?)"cosmosDBTrigger")).Append(("RebuildProjectionsPage", "queueTrigger")),
-            triggers.Where(t => t.Type != "httpTrigger"));
+        Assert.Equal(ChangeFeedFunctionNames.Select(f => ((string?)f, (string?)"cosmosDBTrigger")), triggers.Where(t => t.Type == "cosmosDBTrigger"));
+        Assert.Equal([("RebuildProjectionsPage", "queueTrigger")], triggers.Where(t => t.Type == "queueTrigger"));
+        Assert.Equal([("PublishProjectionStatus", "timerTrigger")], triggers.Where(t => t.Type == "timerTrigger"));
+        Assert.Equal(["cosmosDBTrigger", "httpTrigger", "queueTrigger", "timerTrigger"], triggers.Select(t => t.Type).Distinct().Order());
+        Assert.Equal("%ProjectionStatusSchedule%", Trigger(Function("PublishProjectionStatus")).GetProperty("schedule").GetString());
         Assert.Contains(triggers, t => t.Name == "GetInventory");
         Assert.Contains(triggers, t => t.Name == "GetMostCollected");
     }
