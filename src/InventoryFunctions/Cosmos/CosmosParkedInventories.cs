@@ -17,24 +17,26 @@ public sealed class CosmosParkedInventories(CosmosClient client, IOptions<Cosmos
 
     public async Task<ParkedSummary> SummarizeAsync(int listed, CancellationToken cancellationToken)
     {
-        var query = new QueryDefinition("SELECT c.id, c.kind, c.inventoryId, c[\"of\"] AS owner, c.version, c.parked FROM c WHERE IS_DEFINED(c.parked)");
-        var count = 0;
-        var first = new List<ParkedInventory>();
-        await foreach (var view in _projections.QueryDocumentsAsync(query, cancellationToken))
+        var query = new QueryDefinition("SELECT c.id, c.kind, c.inventoryId, c.version, c.parked FROM c WHERE IS_DEFINED(c.parked)");
+        var byInventory = new Dictionary<string, List<(string Projection, long Version, string Reason, DateTimeOffset At)>>(StringComparer.Ordinal);
+        await foreach (var document in _projections.QueryDocumentsAsync(query, cancellationToken))
         {
-            count++;
-            if (first.Count < listed)
-            {
-                var parked = view.GetProperty("parked");
-                // A watermark names its inventory in "of" (selected as "owner"; its partition is the shard's).
-                var isWatermark = view.TryGetProperty("kind", out var kind) && kind.GetString() == GlobalCollectedDocuments.WatermarkKind;
-                first.Add(new ParkedInventory(view.GetProperty(isWatermark ? "owner" : "inventoryId").GetString()!, view.GetProperty("version").GetInt64(),
-                    parked.GetProperty("reason").GetString()!,
-                    DateTimeOffset.Parse(parked.GetProperty("at").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
-                    isWatermark ? ParkedInventory.GlobalMostCollected
-                    : view.GetProperty("id").GetString() == DwellTimeDocument.DocumentId ? ParkedInventory.DwellTime : ParkedInventory.InventoryView));
-            }
+            // A watermark's partition is its shard's; its id names the inventory.
+            var id = document.GetProperty("id").GetString()!;
+            var isWatermark = document.TryGetProperty("kind", out var kind) && kind.GetString() == GlobalCollectedDocuments.WatermarkKind;
+            var inventoryId = isWatermark ? GlobalCollectedDocuments.InventoryOfWatermark(id) : document.GetProperty("inventoryId").GetString()!;
+            var projection = isWatermark ? ParkedInventory.GlobalMostCollected : id == DwellTimeDocument.DocumentId ? ParkedInventory.DwellTime : ParkedInventory.InventoryView;
+            var parked = document.GetProperty("parked");
+            var at = DateTimeOffset.Parse(parked.GetProperty("at").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+            if (!byInventory.TryGetValue(inventoryId, out var projections))
+                byInventory[inventoryId] = projections = [];
+            projections.Add((projection, document.GetProperty("version").GetInt64(), parked.GetProperty("reason").GetString()!, at));
         }
-        return new ParkedSummary(count, [.. first.OrderBy(p => p.ParkedAt)]);
+        var first = byInventory
+            .Select(p => (InventoryId: p.Key, Earliest: p.Value.MinBy(x => x.At), Names: p.Value.Select(x => x.Projection).Order(StringComparer.Ordinal).ToList()))
+            .OrderBy(p => p.Earliest.At)
+            .Take(listed)
+            .Select(p => new ParkedInventory(p.InventoryId, p.Earliest.Version, p.Earliest.Reason, p.Earliest.At, p.Names));
+        return new ParkedSummary(byInventory.Count, [.. first]);
     }
 }

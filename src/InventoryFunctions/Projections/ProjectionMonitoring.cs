@@ -29,15 +29,18 @@ public interface IChangeFeedMonitor
     Task<IReadOnlyList<FeedLag>> EstimateAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>An inventory the projector has set aside (see issue 12) and why.</summary>
-public sealed record ParkedInventory(string InventoryId, long Version, string Reason, DateTimeOffset ParkedAt, string Projection = ParkedInventory.InventoryView)
+/// <summary>
+/// An inventory a projection has set aside (see Projections, "Park, don't stall") and why: the earliest of its parked
+/// projections gives the version, reason and instant; <see cref="Projections"/> names every one parked.
+/// </summary>
+public sealed record ParkedInventory(string InventoryId, long Version, string Reason, DateTimeOffset ParkedAt, IReadOnlyList<string>? Projections = null)
 {
     public const string InventoryView = "inventory-view";
     public const string DwellTime = "dwell-time";
     public const string GlobalMostCollected = "global-most-collected";
 }
 
-/// <summary>How many inventories are parked, and the first few of them.</summary>
+/// <summary>How many inventories are parked (in any projection), and the first few of them.</summary>
 public sealed record ParkedSummary(int Count, IReadOnlyList<ParkedInventory> First)
 {
     public static ParkedSummary None { get; } = new(0, []);

@@ -23,6 +23,8 @@ public static class GlobalCollectedDocuments
 
     public static string WatermarkId(string inventoryId) => "wm-" + inventoryId;
 
+    public static string InventoryOfWatermark(string watermarkId) => watermarkId["wm-".Length..];
+
     public static string CountsId(int bucket) => "counts-" + bucket.ToString(CultureInfo.InvariantCulture);
 
     public static byte[] EncodeWatermark(int shard, Watermark watermark) => JsonDocumentWriter.Write(writer =>
