@@ -26,8 +26,8 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
     internal const int MaxOperationsPerPatch = 10;
 
     /// <summary>
-    /// Batch operations answer with headers only. The client's <c>EnableContentResponseOnWrite</c> does not reach the
-    /// operations of a transactional batch, so without this each answer would carry every document back (the whole head).
+    /// Batch operations answer with status and etag only, whatever the client's <c>EnableContentResponseOnWrite</c>:
+    /// an answer carrying the head back would grow with the items held.
     /// </summary>
     private static TransactionalBatchItemRequestOptions NoContent => new() { EnableContentResponseOnWrite = false };
 
