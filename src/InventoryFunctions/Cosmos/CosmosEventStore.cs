@@ -118,7 +118,7 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
     /// patch, so several patches of the same document when needed, the first guarded by the etag), so that an append
     /// sends bytes in proportion to its events, not to the items held; that needs the state the stored head holds,
     /// which is <paramref name="head"/> when this instance last read or wrote the head at that etag and version. A head
-    /// caught up from the log since (its document trails its state) is replaced whole.
+    /// caught up from the log since (its document trails its state), or a change no patch path can name, is replaced whole.
     /// </summary>
     private int AddHeadWrite(TransactionalBatch batch, string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, InventoryState newState, DateTimeOffset latest)
     {
@@ -130,14 +130,16 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
 
         var storedIsHead = cache.TryGetValue(CacheKey(inventoryId), out StreamHead? stored) && stored is not null
             && stored.ETag == head.ETag && stored.State.Version == head.State.Version;
-        if (!storedIsHead)
+        var changes = storedIsHead
+            ? HeadDocument.Changes(head.State, head.LatestOccurredAt, newState, latest, events.Select(e => e.Event.ItemId))
+            : null;
+        if (changes is null)
         {
             batch.ReplaceItemStream(HeadDocument.Id, new MemoryStream(HeadDocument.Encode(inventoryId, newState, latest)),
                 new TransactionalBatchItemRequestOptions { IfMatchEtag = head.ETag, EnableContentResponseOnWrite = false });
             return 1;
         }
 
-        var changes = HeadDocument.Changes(head.State, head.LatestOccurredAt, newState, latest, events.Select(e => e.Event.ItemId));
         var patches = 0;
         foreach (var operations in changes.Chunk(MaxOperationsPerPatch))
         {
