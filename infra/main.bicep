@@ -60,6 +60,8 @@ var eventsContainerName = 'events'
 var projectionsContainerName = 'projections'
 var leasesContainerName = 'leases'
 var poisonQueueName = 'projection-poison'
+var rebuildQueueName = 'projection-rebuilds'
+var rebuildPageSize = '100'
 var snapshotInterval = '100'
 
 // Every [CosmosDBTrigger] function of the app. On Flex Consumption a non-HTTP trigger scales on its own
@@ -293,6 +295,18 @@ resource poisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@202
   name: poisonQueueName
 }
 
+// Rebuild-all jobs run from here, one message per page (the RebuildProjectionsPage queue trigger); the queue
+// extension moves a page that failed 5 times to '<queue>-poison', declared too so nothing is created at run time.
+resource rebuildQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = {
+  parent: queueService
+  name: rebuildQueueName
+}
+
+resource rebuildPoisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = {
+  parent: queueService
+  name: '${rebuildQueueName}-poison'
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Monitoring
 // ---------------------------------------------------------------------------------------------------
@@ -358,16 +372,21 @@ var appSettings = {
   ProjectionsContainerName: projectionsContainerName
   LeasesContainerName: leasesContainerName
 
-  // AppSettings.PoisonQueueConnection ("PoisonQueueStorage").
+  // AppSettings.PoisonQueueConnection ("PoisonQueueStorage"): the poison queue, and the rebuild queue's trigger.
   PoisonQueueStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
   PoisonQueueStorage__credential: 'managedidentity'
   PoisonQueueName: poisonQueueName
+  RebuildQueueName: rebuildQueueName
+  RebuildPageSize: rebuildPageSize
 
   SnapshotInterval: snapshotInterval
 
   // /api/health: degraded above this many unprojected changes; answers reused for a few seconds.
   ProjectionLagThreshold: '1000'
   HealthCacheSeconds: '5'
+  // The status timer (every minute) publishes the projection numbers health reads; older than this → degraded.
+  ProjectionStatusSchedule: '0 */1 * * * *'
+  ProjectionStatusStaleMinutes: '5'
 
   // The connection string holds only the instrumentation key and ingestion endpoint (not a secret);
   // with local auth disabled, ingestion also needs the Entra token requested by the setting below.
@@ -428,6 +447,8 @@ resource functionAppSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     projectionsContainer
     leasesContainer
     poisonQueue
+    rebuildQueue
+    rebuildPoisonQueue
     appCosmosData
     appBlobOwner
     appQueueContributor
@@ -477,7 +498,7 @@ resource appBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// Host queues and the poison queue.
+// Host queues, the poison queue and the rebuild queue (its trigger reads, deletes and moves messages to its poison queue).
 resource appQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, functionApp.id, roleIds.storageQueueDataContributor)
   scope: storage

@@ -38,6 +38,7 @@ public static class LocalHostApp
 
         var settings = HostSettings.Load(options.ScriptRoot, options.Settings);
         builder.Services.AddSingleton(options);
+        builder.Services.AddHostedService<HostRequestTracing>();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<RpcEndpoint>();
         builder.Services.AddSingleton<WorkerChannelRegistry>();

@@ -5,7 +5,7 @@ namespace InventoryFunctions.LocalHost;
 
 /// <summary>
 /// Creates what the app expects to exist on local stand-ins (Cosmos DB dev server or emulator, Azurite): the
-/// database, the events, projections and leases containers, and the poison queue, named by the app settings. In
+/// database, the events, projections and leases containers, and the poison and rebuild queues, named by the app settings. In
 /// Azure, infra/main.bicep declares them; neither the app nor the host creates resources there.
 /// </summary>
 public static class LocalProvisioner
@@ -23,9 +23,9 @@ public static class LocalProvisioner
 
         if (settings["PoisonQueueStorage"] is { Length: > 0 } storage)
         {
-            var queue = new QueueClient(storage, settings["PoisonQueueName"] ?? "projection-poison");
-            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            foreach (var name in new[] { settings["PoisonQueueName"] ?? "projection-poison", settings["RebuildQueueName"] ?? "projection-rebuilds" })
+                await new QueueClient(storage, name).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
-        await log.WriteLineAsync($"Cosmos DB database '{database.Id}', its containers and the poison queue are ready.");
+        await log.WriteLineAsync($"Cosmos DB database '{database.Id}', its containers and the queues are ready.");
     }
 }

@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 namespace InventoryFunctions.LocalHost;
 
 /// <summary>
-/// Once the first worker has loaded its functions: maps the HTTP triggers and starts a listener per Cosmos DB trigger.
+/// Once the first worker has loaded its functions: maps the HTTP triggers and starts a listener per Cosmos DB trigger,
+/// per Storage queue trigger and per timer trigger.
 /// A listener that cannot start yet (Cosmos DB not reachable, lease container missing) retries in the background and
 /// does not keep the HTTP functions from serving, as on the Functions host.
 /// </summary>
@@ -18,9 +19,15 @@ public sealed class TriggerListeners(
     private readonly ILogger _logger = loggers.CreateLogger("Host.Triggers");
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<CosmosDBTriggerListener> _listeners = [];
+    private readonly List<QueueTriggerListener> _queueListeners = [];
+    private readonly List<TimerTriggerListener> _timers = [];
     private Task _starting = Task.CompletedTask;
 
     public IReadOnlyList<CosmosDBTriggerListener> CosmosDBListeners => _listeners;
+
+    public IReadOnlyList<QueueTriggerListener> QueueListeners => _queueListeners;
+
+    public IReadOnlyList<TimerTriggerListener> TimerListeners => _timers;
 
     /// <summary>Completes once every trigger listener has started (its change feed processor runs).</summary>
     public Task Started => _started.Task;
@@ -48,9 +55,16 @@ public sealed class TriggerListeners(
         routes.Load(functions, RoutePrefix(), invoker.InvokeAsync);
         foreach (var function in functions.Where(f => string.Equals(f.TriggerType, "cosmosDBTrigger", StringComparison.OrdinalIgnoreCase)))
             _listeners.Add(new CosmosDBTriggerListener(function, settings, workers, options, loggers));
-        foreach (var other in functions.Where(f => !f.IsHttpTrigger && !string.Equals(f.TriggerType, "cosmosDBTrigger", StringComparison.OrdinalIgnoreCase)))
+        foreach (var function in functions.Where(QueueTriggerListener.Handles))
+            _queueListeners.Add(new QueueTriggerListener(function, settings, workers, options, loggers));
+        foreach (var function in functions.Where(f => string.Equals(f.TriggerType, "timerTrigger", StringComparison.OrdinalIgnoreCase)))
+            _timers.AddRange(TimerTriggerListener.TryCreate(function, settings, workers, options, loggers) is { } timer ? [timer] : []);
+        foreach (var other in functions.Where(f => !f.IsHttpTrigger && f.TriggerType?.ToLowerInvariant() is not ("cosmosdbtrigger" or "timertrigger") && !QueueTriggerListener.Handles(f)))
             _logger.LogWarning("{Function}: the local host does not run {Trigger} triggers", other.Name, other.TriggerType);
-        _starting = Task.WhenAll(_listeners.Select(l => StartWithRetriesAsync(l, _stopping.Token)))
+        foreach (var timer in _timers)
+            await timer.StartAsync(cancellationToken);
+        _starting = Task.WhenAll(_listeners.Select(l => StartWithRetriesAsync(l.StartAsync, _stopping.Token))
+                .Concat(_queueListeners.Select(l => StartWithRetriesAsync(l.StartAsync, _stopping.Token))))
             .ContinueWith(_ => _started.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
@@ -61,6 +75,11 @@ public sealed class TriggerListeners(
         foreach (var listener in _listeners)
             await listener.DisposeAsync();
         _listeners.Clear();
+        await Task.WhenAll(_queueListeners.Select(l => l.DisposeAsync().AsTask()));
+        _queueListeners.Clear();
+        foreach (var timer in _timers)
+            await timer.DisposeAsync();
+        _timers.Clear();
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -73,18 +92,18 @@ public sealed class TriggerListeners(
         return ValueTask.CompletedTask;
     }
 
-    private async Task StartWithRetriesAsync(CosmosDBTriggerListener listener, CancellationToken stopping)
+    private async Task StartWithRetriesAsync(Func<CancellationToken, Task> start, CancellationToken stopping)
     {
         for (var delay = TimeSpan.FromSeconds(1); !stopping.IsCancellationRequested; delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2)))
         {
             try
             {
-                await listener.StartAsync(stopping);
+                await start(stopping);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                _logger.LogError("A Cosmos DB trigger listener could not start; retrying in {Delay}: {Error}", delay, ex.Message);
+                _logger.LogError("A trigger listener could not start; retrying in {Delay}: {Error}", delay, ex.Message);
             }
             try
             {

@@ -18,6 +18,12 @@ public static class AppSettings
     public const string PoisonQueueConnection = "PoisonQueueStorage";
     public const string PoisonQueueName = "PoisonQueueName";
 
+    /// <summary>The queue the pages of a rebuild-all job run from (default <c>projection-rebuilds</c>), on the poison queue's connection.</summary>
+    public const string RebuildQueueName = "RebuildQueueName";
+
+    /// <summary>Inventories per page of a rebuild-all job (default 100, 1–1000): one queue message, one invocation.</summary>
+    public const string RebuildPageSize = "RebuildPageSize";
+
     /// <summary>Every how many events a snapshot of the state is stored (default 100).</summary>
     public const string SnapshotInterval = "SnapshotInterval";
 
@@ -26,4 +32,10 @@ public static class AppSettings
 
     /// <summary>Seconds a /api/health answer is reused (default 5), bounding what probes cost Cosmos DB.</summary>
     public const string HealthCacheSeconds = "HealthCacheSeconds";
+
+    /// <summary>When the status timer publishes the projection status (NCRONTAB with seconds; <c>0 */1 * * * *</c>).</summary>
+    public const string ProjectionStatusSchedule = "ProjectionStatusSchedule";
+
+    /// <summary>Minutes after which /api/health calls the published projection status stale (default 5).</summary>
+    public const string ProjectionStatusStaleMinutes = "ProjectionStatusStaleMinutes";
 }

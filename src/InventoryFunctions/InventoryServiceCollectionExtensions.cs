@@ -31,24 +31,31 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<IProjectionStore, CosmosProjectionStore>();
         services.AddSingleton<IPoisonQueue>(_ => new StoragePoisonQueue(() => StoragePoisonQueue.CreateClient(configuration)));
         services.AddSingleton<InventoryProjector>();
+        services.AddSingleton<IRebuildJobStore, CosmosRebuildJobStore>();
+        services.AddSingleton<IRebuildPageQueue>(_ => new StorageRebuildQueue(() => StorageRebuildQueue.CreateClient(configuration)));
+        services.AddSingleton(new RebuildJobOptions(Math.Clamp(
+            configuration.GetValue(AppSettings.RebuildPageSize, RebuildJobOptions.DefaultPageSize), 1, RebuildJobOptions.MaxPageSize)));
+        services.AddSingleton<RebuildJobs>();
         services.AddSingleton<FreshViews>();
 
         // Operations: the estimator for every change-feed function the app declares, health, poison replay.
         // Resolved on first use: a missing setting then fails the estimate (health reports it), not the app.
         services.AddSingleton<IChangeFeedMonitor>(sp => new CosmosChangeFeedMonitor(sp.GetRequiredService<CosmosClient>(),
             () => [.. ChangeFeedFunctions.All.Select(f => f.Resolve(configuration))]));
-        services.AddSingleton<IParkedInventories, NoParkedInventories>(); // TODO(issue 12): the projections container's parked views
+        services.AddSingleton<IParkedInventories, CosmosParkedInventories>();
+        services.AddSingleton<IProjectionStatusStore, CosmosProjectionStatusStore>();
         services.AddSingleton(new HealthPolicy(
             configuration.GetValue(AppSettings.ProjectionLagThreshold, HealthPolicy.Default.LagThreshold),
-            TimeSpan.FromSeconds(configuration.GetValue(AppSettings.HealthCacheSeconds, HealthPolicy.Default.CacheFor.TotalSeconds))));
+            TimeSpan.FromSeconds(configuration.GetValue(AppSettings.HealthCacheSeconds, HealthPolicy.Default.CacheFor.TotalSeconds)),
+            TimeSpan.FromMinutes(configuration.GetValue(AppSettings.ProjectionStatusStaleMinutes, HealthPolicy.Default.StaleAfter.TotalMinutes))));
         services.AddSingleton<ProjectionMonitor>();
         services.AddSingleton<PoisonReplay>();
         services.AddSingleton<ProjectionGauges>();
-        services.AddHostedService<ProjectionGaugesPublisher>();
         services.AddInventoryTelemetry(configuration);
         services.AddSingleton<IViewCodec<DwellTimeView>, DwellTimeDocument>();
         services.AddSingleton<IViewStore<DwellTimeView>, CosmosViewStore<DwellTimeView>>();
         services.AddSingleton<VersionedViewProjector<DwellTimeView>>();
+        services.AddSingleton<InventoryViewsRebuilder>();
         services.AddSingleton<IGlobalCollectedStore, CosmosGlobalCollectedStore>();
         services.AddSingleton<GlobalCollectedProjector>();
         return services;

@@ -112,7 +112,7 @@ public sealed class FunctionAppTests(InfrastructureTemplate template)
     }
 
     [Fact]
-    public void Name_settings_point_at_the_database_containers_and_queue_the_template_creates()
+    public void Name_settings_point_at_the_database_containers_and_queues_the_template_creates()
     {
         var settings = Snapshot.AppSettings;
 
@@ -120,9 +120,11 @@ public sealed class FunctionAppTests(InfrastructureTemplate template)
         Assert.Equal("events", (string?)Snapshot.Container(settings["EventsContainerName"])["properties"]!["resource"]!["id"]);
         Assert.Equal("projections", (string?)Snapshot.Container(settings["ProjectionsContainerName"])["properties"]!["resource"]!["id"]);
         Assert.Equal("leases", (string?)Snapshot.Container(settings["LeasesContainerName"])["properties"]!["resource"]!["id"]);
-        var queue = Assert.Single(Snapshot.OfType("Microsoft.Storage/storageAccounts/queueServices/queues"));
+        var queues = Snapshot.OfType("Microsoft.Storage/storageAccounts/queueServices/queues").Select(q => Snapshot.Name(q).Split('/')[^1]).Order(StringComparer.Ordinal);
         Assert.Equal("projection-poison", settings["PoisonQueueName"]);
-        Assert.EndsWith("/projection-poison", Snapshot.Name(queue), StringComparison.Ordinal);
+        Assert.Equal("projection-rebuilds", settings["RebuildQueueName"]);
+        // The rebuild queue's trigger moves a page that keeps failing to '<queue>-poison': declared, not created at run time.
+        Assert.Equal(["projection-poison", "projection-rebuilds", "projection-rebuilds-poison"], queues);
     }
 
     private static void AssertReference(string value, string resourceId, string property)

@@ -13,7 +13,8 @@ namespace InventoryFunctions.IntegrationTests;
 /// (429, 503, 408, dropped connections, and lost responses whose write was applied). Each client retries a command
 /// with its <c>Idempotency-Key</c> until it gets a 2xx or 4xx, as a well-behaved client would. Afterwards every
 /// accepted command is in the log exactly once, the versions are contiguous, no count ever went below zero, and the
-/// views equal the log folded. <c>./bench.sh --soak</c> runs it for minutes (<see cref="SoakSecondsSetting"/>).
+/// views equal the log folded. The same holds when the app's worker is killed (<c>kill -9</c>) in the middle of the load
+/// and the host starts a new one. <c>./bench.sh --soak</c> runs it for minutes (<see cref="SoakSecondsSetting"/>).
 /// </summary>
 [Collection(LocalStackGroup.Name)]
 public sealed class FaultLoadTests(LocalStackFixture stack, ITestOutputHelper output)
@@ -34,7 +35,18 @@ public sealed class FaultLoadTests(LocalStackFixture stack, ITestOutputHelper ou
     private sealed record Sent(string InventoryId, string Key, HttpStatusCode Status, string? Problem, IReadOnlyList<long> Versions, int Tries);
 
     [Fact]
-    public async Task Commands_retried_with_their_idempotency_key_through_injected_faults_are_each_applied_exactly_once()
+    public Task Commands_retried_with_their_idempotency_key_through_injected_faults_are_each_applied_exactly_once() =>
+        RunFaultLoadAsync(killWorkerAfter: null);
+
+    [Fact]
+    public Task Killing_the_worker_in_the_middle_of_the_fault_load_loses_and_doubles_nothing() =>
+        RunFaultLoadAsync(killWorkerAfter: Clients * CommandsPerClient / 3);
+
+    /// <param name="killWorkerAfter">
+    /// Kill the app's worker process (HTTP functions and projectors alike) once this many commands have been answered;
+    /// the host starts a new worker, and the clients' retries and the change feed's redelivery carry on.
+    /// </param>
+    private async Task RunFaultLoadAsync(int? killWorkerAfter)
     {
         if (!stack.Cosmos.SupportsFaults)
         {
@@ -54,18 +66,31 @@ public sealed class FaultLoadTests(LocalStackFixture stack, ITestOutputHelper ou
             Containers = [stack.Options.EventsContainerName, stack.Options.ProjectionsContainerName],
         });
         CosmosFaultCounts faults;
+        int? killed = null;
+        var killing = 0;
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
+            var clients = Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
             {
                 var random = new Random(500 + client);
                 for (var i = 0; soak is null ? i < CommandsPerClient : DateTime.UtcNow < until; i++)
+                {
                     outcomes.Add(await SendUntilAnsweredAsync(inventoryIds[random.Next(Inventories)], random));
-            })));
+                    if (outcomes.Count >= killWorkerAfter && Interlocked.Exchange(ref killing, 1) == 0)
+                        killed = KillWorker();
+                }
+            })).ToList();
+            await Task.WhenAll(clients);
         }
         finally
         {
             faults = await stack.Cosmos.ClearFaultsAsync();
+        }
+        if (killWorkerAfter is not null)
+        {
+            Assert.True(killed is not null, "the worker was not killed");
+            Assert.NotEqual(killed, stack.Stack.App.Workers.WorkerProcessId);
+            output.WriteLine($"worker {killed} killed after {killWorkerAfter} commands; now worker {stack.Stack.App.Workers.WorkerProcessId}");
         }
 
         var all = outcomes.ToList();
@@ -104,6 +129,14 @@ public sealed class FaultLoadTests(LocalStackFixture stack, ITestOutputHelper ou
         output.WriteLine("consistency check passed");
     }
 
+    /// <summary>Kills the shared app's worker as a crash would (SIGKILL: no shutdown, no checkpoint, no flush).</summary>
+    private int KillWorker()
+    {
+        var worker = stack.Stack.App.Workers.WorkerProcessId ?? throw new InvalidOperationException("no worker runs");
+        System.Diagnostics.Process.GetProcessById(worker).Kill();
+        return worker;
+    }
+
     /// <summary>One command, sent again with the same key and body after any 5xx or broken connection.</summary>
     private async Task<Sent> SendUntilAnsweredAsync(string inventoryId, Random random)
     {
@@ -127,12 +160,14 @@ public sealed class FaultLoadTests(LocalStackFixture stack, ITestOutputHelper ou
             }
             catch (HttpRequestException) when (tries < MaxTries)
             {
+                await Task.Delay(Math.Min(1000, 20 << Math.Min(tries, 6)));
                 continue;
             }
 
             if ((int)reply.Status >= 500 && tries < MaxTries)
             {
-                await Task.Delay(20);
+                // Backing off as a client should: a crashed worker takes seconds to be replaced.
+                await Task.Delay(Math.Min(1000, 20 << Math.Min(tries, 6)));
                 continue;
             }
 

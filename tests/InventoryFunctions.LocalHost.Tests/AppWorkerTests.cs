@@ -35,6 +35,8 @@ public sealed class AppWorkerFixture : IAsyncLifetime
             // Only read when a document cannot be projected, which these tests do not do.
             ["PoisonQueueStorage"] = "UseDevelopmentStorage=true",
             ["LocalHost:FeedPollDelayMs"] = "200",
+            // No Azurite here: the rebuild queue's trigger would only log that it cannot poll.
+            ["AzureWebJobs.RebuildProjectionsPage.Disabled"] = "true",
         };
         var scriptRoot = HostedApp.OutputOf("src/InventoryFunctions", "InventoryFunctions.dll");
         // No Azurite here: provision Cosmos DB only (a null setting is removed).

@@ -30,6 +30,9 @@ public sealed class TestWorkerFixture : IAsyncLifetime
             ["CosmosDb"] = Cosmos.ConnectionString,
             ["CosmosDatabaseName"] = DatabaseName,
             ["TestSetting"] = "from the host's settings",
+            // The queue triggers have their own tests and Azurite (QueueTriggerTests).
+            ["AzureWebJobs.OnQueueItem.Disabled"] = "true",
+            ["AzureWebJobs.OnQueueBytes.Disabled"] = "true",
         });
     }
 

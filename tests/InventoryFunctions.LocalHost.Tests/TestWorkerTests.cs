@@ -120,6 +120,8 @@ public sealed class TestWorkerTests(TestWorkerFixture fixture) : IClassFixture<T
             ["AzureWebJobs.Whoami.Disabled"] = "true",
             ["AzureWebJobs.WithRetry.Disabled"] = "1",
             ["AzureWebJobs.WithoutRetry.Disabled"] = "true",
+            ["AzureWebJobs.OnQueueItem.Disabled"] = "true",
+            ["AzureWebJobs.OnQueueBytes.Disabled"] = "true",
         });
 
         using var disabled = await second.Http.GetAsync("whoami");

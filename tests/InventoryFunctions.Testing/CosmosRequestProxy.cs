@@ -15,7 +15,9 @@ namespace InventoryFunctions.Testing;
 /// <param name="ItemCount">Documents in the answer (<c>x-ms-item-count</c>), for queries and feeds.</param>
 /// <param name="Body">The answer's body, kept only for the operations the proxy was asked to keep (<see cref="CosmosRequestProxy.KeepBodiesOf"/>).</param>
 /// <param name="RequestCharge">Request units charged (<c>x-ms-request-charge</c>).</param>
-public sealed record CosmosRequest(string Method, string Path, string Operation, string? Container, string? PartitionKey, int Status, int? ItemCount, double RequestCharge, byte[]? Body)
+/// <param name="DocumentId">The document a point operation is about: from the path (read, replace, patch, delete) or the body (create, upsert).</param>
+public sealed record CosmosRequest(string Method, string Path, string Operation, string? Container, string? PartitionKey, int Status, int? ItemCount, double RequestCharge, byte[]? Body,
+    string? DocumentId = null)
 {
     /// <summary>Whether the request is scoped to one logical partition, the partition key value given unquoted.</summary>
     public bool IsFor(string partitionKey) => PartitionKey == $"[\"{partitionKey}\"]";
@@ -113,9 +115,21 @@ public sealed class CosmosRequestProxy : IAsyncDisposable
     {
         var request = context.Request;
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Path.Value + request.QueryString);
+        var (operation, container, partitionKey) = Classify(request);
         var sent = new CountingStream(request.Body);
-        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+        string? documentId = null;
+        if (operation is "Create" or "Upsert")
+        {
+            // A created document is named only in its body: read it whole (at most the 2 MB an item may have) to see its id.
+            using var buffer = new MemoryStream();
+            await sent.CopyToAsync(buffer, context.RequestAborted);
+            documentId = IdOf(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            message.Content = new ByteArrayContent(buffer.ToArray());
+        }
+        else if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
             message.Content = new StreamContent(sent);
+        if (operation is "Read" or "Replace" or "Patch" or "Delete")
+            documentId = Uri.UnescapeDataString(request.Path.Value![(request.Path.Value!.LastIndexOf('/') + 1)..]);
         foreach (var header in request.Headers)
         {
             if (HopByHop.Contains(header.Key))
@@ -137,13 +151,12 @@ public sealed class CosmosRequestProxy : IAsyncDisposable
         }
         using (response)
         {
-            var (operation, container, partitionKey) = Classify(request);
             // Read whole before the request is recorded, so that it is counted (bytes too) before the client has its answer.
             var body = await response.Content.ReadAsByteArrayAsync(context.RequestAborted);
             var itemCount = response.Headers.TryGetValues("x-ms-item-count", out var counts) && int.TryParse(counts.First(), CultureInfo.InvariantCulture, out var count) ? count : (int?)null;
             var charge = response.Headers.TryGetValues("x-ms-request-charge", out var charges) && double.TryParse(charges.First(), CultureInfo.InvariantCulture, out var ru) ? ru : 0;
             var answered = new CosmosRequest(request.Method, request.Path.Value!, operation, container, partitionKey, (int)response.StatusCode, itemCount, charge,
-                KeepBodiesOf.Contains(operation) ? body : null)
+                KeepBodiesOf.Contains(operation) ? body : null, documentId)
             {
                 RequestBodyBytes = sent.Count,
                 RequestHeaderBytes = request.Method.Length + request.Path.Value!.Length + request.QueryString.ToString().Length + " HTTP/1.1\r\n".Length
@@ -200,6 +213,21 @@ public sealed class CosmosRequestProxy : IAsyncDisposable
         {
             Count += read;
             return read;
+        }
+    }
+
+    private static string? IdOf(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(json);
+            using var document = System.Text.Json.JsonDocument.ParseValue(ref reader);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("id", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String ? id.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 

@@ -93,6 +93,9 @@ public sealed class LocalStack : IAsyncDisposable
     /// <summary>The host's switch for the projector's trigger (true: disabled), an app setting as on the Functions host.</summary>
     public const string ChangeFeedSwitch = "AzureWebJobs.ProjectInventory.Disabled";
 
+    /// <summary>The host's switch for the status timer (<c>PublishProjectionStatus</c>; true: disabled).</summary>
+    public const string StatusTimerSwitch = "AzureWebJobs.PublishProjectionStatus.Disabled";
+
     /// <summary>Creates the database, containers and poison queue named by <paramref name="settings"/> (the local host's provision).</summary>
     public static Task ProvisionAsync(IReadOnlyDictionary<string, string?> settings) =>
         LocalProvisioner.EnsureAsync(HostSettings.Load(LocalApp.ScriptRoot, settings), TextWriter.Null);
@@ -109,12 +112,15 @@ public sealed class LocalStack : IAsyncDisposable
             [InventoryFunctions.AppSettings.LeasesContainerName] = "leases",
             [InventoryFunctions.AppSettings.PoisonQueueConnection] = Azurite.ConnectionString,
             [InventoryFunctions.AppSettings.PoisonQueueName] = "projection-poison",
+            [InventoryFunctions.AppSettings.RebuildQueueName] = "projection-rebuilds",
             ["AzureWebJobsStorage"] = Azurite.ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
             // The change feed polled every 200 ms instead of the trigger's 1 s: tests wait less for projections.
             ["LocalHost:FeedPollDelayMs"] = "200",
-            // The projection gauges' minute-by-minute estimate would land among the Cosmos requests tests count.
-            ["ProjectionGauges:IntervalSeconds"] = "0",
+            // The status timer's estimates would land among the Cosmos requests tests count: off unless a test turns it
+            // on (StatusTimerSwitch "false"), and then every second, so that tests wait less for a published status.
+            [StatusTimerSwitch] = "true",
+            [InventoryFunctions.AppSettings.ProjectionStatusSchedule] = "*/1 * * * * *",
         };
         foreach (var (name, value) in overrides ?? new Dictionary<string, string?>())
             settings[name] = value;

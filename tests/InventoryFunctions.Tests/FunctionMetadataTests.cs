@@ -67,13 +67,17 @@ public class FunctionMetadataTests
     }
 
     [Fact]
-    public void The_app_has_the_change_feed_functions_and_otherwise_only_HTTP_functions()
+    public void The_app_has_the_change_feed_functions_the_rebuild_queue_function_the_status_timer_and_otherwise_only_HTTP_functions()
     {
         var triggers = Metadata.Value.EnumerateArray()
             .Select(f => (Name: f.GetProperty("name").GetString(), Type: Trigger(f).GetProperty("type").GetString()))
             .ToList();
 
-        Assert.Equal(ChangeFeedFunctionNames.Select(f => ((string?)f, (string?)"cosmosDBTrigger")), triggers.Where(t => t.Type != "httpTrigger"));
+        Assert.Equal(ChangeFeedFunctionNames.Select(f => ((string?)f, (string?)"cosmosDBTrigger")), triggers.Where(t => t.Type == "cosmosDBTrigger"));
+        Assert.Equal([("RebuildProjectionsPage", "queueTrigger")], triggers.Where(t => t.Type == "queueTrigger"));
+        Assert.Equal([("PublishProjectionStatus", "timerTrigger")], triggers.Where(t => t.Type == "timerTrigger"));
+        Assert.Equal(["cosmosDBTrigger", "httpTrigger", "queueTrigger", "timerTrigger"], triggers.Select(t => t.Type).Distinct().Order());
+        Assert.Equal("%ProjectionStatusSchedule%", Trigger(Function("PublishProjectionStatus")).GetProperty("schedule").GetString());
         Assert.Contains(triggers, t => t.Name == "GetInventory");
         Assert.Contains(triggers, t => t.Name == "GetMostCollected");
     }
@@ -91,7 +95,7 @@ public class FunctionMetadataTests
     }
 
     [Fact]
-    public void Every_HTTP_function_needs_a_function_key_except_Health_and_the_unknown_route_catch_all_which_are_anonymous_and_the_rebuild_which_needs_the_admin_key()
+    public void Every_HTTP_function_needs_a_function_key_except_Health_and_the_unknown_route_catch_all_which_are_anonymous_and_the_rebuild_and_its_status_which_need_the_admin_key()
     {
         var levels = HttpFunctions().ToDictionary(f => f.GetProperty("name").GetString()!, f => Trigger(f).GetProperty("authLevel").GetString());
 
@@ -99,7 +103,8 @@ public class FunctionMetadataTests
         // Its 404/405 problems show nothing a key protects: which routes exist is in the README.
         Assert.Equal(nameof(AuthorizationLevel.Anonymous), levels["UnknownRoute"]);
         Assert.Equal(nameof(AuthorizationLevel.Admin), levels["RebuildProjections"]);
-        Assert.All(levels.Where(l => l.Key is not ("Health" or "UnknownRoute" or "RebuildProjections")), l => Assert.Equal(nameof(AuthorizationLevel.Function), l.Value));
+        Assert.Equal(nameof(AuthorizationLevel.Admin), levels["GetRebuildJob"]);
+        Assert.All(levels.Where(l => l.Key is not ("Health" or "UnknownRoute" or "RebuildProjections" or "GetRebuildJob")), l => Assert.Equal(nameof(AuthorizationLevel.Function), l.Value));
     }
 
     [Theory]
@@ -111,5 +116,15 @@ public class FunctionMetadataTests
 
         Assert.Equal(route, trigger.GetProperty("route").GetString());
         Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+    }
+
+    [Fact]
+    public void The_rebuild_pages_run_from_the_rebuild_queue_on_the_poison_queues_storage_connection()
+    {
+        var trigger = Trigger(Function("RebuildProjectionsPage"));
+
+        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("%" + AppSettings.RebuildQueueName + "%", trigger.GetProperty("queueName").GetString());
+        Assert.Equal(AppSettings.PoisonQueueConnection, trigger.GetProperty("connection").GetString());
     }
 }

@@ -13,7 +13,7 @@ namespace InventoryFunctions.Benchmarks.Load;
 /// each phase also records the Cosmos requests the app made (the app's <c>CosmosRequestMetrics</c>, reset before
 /// the phase and read after it) and their split by origin (<see cref="RequestLedger"/>).
 /// </summary>
-public sealed class MacroBenchmarks(BenchOptions options, TimedApiClient api, BenchStack? stack, BenchReport report, LoadSampler load)
+public sealed partial class MacroBenchmarks(BenchOptions options, TimedApiClient api, BenchStack? stack, BenchReport report, LoadSampler load)
 {
     private const int Items = 20;
     private const int LagPollEveryMs = 20;
@@ -39,10 +39,13 @@ public sealed class MacroBenchmarks(BenchOptions options, TimedApiClient api, Be
         await ProjectionReadsAsync(histories);
         await NaiveReadsAsync(histories);
         await TimeTravelAsync(histories);
+        await DwellTimeReadsAsync(histories);
+        await GlobalMostCollectedReadsAsync();
+        await ReplayPagesAsync(histories);
         await LagAsync();
         if (stack is not null)
         {
-            report.Projector = ProjectorCostOf(stack.Ledger.Run);
+            report.Projectors.AddRange(stack.Ledger.Projectors.OrderBy(p => p.Shape).ThenByDescending(p => p.Function, StringComparer.Ordinal).Select(ProjectorCostOf));
             report.LocalHost = await HostBenchmarks.RunAsync(stack, coldStarts: 3, requests: 200);
         }
     }
@@ -342,11 +345,9 @@ public sealed class MacroBenchmarks(BenchOptions options, TimedApiClient api, Be
             {
                 for (var row = 0; row < rows.Count; row++)
                 {
-                    var before = stack?.Ledger.HttpSnapshot();
-                    var documentsBefore = stack?.Ledger.HttpQueryDocuments ?? 0;
+                    var mark = stack?.Ledger.MarkHttp();
                     var result = await Read(row);
-                    var after = stack?.Ledger.HttpSnapshot();
-                    var documentsAfter = stack?.Ledger.HttpQueryDocuments ?? 0;
+                    var cost = mark is null ? null : stack!.Ledger.Since(mark);
                     progress.Tick();
                     if (!result.Ok)
                     {
@@ -356,27 +357,17 @@ public sealed class MacroBenchmarks(BenchOptions options, TimedApiClient api, Be
                     if (result.Version != rows[row].Version)
                         wrong[row]++;
                     latencies[row].Add(result.Milliseconds);
-                    if (before is null || after is null)
+                    if (cost is null)
                         continue;
-                    long total = 0, reads = 0, query = 0;
-                    foreach (var (key, count) in after)
-                    {
-                        var delta = count - before.GetValueOrDefault(key);
-                        if (delta == 0)
-                            continue;
-                        total += delta;
-                        if (key.Container == "events" && key.Operation == "read")
-                            reads += delta;
-                        else if (key.Container == "events" && key.Operation == "query")
-                            query += delta;
-                        var name = $"{key.Container} {key.Operation}";
+                    var reads = cost.Of("events", "read");
+                    var query = cost.Of("events", "query");
+                    foreach (var (name, delta) in cost.ByOperation)
                         byOperation[row][name] = byOperation[row].GetValueOrDefault(name) + delta;
-                    }
-                    requests[row].Add(total);
+                    requests[row].Add(cost.Requests);
                     pointReads[row].Add(reads);
                     queries[row].Add(query);
-                    other[row].Add(total - reads - query);
-                    documents[row].Add(documentsAfter - documentsBefore);
+                    other[row].Add(cost.Requests - reads - query);
+                    documents[row].Add(cost.QueryDocuments);
                 }
             }
             progress.Finish(string.Join(", ", rows.Select((r, i) => Invariant($"p50 {LatencySummary.Of(latencies[i]).P50:0.0} ms at {(r.AsOf is null ? $"{r.Version:N0}" : "asOf")}"))));
@@ -463,17 +454,26 @@ public sealed class MacroBenchmarks(BenchOptions options, TimedApiClient api, Be
         });
     }
 
-    private static ProjectorCost ProjectorCostOf(LedgerCounts run)
+    /// <summary>One view's projector over the whole run: its batches, what they cost by kind, per inventory and (global) per shard.</summary>
+    private static ProjectorCost ProjectorCostOf(ProjectorLedger projector)
     {
-        var batches = run.Batches.ToArray();
+        var batches = projector.Batches.ToArray();
         var pairs = batches.Sum(b => (long)b.Inventories);
-        var viewReads = run.Count(Origin.Background, "projections", "read");
-        var viewWrites = run.Requests.Where(kv => kv.Key is { Origin: Origin.Background, Container: "projections" } && RequestLedger.IsWrite(kv.Key.Operation)).Sum(kv => kv.Value);
-        var gapQueries = run.Count(Origin.Background, "events", "query") + run.Count(Origin.Background, "events", "read");
-        var worst = batches.Where(b => b.Inventories > 0).Select(b => (double)b.ProjectorRequests / b.Inventories).DefaultIfEmpty(double.NaN).Max();
-        return new ProjectorCost(batches.Length, pairs, batches.Sum(b => (long)b.Documents), viewReads, viewWrites, gapQueries,
-            pairs == 0 ? double.NaN : (double)(viewReads + viewWrites + gapQueries) / pairs, worst,
-            run.Count(Origin.Background, "events", "change-feed"), run.Count(Origin.Background, "leases"));
+        var shards = batches.Sum(b => (long)b.Shards);
+        var byKind = batches.SelectMany(b => b.ByKind).GroupBy(kv => kv.Key, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value));
+        var requests = byKind.Values.Sum();
+        double Worst(Func<ChangeFeedBatch, double> perBatch) =>
+            batches.Where(b => b.Inventories > 0).Select(perBatch).DefaultIfEmpty(double.NaN).Max();
+        var maxPerBatch = byKind.Keys.ToDictionary(kind => kind, kind => batches.Max(b => b.Of(kind)), StringComparer.Ordinal);
+        var global = projector.Shape == ProjectorShape.Global;
+        long ShardRequests(ChangeFeedBatch b) => b.Of(ProjectorLedger.ShardQuery) + b.Of(ProjectorLedger.ShardWrite);
+        return new ProjectorCost(projector.Function, projector.Shape, batches.Length, pairs, shards, batches.Sum(b => (long)b.Documents),
+            byKind, maxPerBatch, requests,
+            pairs == 0 ? double.NaN : (double)requests / pairs, Worst(b => (double)b.Requests / b.Inventories),
+            global && shards > 0 ? (double)batches.Sum(ShardRequests) / shards : null,
+            global ? Worst(b => (double)ShardRequests(b) / b.Shards) : null,
+            projector.ChangeFeedReads, projector.LeaseRequests, projector.OutsideBatches);
     }
 
     /// <summary>Runs <paramref name="body"/> as a phase: Cosmos counters reset before, read after.</summary>
@@ -507,9 +507,10 @@ public sealed class MacroBenchmarks(BenchOptions options, TimedApiClient api, Be
                 Console.WriteLine(Invariant($"  warning: priming append to {id} answered {result.Status}"));
         });
 
-    /// <summary>Polls GET until every inventory shows at least its version.</summary>
-    private async Task WaitVisibleAsync(IReadOnlyDictionary<string, long> versions, string label)
+    /// <summary>Polls GET (or <paramref name="read"/>, a view's GET) until every inventory shows at least its version.</summary>
+    private async Task WaitVisibleAsync(IReadOnlyDictionary<string, long> versions, string label, Func<string, CancellationToken, Task<CallResult>>? read = null)
     {
+        read ??= api.GetInventoryAsync;
         var progress = Progress.Start(label, versions.Count, " inventories");
         var pending = new HashSet<string>(versions.Keys, StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
@@ -517,7 +518,7 @@ public sealed class MacroBenchmarks(BenchOptions options, TimedApiClient api, Be
         {
             foreach (var id in pending.ToArray())
             {
-                var result = await api.GetInventoryAsync(id, _none);
+                var result = await read(id, _none);
                 if (result.Ok && result.Version >= versions[id])
                 {
                     pending.Remove(id);

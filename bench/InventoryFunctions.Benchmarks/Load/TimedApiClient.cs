@@ -95,6 +95,36 @@ public sealed class TimedApiClient(HttpClient http)
         return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<StateResponse>(Json, cancellationToken) : null;
     }
 
+    /// <summary>GET /inventories/{id}/dwell-time: the dwell-time view (one point read in the app).</summary>
+    public Task<CallResult> GetDwellTimeAsync(string inventoryId, CancellationToken cancellationToken) =>
+        SendAsync(DwellTime(inventoryId), cancellationToken);
+
+    /// <summary>GET /most-collected?top=N: the global board (one point read in the app).</summary>
+    public Task<CallResult> GetGlobalMostCollectedAsync(int top, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, FormattableString.Invariant($"most-collected?top={top}")), cancellationToken);
+
+    /// <summary>GET /inventories/{id}/replay?fromVersion=&amp;toVersion=: a page of events, each with the state after it.</summary>
+    public Task<CallResult> GetReplayAsync(string inventoryId, long fromVersion, long toVersion, CancellationToken cancellationToken) =>
+        SendAsync(Replay(inventoryId, fromVersion, toVersion), cancellationToken);
+
+    /// <summary>The replay page parsed (null unless 200).</summary>
+    public Task<JsonDocument?> ReadReplayAsync(string inventoryId, long fromVersion, long toVersion, CancellationToken cancellationToken) =>
+        ReadJsonAsync(Replay(inventoryId, fromVersion, toVersion), cancellationToken);
+
+    private static HttpRequestMessage DwellTime(string inventoryId) => new(HttpMethod.Get, $"inventories/{inventoryId}/dwell-time");
+
+    private static HttpRequestMessage Replay(string inventoryId, long fromVersion, long toVersion) =>
+        new(HttpMethod.Get, FormattableString.Invariant($"inventories/{inventoryId}/replay?fromVersion={fromVersion}&toVersion={toVersion}"));
+
+    private async Task<JsonDocument?> ReadJsonAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var _ = request;
+        using var response = await http.SendAsync(request, cancellationToken);
+        return response.IsSuccessStatusCode
+            ? await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken)
+            : null;
+    }
+
     private async Task<(int Status, int Pages)> ReadAuditLogAsync(string inventoryId, List<RecordedEvent> events, CancellationToken cancellationToken)
     {
         long? from = 1;

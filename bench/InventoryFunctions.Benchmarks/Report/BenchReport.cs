@@ -1,4 +1,5 @@
 using InventoryFunctions.Benchmarks.Load;
+using InventoryFunctions.Benchmarks.Stack;
 
 namespace InventoryFunctions.Benchmarks.Report;
 
@@ -13,7 +14,8 @@ public sealed class BenchReport
     public HistoryBuild? Build { get; set; }
     public TimeTravelRun? TimeTravel { get; set; }
     public LagRun? Lag { get; set; }
-    public ProjectorCost? Projector { get; set; }
+    public List<ProjectorCost> Projectors { get; } = [];
+    public List<ViewRead> ViewReads { get; } = [];
     public List<PhaseCosmos> CosmosPhases { get; } = [];
     public List<MicroResult> Micro { get; } = [];
     public List<string> Notes { get; } = [];
@@ -136,17 +138,52 @@ public sealed record TimeTravelRead(
 
 public sealed record LagRun(LatencySummary Lag, int Timeouts, int Lanes, int PollDelayMs, int PollEveryMs);
 
+/// <summary>
+/// One change-feed function's projector over the whole run (its own app instance and proxy): change-feed batches,
+/// inventory-batches (an inventory with events in a batch) and shard-batches (a global shard those inventories hash
+/// to), its requests by kind (total, and the most in one batch), per inventory per batch (mean, worst batch), per shard
+/// touched (global view only), and the per-poll requests counted apart.
+/// </summary>
 public sealed record ProjectorCost(
+    string Function,
+    ProjectorShape Shape,
     long Batches,
     long InventoryBatches,
+    long ShardBatches,
     long Documents,
-    long ViewReads,
-    long ViewWrites,
-    long GapQueries,
+    IReadOnlyDictionary<string, long> ByKind,
+    IReadOnlyDictionary<string, long> MaxPerBatch,
+    long Requests,
     double PerInventoryMean,
     double PerInventoryWorstBatch,
+    double? PerShardMean,
+    double? PerShardWorstBatch,
     long ChangeFeedReads,
-    long LeaseRequests);
+    long LeaseRequests,
+    long OutsideBatches)
+{
+    public long Of(string kind) => ByKind.GetValueOrDefault(kind);
+
+    public long MaxOf(string kind) => MaxPerBatch.GetValueOrDefault(kind);
+}
+
+/// <summary>
+/// Reads of one kind on the views beside the inventory's (dwell time, the global board, a replay page), one at a time,
+/// so each read's HTTP-origin Cosmos requests and the documents its queries returned are exact; judged against the
+/// cost the design states for it.
+/// </summary>
+public sealed record ViewRead(
+    string Route,
+    string Read,
+    LatencySummary Latency,
+    double? RequestsMean,
+    long? RequestsMax,
+    IReadOnlyDictionary<string, double>? ByOperation,
+    double? DocumentsMean,
+    long? DocumentsMax,
+    string Bound,
+    Verdict WithinBound,
+    string Checked);
 
 /// <summary>One phase's Cosmos requests: the app's <c>CosmosRequestMetrics</c> (all origins) and the split by origin.</summary>
 public sealed record PhaseCosmos(

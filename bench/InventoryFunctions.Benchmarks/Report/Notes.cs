@@ -22,7 +22,7 @@ public static class Notes
             report.Notes.Add("The Cosmos DB dev server is a JavaScript in-memory stand-in: every query scans the container's documents in JavaScript (so the naive replay "
                 + "also pays for the other inventories' documents, including those of the phases before it), the request charge is a constant, and there is one "
                 + "partition key range and one lease. On Azure Cosmos DB a 1 KB point read costs 1 RU and a query costs RUs in proportion to what it reads and returns.");
-            report.Notes.Add("The load generator (with the local Functions host in its process), the app's two worker processes, the dev server and Azurite share the machine's cores, "
+            report.Notes.Add("The load generator (with the local Functions hosts in its process), the app's worker processes (one for HTTP, one per change-feed function), the dev server and Azurite share the machine's cores, "
                 + "so throughput is bounded by this machine, not by the design.");
         }
         else

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using InventoryFunctions.Benchmarks.Load;
+using InventoryFunctions.Benchmarks.Stack;
 
 namespace InventoryFunctions.Benchmarks.Report;
 
@@ -276,7 +277,26 @@ public static class ReportWriter
             Line();
         }
 
-        if (report.Lag is not null || report.Projector is not null)
+        if (report.ViewReads.Count > 0)
+        {
+            Line("## Reads of the other views");
+            Line();
+            Line("The dwell-time view at each history length, the global most-collected board, and replay pages from the middle of the longest history "
+                + "(a page asked just past a snapshot, and one whose start is the most events past a snapshot). One read at a time, rows interleaved "
+                + "round by round, so each read's Cosmos requests (the app's, made while serving it) and the documents its queries returned are exact.");
+            Line();
+            Line("| read | samples | p50 | p95 | p99 | Cosmos requests per read (mean / max) | by operation (per read) | documents returned per read, mean (max) | bound | result | answers checked |");
+            Line("|---|---:|---:|---:|---:|---:|---|---:|---|---|---|");
+            foreach (var r in report.ViewReads)
+            {
+                var requests = r.RequestsMean is { } mean ? I($"{mean:0.00} / {r.RequestsMax}") : "n/a";
+                var documents = r.DocumentsMean is { } dm ? I($"{dm:0.#} ({r.DocumentsMax:N0})") : "n/a";
+                Line(I($"| `{r.Route}` {r.Read} | {r.Latency.Count:N0} | {Ms(r.Latency.P50)} ms | {Ms(r.Latency.P95)} ms | {Ms(r.Latency.P99)} ms | {requests} | {Targets.Operations(r.ByOperation)} | {documents} | {r.Bound} | {Result(r.WithinBound)} | {r.Checked} |"));
+            }
+            Line();
+        }
+
+        if (report.Lag is not null || report.Projectors.Count > 0)
         {
             Line("## Projection");
             Line();
@@ -290,14 +310,33 @@ public static class ReportWriter
                 Line(I($"| {lag.Lag.Count} | {lag.Lag.P50:N0} ms | {lag.Lag.P95:N0} ms | {lag.Lag.P99:N0} ms | {lag.Lag.Max:N0} ms | {lag.Timeouts} | {lag.PollDelayMs:N0} ms |"));
                 Line();
             }
-            if (report.Projector is { } p)
+            if (report.Projectors.Count > 0)
             {
-                Line("Projector cost over the whole run, from the app's Cosmos client (background requests, split by container). An inventory-batch is one "
-                    + "inventory with events in one change-feed page; the projector's requests until the next page are that page's.");
+                Line("Projector cost over the whole run, per view. Each change-feed function runs alone in an app instance of its own, behind its own counting "
+                    + "proxy, so its change-feed pages and requests are its own. An inventory-batch is one inventory with events in one change-feed page (a "
+                    + "shard-batch, one global shard those inventories hash to); the function's requests until the next page are that page's. "
+                    + "Reads are point reads and queries of the view's documents (for the global board: the shards' watermark-and-counter queries, the board's "
+                    + "point read, the cross-partition query over the buckets and its query plan); writes include transactional batches.");
                 Line();
-                Line("| change-feed batches | documents | inventory-batches | view reads | view writes | gap-fill queries | requests per inventory per batch | worst batch | change-feed reads (incl. empty polls) | lease requests |");
-                Line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-                Line(I($"| {p.Batches:N0} | {p.Documents:N0} | {p.InventoryBatches:N0} | {p.ViewReads:N0} | {p.ViewWrites:N0} | {p.GapQueries:N0} | {p.PerInventoryMean:0.00} | {p.PerInventoryWorstBatch:0.00} | {p.ChangeFeedReads:N0} | {p.LeaseRequests:N0} |"));
+                Line("| view (function) | change-feed batches | documents | inventory-batches | reads | writes | gap-fill queries | requests per inventory per batch | worst batch | per shard touched (worst batch) | change-feed reads (incl. empty polls) | lease requests |");
+                Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                foreach (var p in report.Projectors)
+                {
+                    var reads = p.Of(ProjectorLedger.ViewRead) + p.Of(ProjectorLedger.ViewQuery) + p.Of(ProjectorLedger.QueryPlan)
+                        + p.Of(ProjectorLedger.ShardQuery) + p.Of(ProjectorLedger.BoardRead) + p.Of(ProjectorLedger.BoardQuery);
+                    var writes = p.Of(ProjectorLedger.ViewWrite) + p.Of(ProjectorLedger.ShardWrite) + p.Of(ProjectorLedger.BoardWrite);
+                    var perShard = p.PerShardMean is { } shard ? I($"{shard:0.00} ({p.PerShardWorstBatch:0.00})") : "—";
+                    Line(I($"| {p.Function} | {p.Batches:N0} | {p.Documents:N0} | {p.InventoryBatches:N0} | {reads:N0} | {writes:N0} | {p.Of(ProjectorLedger.GapFill):N0} | {p.PerInventoryMean:0.00} | {p.PerInventoryWorstBatch:0.00} | {perShard} | {p.ChangeFeedReads:N0} | {p.LeaseRequests:N0} |"));
+                }
+                Line();
+                Line("By kind, over the run (and the most in one batch):");
+                Line();
+                foreach (var p in report.Projectors)
+                {
+                    Line(I($"- {p.Function}: ") + (p.ByKind.Count == 0 ? "none"
+                        : string.Join(", ", p.ByKind.Select(kv => I($"{kv.Key} {kv.Value:N0} ({p.MaxOf(kv.Key)})"))))
+                        + (p.OutsideBatches > 0 ? I($"; {p.OutsideBatches:N0} before its first page") : ""));
+                }
                 Line();
             }
         }
@@ -306,11 +345,11 @@ public static class ReportWriter
         {
             Line("## Cosmos DB requests per phase");
             Line();
-            Line("From the app's `CosmosRequestMetrics` (reset before each phase, read after it): requests and request charge by operation, all origins. "
-                + "The last two columns split the same requests by origin (HTTP functions vs background: change feed, projector, leases) and container, per unit of the phase. "
+            Line("Counted at the wire by each app instance's proxy (reset before each phase, read after it), under the operation names of the app's `CosmosRequestMetrics`: requests and request charge by operation, all origins. "
+                + "The last two columns split the same requests by origin (the HTTP instance vs the background: the projector instances' change feeds, projectors and leases) and container, per unit of the phase. "
                 + (run.Local ? "The dev server reports a constant request charge, so RU here count requests, not cost." : ""));
             Line();
-            Line("| phase | units | CosmosRequestMetrics: requests (RU) | HTTP functions, per unit | background, per unit |");
+            Line("| phase | units | all origins: requests (RU) | HTTP functions, per unit | background, per unit |");
             Line("|---|---:|---|---|---|");
             foreach (var phase in report.CosmosPhases)
             {
@@ -369,6 +408,8 @@ public static class ReportWriter
         var list = items.ToList();
         return list.Count <= 1 ? string.Concat(list) : string.Join(", ", list[..^1]) + " and " + list[^1];
     }
+
+    private static string Result(Verdict verdict) => verdict switch { Verdict.Met => "**met**", Verdict.Missed => "**missed**", _ => "not measured" };
 
     private static string Per(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
 

@@ -22,6 +22,9 @@ public abstract record HistoricState
     public sealed record BeyondCurrent(long CurrentVersion) : HistoricState;
 }
 
+/// <summary>A page of the inventory list; <see cref="Continuation"/> (opaque) continues it, null at the end.</summary>
+public sealed record InventoryIdPage(IReadOnlyList<string> InventoryIds, string? Continuation);
+
 /// <summary>An event document of the log as stored: its numeric version and what the codec made of it.</summary>
 public sealed record LoggedDocument(long Version, DecodeResult Result);
 
@@ -44,6 +47,10 @@ public interface IEventLogReader
     /// <summary>A range of the log as stored, undecodable documents included, so a gap can be filled.</summary>
     Task<IReadOnlyList<LoggedDocument>> ReadRangeAsync(string inventoryId, long fromVersion, long toVersion, CancellationToken cancellationToken);
 
-    /// <summary>Every inventory that has a log (each has exactly one event at version 1), page by page.</summary>
-    IAsyncEnumerable<string> ListInventoryIdsAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// One page of the inventories that have a log (each has exactly one event at version 1): at most
+    /// <paramref name="pageSize"/> ids from <paramref name="continuation"/> (null: the start). A page may hold fewer,
+    /// even none, before the end; only a null continuation ends the list.
+    /// </summary>
+    Task<InventoryIdPage> ListInventoryIdsPageAsync(string? continuation, int pageSize, CancellationToken cancellationToken);
 }

@@ -21,6 +21,8 @@ public static class CosmosClientFactory
             // Writes answer with headers only; the app never needs the echoed body.
             EnableContentResponseOnWrite = false,
             UseSystemTextJsonSerializerWithOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web),
+            // One span per operation (source Azure.Cosmos.Operation) under the function's, when tracing listens; said explicitly.
+            CosmosClientTelemetryOptions = new CosmosClientTelemetryOptions { DisableDistributedTracing = false },
         };
         foreach (var handler in handlers ?? [])
             options.CustomHandlers.Add(handler);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using InventoryFunctions.Application;
 using InventoryFunctions.Cosmos.Documents;
@@ -76,15 +75,15 @@ public sealed class CosmosEventLog(CosmosClient client, IOptions<CosmosOptions> 
         return documents;
     }
 
-    public async IAsyncEnumerable<string> ListInventoryIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async Task<InventoryIdPage> ListInventoryIdsPageAsync(string? continuation, int pageSize, CancellationToken cancellationToken)
     {
-        // Cross-partition, but served by the index on version: one document per inventory.
-        using var iterator = _events.GetItemQueryIterator<string>(EventQueries.FirstVersions(), requestOptions: new QueryRequestOptions { MaxItemCount = 1000 });
-        while (iterator.HasMoreResults)
-        {
-            foreach (var inventoryId in await iterator.ReadNextAsync(cancellationToken))
-                yield return inventoryId;
-        }
+        // Cross-partition, but served by the index on version: one document per inventory. The continuation is the
+        // SDK's token, stateless, so a page can be read by another instance after a restart.
+        using var iterator = _events.GetItemQueryIterator<string>(EventQueries.FirstVersions(), continuation, new QueryRequestOptions { MaxItemCount = pageSize });
+        if (!iterator.HasMoreResults)
+            return new InventoryIdPage([], null);
+        var page = await iterator.ReadNextAsync(cancellationToken);
+        return new InventoryIdPage([.. page], iterator.HasMoreResults ? page.ContinuationToken : null);
     }
 
     /// <summary>

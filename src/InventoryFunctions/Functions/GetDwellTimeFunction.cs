@@ -25,11 +25,12 @@ public sealed class GetDwellTimeFunction(IViewStore<DwellTimeView> views, TimePr
         var (stored, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => views.ReadAsync(inventoryId, cancellationToken));
         if (problem is not null)
             return problem;
-        if (stored is null)
+        if (stored is null || (stored.View is { } counting && PermanentFailure.OnlyCountsFailures(counting.Version, counting.Parked)))
             return ViewResults.NotFound(inventoryId);
         if (stored.View is not { } view)
             return Problems.CorruptProjection.With($"The dwell-time view of '{inventoryId}' is damaged; it is rebuilt from the log on the inventory's next event.");
         request.HttpContext.Response.Headers.ETag = HttpEdge.ETag(view.Version);
+        ViewResults.MarkParked(request.HttpContext.Response.Headers, view.Parked);
         return TypedResults.Ok(DwellTimeResponse.From(view, time.GetUtcNow()));
     }
 }

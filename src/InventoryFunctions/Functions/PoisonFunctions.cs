@@ -84,7 +84,7 @@ public sealed class ReplayPoisonFunction(PoisonReplay replay, ILogger<ReplayPois
 /// <summary>Storage (the poison queue) not answering → 503 with Retry-After, as Cosmos DB faults are answered.</summary>
 internal static class StorageUnavailable
 {
-    public static async Task<(T? Value, IResult? Problem)> GuardAsync<T>(ILogger logger, Func<Task<(T? Value, IResult? Problem)>> action)
+    public static async Task<(T? Value, IResult? Problem)> GuardAsync<T>(ILogger logger, Func<Task<(T? Value, IResult? Problem)>> action, string queue = "The poison queue")
     {
         try
         {
@@ -92,8 +92,8 @@ internal static class StorageUnavailable
         }
         catch (RequestFailedException ex)
         {
-            logger.LogWarning(ex, "The poison queue answered {Status}", ex.Status);
-            return (default, HttpEdge.WithRetryAfter(5, Problems.ServiceUnavailable.With($"The poison queue did not answer ({ex.Status}): {ex.Message}")));
+            logger.LogWarning(ex, "{Queue} answered {Status}", queue, ex.Status);
+            return (default, HttpEdge.WithRetryAfter(5, Problems.ServiceUnavailable.With($"{queue} did not answer ({ex.Status}): {ex.Message}")));
         }
     }
 }

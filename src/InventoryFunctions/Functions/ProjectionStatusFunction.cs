@@ -6,7 +6,8 @@ namespace InventoryFunctions.Functions;
 
 /// <summary>
 /// <c>GET /api/projections/status</c>: per change-feed function and lease, the change feed estimator's count of changes
-/// not processed yet; poison-queue depth; parked inventories. Not cached: every call asks Cosmos DB and Storage.
+/// not processed yet and the age of the oldest of them; poison-queue depth; parked inventories (count and the first
+/// few). Computed live on every call (several Cosmos DB requests per function), unlike <c>/api/health</c>.
 /// </summary>
 public sealed class ProjectionStatusFunction(ProjectionMonitor monitor)
 {
@@ -17,22 +18,20 @@ public sealed class ProjectionStatusFunction(ProjectionMonitor monitor)
     {
         var status = await monitor.StatusAsync(cancellationToken);
         return TypedResults.Ok(new StatusResponse(
-            status.Feeds?.Select(f => new FeedResponse(f.FunctionName, f.ProcessorName, f.EstimatedDocuments, f.Leases.Count > 0,
-                [.. f.Leases.Select(l => new LeaseResponse(l.LeaseToken, l.EstimatedDocuments, l.Owner, null))])).ToList(),
-            status.PoisonMessages, status.Parked, status.Cosmos, status.Storage, status.At.UtcDateTime,
-            OldestUnprojectedAgeNote));
+            status.Feeds?.Select(f => new FeedResponse(f.FunctionName, f.ProcessorName, f.EstimatedDocuments, f.Leases.Count > 0, AgeSeconds(f.OldestUnprojectedAt, status.At),
+                [.. f.Leases.Select(l => new LeaseResponse(l.LeaseToken, l.EstimatedDocuments, l.Owner, AgeSeconds(l.OldestUnprojectedAt, status.At)))])).ToList(),
+            status.PoisonMessages, status.Parked, status.Cosmos, status.Storage, status.At.UtcDateTime));
     }
 
-    /// <summary>Why each lease's <c>oldestUnprojectedAgeSeconds</c> is null (see README, "Operating it").</summary>
-    public const string OldestUnprojectedAgeNote =
-        "oldestUnprojectedAgeSeconds is not computed: the SDK's estimator reads the next unprocessed change but does not expose it, " +
-        "and reading it again needs the lease's continuation as a change-feed start token, which the SDK offers no public way to build.";
+    private static double? AgeSeconds(DateTimeOffset? writtenAt, DateTimeOffset now) =>
+        writtenAt is { } at ? Math.Round((now - at).TotalSeconds, 1) : null;
 
     public sealed record StatusResponse(
-        IReadOnlyList<FeedResponse>? Functions, int? PoisonMessages, IReadOnlyList<ParkedInventory>? Parked,
-        DependencyState Cosmos, DependencyState Storage, DateTime At, string Note);
+        IReadOnlyList<FeedResponse>? Functions, int? PoisonMessages, ParkedSummary? Parked,
+        DependencyState Cosmos, DependencyState Storage, DateTime At);
 
-    public sealed record FeedResponse(string Function, string ProcessorName, long EstimatedDocuments, bool Started, IReadOnlyList<LeaseResponse> Leases);
+    public sealed record FeedResponse(string Function, string ProcessorName, long EstimatedDocuments, bool Started, double? OldestUnprojectedAgeSeconds, IReadOnlyList<LeaseResponse> Leases);
 
+    /// <param name="OldestUnprojectedAgeSeconds">Seconds since the lease's oldest unprocessed change was written (its <c>_ts</c>, 1 s precision); null when caught up.</param>
     public sealed record LeaseResponse(string LeaseToken, long EstimatedDocuments, string? Owner, double? OldestUnprojectedAgeSeconds);
 }

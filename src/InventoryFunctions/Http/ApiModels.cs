@@ -48,7 +48,18 @@ public sealed record StateResponse(
 public sealed record RebuiltViewResponse(string InventoryId, long Version, IReadOnlyDictionary<string, int> Items, IReadOnlyList<Projections.CollectedItem> Collected, DateTime UpdatedAt);
 
 /// <summary>How many inventory views a full rebuild recomputed, and which it could not (corrupt log, contention).</summary>
-public sealed record RebuildAllResponse(int Rebuilt, IReadOnlyList<string> Failed);
+/// <summary>A rebuild-all job: where it is (<c>status</c>: the URL to poll) and what it has done so far.</summary>
+public sealed record RebuildJobResponse(
+    string JobId, string Status, string State, int PageSize, int PagesDone, int InventoriesRebuilt, int InventoriesFailed,
+    IReadOnlyList<string> FailedInventories, DateTime CreatedAt, DateTime? StartedAt, DateTime UpdatedAt, DateTime? CompletedAt, string? Error)
+{
+    /// <summary>The job's status route (relative to the host, with the default route prefix).</summary>
+    public static string StatusPath(string jobId) => $"/api/projections/rebuild/{jobId}";
+
+    public static RebuildJobResponse From(Projections.RebuildJob job) => new(
+        job.JobId, StatusPath(job.JobId), job.State.ToString().ToLowerInvariant(), job.PageSize, job.PagesDone, job.Rebuilt, job.Failed,
+        job.FailedInventories, job.CreatedAt.UtcDateTime, job.StartedAt?.UtcDateTime, job.UpdatedAt.UtcDateTime, job.CompletedAt?.UtcDateTime, job.Error);
+}
 
 /// <summary>A state as a replay shows it.</summary>
 public sealed record ReplayState(long Version, IReadOnlyDictionary<string, int> Items);
@@ -90,12 +101,14 @@ public sealed record DwellStatisticsResponse(
 }
 
 /// <summary>The dwell-time view: per item (ordinal order of item id) and over all items, as of <see cref="Version"/>.</summary>
-public sealed record DwellTimeResponse(string InventoryId, long Version, DateTime AsOf, IReadOnlyList<DwellStatisticsResponse> Items, DwellStatisticsResponse All)
+public sealed record DwellTimeResponse(string InventoryId, long Version, DateTime AsOf, IReadOnlyList<DwellStatisticsResponse> Items, DwellStatisticsResponse All,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] ParkedResponse? Parked)
 {
     public static DwellTimeResponse From(Projections.DwellTimeView view, DateTimeOffset now) => new(
         view.InventoryId, view.Version, now.UtcDateTime,
         [.. view.Items.Values.Select(item => DwellStatisticsResponse.From(item.ItemId, [item], now))],
-        DwellStatisticsResponse.From(null, [.. view.Items.Values], now));
+        DwellStatisticsResponse.From(null, [.. view.Items.Values], now),
+        ParkedResponse.From(view.Parked));
 }
 
 /// <summary>Items by total units ever added across all inventories, most first.</summary>

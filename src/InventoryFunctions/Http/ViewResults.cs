@@ -37,9 +37,15 @@ public static class ViewResults
         var headers = request.HttpContext.Response.Headers;
         headers.ETag = etag;
         headers[ServedFromHeader] = source switch { ReadSource.Head => "head", ReadSource.ViewAndLog => "view+log", _ => "view" };
+        MarkParked(headers, parked);
+        return HttpEdge.IsNotModified(request, etag) ? HttpEdge.NotModified() : TypedResults.Ok(body());
+    }
+
+    /// <summary>Says on a response that the view it answers from is parked, and since when.</summary>
+    public static void MarkParked(IHeaderDictionary headers, Parking? parked)
+    {
         if (parked is not null)
             headers[ParkedHeader] = Iso(parked.At);
-        return HttpEdge.IsNotModified(request, etag) ? HttpEdge.NotModified() : TypedResults.Ok(body());
     }
 
     /// <summary>No projection yet: the inventory has no events, or the projector has not reached it.</summary>

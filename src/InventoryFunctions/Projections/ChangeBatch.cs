@@ -14,7 +14,19 @@ public sealed class ChangeBatch(string inventoryId)
 
     public SortedDictionary<long, RecordedEvent?> Versions { get; } = [];
 
-    public long LastVersion => Versions.Keys.Max();
+    /// <summary>Why each undecodable document (a null in <see cref="Versions"/>) could not be decoded, for the poison queue.</summary>
+    public Dictionary<long, DecodeResult.Malformed> Malformed { get; } = [];
+
+    public long LastVersion => Versions.Count == 0 ? 0 : Versions.Keys.Max();
+
+    /// <summary>An inventory's whole log as one batch (what a rebuild applies to an empty view).</summary>
+    public static async Task<ChangeBatch> FromLogAsync(string inventoryId, IEventLogReader log, CancellationToken cancellationToken)
+    {
+        var batch = new ChangeBatch(inventoryId);
+        foreach (var document in await log.ReadRangeAsync(inventoryId, 1, long.MaxValue, cancellationToken))
+            batch.Add(document.Version, document.Result);
+        return batch;
+    }
 
     /// <summary>Groups decodable and placeable documents by inventory; the rest have no place in any sequence.</summary>
     public static IReadOnlyCollection<ChangeBatch> Group(IReadOnlyList<ChangedDocument> documents)
@@ -22,19 +34,34 @@ public sealed class ChangeBatch(string inventoryId)
         var batches = new Dictionary<string, ChangeBatch>(StringComparer.Ordinal);
         foreach (var document in documents)
         {
-            var (inventoryId, version, decoded) = document.Result switch
+            var (inventoryId, version) = document.Result switch
             {
-                DecodeResult.Decoded d => (d.InventoryId, d.Event.Version, d.Event),
-                DecodeResult.Malformed when document is { InventoryId: { } id, Version: { } v } => (id, v, null),
-                _ => (null, 0L, (RecordedEvent?)null),
+                DecodeResult.Decoded d => (d.InventoryId, d.Event.Version),
+                DecodeResult.Malformed when document is { InventoryId: { } id, Version: { } v } => (id, v),
+                _ => (null, 0L),
             };
             if (inventoryId is null)
                 continue;
             if (!batches.TryGetValue(inventoryId, out var batch))
                 batches[inventoryId] = batch = new ChangeBatch(inventoryId);
-            batch.Versions[version] = decoded;
+            batch.Add(version, document.Result, replace: true);
         }
         return batches.Values;
+    }
+
+    /// <summary>Whether a changed document has no place in any inventory's sequence (no inventory id or version).</summary>
+    public static bool IsUnplaceable(ChangedDocument document) =>
+        document.Result is DecodeResult.Malformed && document is not { InventoryId: not null, Version: not null };
+
+    private void Add(long version, DecodeResult result, bool replace = false)
+    {
+        if (result is DecodeResult.NotAnEvent || (!replace && Versions.ContainsKey(version)))
+            return;
+        Versions[version] = (result as DecodeResult.Decoded)?.Event;
+        if (result is DecodeResult.Malformed malformed)
+            Malformed[version] = malformed;
+        else
+            Malformed.Remove(version);
     }
 
     /// <summary>
@@ -56,7 +83,7 @@ public sealed class ChangeBatch(string inventoryId)
                 continue;
             logger.LogInformation("Batch for {InventoryId} lacks versions between {From} and {To}; reading them from the log", InventoryId, from, last);
             foreach (var document in await log.ReadRangeAsync(InventoryId, from, last, cancellationToken))
-                Versions.TryAdd(document.Version, (document.Result as DecodeResult.Decoded)?.Event);
+                Add(document.Version, document.Result);
             break;
         }
 

@@ -35,6 +35,12 @@ public sealed record DwellTimeView(string InventoryId, long Version, ImmutableSo
 {
     public const int MaxRunsPerItem = 32;
 
+    public Parking? Parked { get; init; }
+
+    public int FailedDeliveries { get; init; }
+
+    public DwellTimeView WithFailures(int failedDeliveries, Parking? parked) => this with { FailedDeliveries = failedDeliveries, Parked = parked };
+
     public static DwellTimeView Empty(string inventoryId) =>
         new(inventoryId, 0, ImmutableSortedDictionary.Create<string, ItemDwell>(StringComparer.Ordinal), []);
 

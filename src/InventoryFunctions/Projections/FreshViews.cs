@@ -52,7 +52,7 @@ public sealed class FreshViews(IProjectionStore views, IInventoryStream stream, 
 
     public async Task<FreshRead<InventoryCounts>> CountsAsync(string inventoryId, long? minVersion, CancellationToken cancellationToken)
     {
-        var stored = await views.ReadAsync(inventoryId, cancellationToken);
+        var stored = Projected(await views.ReadAsync(inventoryId, cancellationToken));
         if (stored?.View is { } view && view.Version >= (minVersion ?? 0))
             return new FreshRead<InventoryCounts>.Found(new InventoryCounts(view.Version, view.Items, view.UpdatedAt, view.Parked), ReadSource.View);
         if (minVersion is not { } min)
@@ -71,7 +71,7 @@ public sealed class FreshViews(IProjectionStore views, IInventoryStream stream, 
 
     public async Task<FreshRead<InventoryView>> ViewAsync(string inventoryId, long? minVersion, CancellationToken cancellationToken)
     {
-        var stored = await views.ReadAsync(inventoryId, cancellationToken);
+        var stored = Projected(await views.ReadAsync(inventoryId, cancellationToken));
         if (stored?.View is { } view && view.Version >= (minVersion ?? 0))
             return new FreshRead<InventoryView>.Found(view, ReadSource.View);
         if (minVersion is not { } min)
@@ -91,4 +91,7 @@ public sealed class FreshViews(IProjectionStore views, IInventoryStream stream, 
             return new FreshRead<InventoryView>.Found(caught, ReadSource.ViewAndLog);
         return caught.Version == 0 ? new FreshRead<InventoryView>.NoInventory() : new FreshRead<InventoryView>.NotReached(caught.Version);
     }
+
+    private static StoredView? Projected(StoredView? stored) =>
+        stored?.View is { } view && PermanentFailure.OnlyCountsFailures(view.Version, view.Parked) ? null : stored;
 }

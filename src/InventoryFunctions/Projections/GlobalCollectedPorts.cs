@@ -1,7 +1,16 @@
 namespace InventoryFunctions.Projections;
 
-/// <summary>An inventory's watermark in its shard: the last version counted (etag null: none stored yet).</summary>
-public sealed record Watermark(string InventoryId, long Version, string? ETag);
+/// <summary>
+/// An inventory's watermark in its shard: the last version counted (etag null: none stored yet), and the projector's
+/// failure record for that inventory (<see cref="PermanentFailure"/>): a parked watermark counts nothing more until a
+/// rebuild of the inventory releases it.
+/// </summary>
+public sealed record Watermark(string InventoryId, long Version, string? ETag)
+{
+    public Parking? Parked { get; init; }
+
+    public int FailedDeliveries { get; init; }
+}
 
 /// <summary>A bucket's counters in a shard, with the etag they were read with (null: none stored yet).</summary>
 public sealed record StoredCounts(CollectedCounts Counts, string? ETag);

@@ -12,8 +12,10 @@ namespace InventoryFunctions.Projections;
 /// event (at or below its inventory's watermark) is counted exactly once and two instances never lose an update.
 /// Then the board (per bucket, the top items over every shard) is refreshed for the buckets the batch touched: one
 /// point read, one cross-partition query, one etag-guarded write, so no document is written per event.
+/// One inventory that fails for good (a hole in its log) is counted on its watermark and parked after
+/// <see cref="PermanentFailure.MaxDeliveries"/> deliveries, like the per-inventory views: it never stalls the others.
 /// </summary>
-public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEventLogReader log, ILogger<GlobalCollectedProjector> logger)
+public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEventLogReader log, TimeProvider time, ILogger<GlobalCollectedProjector> logger)
 {
     private const int MaxAttempts = 10;
 
@@ -24,16 +26,35 @@ public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEvent
     public async Task ProjectAsync(IReadOnlyList<ChangedDocument> documents, CancellationToken cancellationToken)
     {
         var touched = new SortedSet<int>();
+        var failures = new List<Exception>();
         foreach (var shard in ChangeBatch.Group(documents).GroupBy(b => GlobalMostCollected.ShardOf(b.InventoryId)))
         {
             foreach (var chunk in shard.Chunk(MaxInventoriesPerCommit))
-                await ProjectShardAsync(shard.Key, chunk, touched, cancellationToken);
+                failures.AddRange(await ProjectShardAsync(shard.Key, chunk, touched, release: false, cancellationToken));
         }
+        if (touched.Count > 0)
+            await RefreshBoardAsync(touched, cancellationToken);
+        // Every other inventory is counted; the batch is retried for the ones that failed and are not parked yet.
+        if (failures.Count > 0)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failures[0]);
+    }
+
+    /// <summary>
+    /// Counts what the inventory's log holds past its watermark and releases a parked watermark: the repair once the
+    /// cause is fixed (a hole that still exists throws <see cref="CorruptEventException"/>).
+    /// </summary>
+    public async Task RebuildAsync(string inventoryId, CancellationToken cancellationToken)
+    {
+        var whole = await ChangeBatch.FromLogAsync(inventoryId, log, cancellationToken);
+        var touched = new SortedSet<int>();
+        await ProjectShardAsync(GlobalMostCollected.ShardOf(inventoryId), [whole], touched, release: true, cancellationToken);
         if (touched.Count > 0)
             await RefreshBoardAsync(touched, cancellationToken);
     }
 
-    private async Task ProjectShardAsync(int shard, IReadOnlyList<ChangeBatch> batches, SortedSet<int> touched, CancellationToken cancellationToken)
+    /// <returns>The permanent failures of inventories not parked yet (recorded on their watermarks): the batch is to be retried.</returns>
+    private async Task<IReadOnlyList<Exception>> ProjectShardAsync(int shard, IReadOnlyList<ChangeBatch> batches, SortedSet<int> touched, bool release,
+        CancellationToken cancellationToken)
     {
         // Every bucket the batch adds to is refreshed on the board, even when a redelivery finds it counted already:
         // the invocation that counted it may have failed before refreshing.
@@ -41,18 +62,38 @@ public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEvent
             touched.UnionWith(batch.Versions.Values.OfType<RecordedEvent>().Where(e => e.Event is ItemAdded).Select(e => GlobalMostCollected.BucketOf(e.Event.ItemId)));
 
         var ids = batches.Select(b => b.InventoryId).ToList();
+        var settled = new HashSet<string>(StringComparer.Ordinal); // failures of this delivery already recorded
+        var failures = new List<Exception>();
         for (var attempt = 1; attempt <= MaxAttempts;)
         {
             var read = await store.ReadShardAsync(shard, ids, [.. touched], cancellationToken);
             var counts = read.Counts.ToDictionary(c => c.Key, c => c.Value);
             var watermarks = new List<Watermark>();
+            var failedNow = new List<(Watermark Record, Exception Failure)>();
             var changedBuckets = new SortedSet<int>();
             var complete = true;
-            foreach (var batch in batches)
+            foreach (var batch in batches.Where(b => !settled.Contains(b.InventoryId)))
             {
                 var watermark = read.Watermarks.GetValueOrDefault(batch.InventoryId) ?? new Watermark(batch.InventoryId, 0, null);
+                if (watermark.Parked is not null && !release)
+                    continue; // counts nothing until a rebuild releases it
+                IReadOnlyList<(long Version, RecordedEvent? Event)> sequence;
+                try
+                {
+                    sequence = await batch.SequenceAfterAsync(watermark.Version, log, logger, cancellationToken);
+                }
+                catch (Exception ex) when (!release && PermanentFailure.Is(ex))
+                {
+                    var failed = watermark.FailedDeliveries + 1;
+                    var record = failed < PermanentFailure.MaxDeliveries
+                        ? watermark with { FailedDeliveries = failed }
+                        : watermark with { FailedDeliveries = 0, Parked = new Parking(time.GetUtcNow(), ex.Message) };
+                    watermarks.Add(record);
+                    failedNow.Add((record, ex));
+                    continue;
+                }
                 var counted = watermark.Version;
-                foreach (var (version, recorded) in await batch.SequenceAfterAsync(watermark.Version, log, logger, cancellationToken))
+                foreach (var (version, recorded) in sequence)
                 {
                     if (recorded?.Event is ItemAdded)
                     {
@@ -69,12 +110,12 @@ public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEvent
                     }
                     counted = version;
                 }
-                if (counted > watermark.Version)
-                    watermarks.Add(watermark with { Version = counted });
+                if (counted > watermark.Version || watermark.FailedDeliveries > 0 || watermark.Parked is not null)
+                    watermarks.Add(watermark with { Version = counted, FailedDeliveries = 0, Parked = null });
             }
 
             if (watermarks.Count == 0 && complete)
-                return; // counted before: a redelivery writes nothing
+                return failures; // counted before: a redelivery writes nothing
             if (watermarks.Count > 0)
             {
                 if (!await store.TryCommitAsync(shard, watermarks, [.. changedBuckets.Select(b => counts[b])], cancellationToken))
@@ -83,9 +124,22 @@ public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEvent
                     logger.LogDebug("Shard {Shard} changed while counting (attempt {Attempt}); reading it again", shard, attempt);
                     continue;
                 }
+                foreach (var (record, failure) in failedNow)
+                {
+                    settled.Add(record.InventoryId);
+                    if (record.Parked is not null)
+                    {
+                        logger.LogError("Parked the global most-collected counting of {InventoryId} at version {Version}: {Reason}. Rebuild it once the cause is repaired",
+                            record.InventoryId, record.Version, failure.Message);
+                        continue;
+                    }
+                    logger.LogWarning(failure, "Counting {InventoryId} for the global most-collected failed ({Failures} of {Max} deliveries before it is parked); the batch will be retried",
+                        record.InventoryId, record.FailedDeliveries, PermanentFailure.MaxDeliveries);
+                    failures.Add(failure);
+                }
             }
             if (complete)
-                return;
+                return failures;
         }
         throw new ContentionException($"Shard {shard} of the global counters kept changing under the projector; the batch will be retried.");
     }

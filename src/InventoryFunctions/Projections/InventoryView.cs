@@ -46,6 +46,12 @@ public sealed record InventoryView(
     /// </summary>
     public Parking? Parked { get; init; }
 
+    /// <summary>
+    /// Deliveries in a row in which projecting this inventory failed for good (the projector parks it at
+    /// <see cref="InventoryProjector.MaxPermanentFailures"/>). Stored, so a restart or another instance goes on counting.
+    /// </summary>
+    public int FailedDeliveries { get; init; }
+
     /// <summary>How many of the latest skipped versions the view lists (the poison queue has every one).</summary>
     public const int MaxSkippedVersionsListed = 100;
 

@@ -4,10 +4,11 @@ namespace InventoryFunctions.Projections;
 
 /// <summary>When the projections count as degraded, and how long a health answer is reused.</summary>
 /// <param name="LagThreshold">Estimated unprocessed documents (summed over a function's leases) above which health is degraded.</param>
-/// <param name="CacheFor">How long a health answer is reused, so probes cost Cosmos DB at most one estimate per period.</param>
-public sealed record HealthPolicy(long LagThreshold, TimeSpan CacheFor)
+/// <param name="CacheFor">How long a health answer is reused, so probes cost Cosmos DB at most one point read per period.</param>
+/// <param name="StaleAfter">How old the published projection status may be before health says the status timer is not running.</param>
+public sealed record HealthPolicy(long LagThreshold, TimeSpan CacheFor, TimeSpan StaleAfter)
 {
-    public static HealthPolicy Default { get; } = new(1000, TimeSpan.FromSeconds(5));
+    public static HealthPolicy Default { get; } = new(1000, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5));
 }
 
 /// <summary>A dependency's answer: <c>ok</c>, or <c>unreachable</c> with the error.</summary>
@@ -20,11 +21,15 @@ public sealed record DependencyState(string State, string? Error = null)
 
 /// <summary>Everything an operator watches, at <see cref="At"/>; a null part could not be read (see the dependency).</summary>
 public sealed record ProjectionStatus(
-    IReadOnlyList<FeedLag>? Feeds, int? PoisonMessages, IReadOnlyList<ParkedInventory>? Parked,
+    IReadOnlyList<FeedLag>? Feeds, int? PoisonMessages, ParkedSummary? Parked,
     DependencyState Cosmos, DependencyState Storage, DateTimeOffset At);
 
-/// <summary>healthy, degraded (with reasons) or unhealthy (a dependency is unreachable).</summary>
-public sealed record HealthReport(string Status, IReadOnlyList<string> Reasons, ProjectionStatus Details)
+/// <summary>
+/// healthy, degraded (with reasons) or unhealthy (a dependency is unreachable). <see cref="Published"/> is the status
+/// the timer last published (null: none yet or unreadable); the poison count and the dependencies are this check's own.
+/// </summary>
+public sealed record HealthReport(
+    string Status, IReadOnlyList<string> Reasons, ProjectionStatus? Published, int? PoisonMessages, DependencyState Cosmos, DependencyState Storage, DateTimeOffset At)
 {
     public const string Healthy = "healthy";
     public const string Degraded = "degraded";
@@ -32,15 +37,18 @@ public sealed record HealthReport(string Status, IReadOnlyList<string> Reasons, 
 }
 
 /// <summary>
-/// Projection freshness as operators see it: the change feed estimator's backlog per change-feed function and lease,
-/// poison-queue depth and parked inventories, read with one call per dependency; and health derived from them.
+/// Projection freshness as operators see it: the change feed estimator's backlog and the age of the oldest unprocessed
+/// change per change-feed function and lease, poison-queue depth and parked inventories. <see cref="StatusAsync"/>
+/// computes all of it (several requests per function); the status timer does so once a minute and
+/// <see cref="PublishAsync"/>es it as gauges and as one stored document, which health then reads with one point read.
 /// Each dependency is read on its own, so Storage being down still reports the lag and the reverse.
 /// </summary>
 public sealed class ProjectionMonitor(
-    IChangeFeedMonitor feeds, IPoisonQueue poison, IParkedInventories parked, HealthPolicy policy, TimeProvider time, ILogger<ProjectionMonitor> logger)
+    IChangeFeedMonitor feeds, IPoisonQueue poison, IParkedInventories parked, IProjectionStatusStore published, ProjectionGauges gauges,
+    HealthPolicy policy, TimeProvider time, ILogger<ProjectionMonitor> logger)
 {
-    /// <summary>Parked inventories listed at most (the status shows them; health needs only whether there are any).</summary>
-    public const int MaxParkedListed = 100;
+    /// <summary>Parked inventories listed by id (all are counted).</summary>
+    public const int MaxParkedListed = 10;
 
     // Generous for a probe: a cold instance's first estimate also reads the account and container metadata.
     private static readonly TimeSpan DependencyTimeout = TimeSpan.FromSeconds(10);
@@ -49,13 +57,24 @@ public sealed class ProjectionMonitor(
 
     public HealthPolicy Policy => policy;
 
+    /// <summary>The status computed now, from every source (not cached).</summary>
     public async Task<ProjectionStatus> StatusAsync(CancellationToken cancellationToken)
     {
-        // Cosmos DB answers both the estimate and the parked list; Storage answers the poison count.
+        // Cosmos DB answers both the estimate and the parked count; Storage answers the poison count.
         var (lag, cosmos) = await TryAsync("Cosmos DB", feeds.EstimateAsync, cancellationToken);
-        var (parkedList, parkedState) = cosmos.IsOk ? await TryAsync("Cosmos DB", ct => parked.ListAsync(MaxParkedListed, ct), cancellationToken) : (null, cosmos);
+        var (parkedSummary, parkedState) = cosmos.IsOk ? await TryAsync("Cosmos DB", ct => parked.SummarizeAsync(MaxParkedListed, ct), cancellationToken) : (null, cosmos);
         var (poisonCount, storage) = await TryAsync<int?>("Storage", async ct => await poison.CountAsync(ct), cancellationToken);
-        return new ProjectionStatus(lag, poisonCount, parkedList, parkedState.IsOk ? cosmos : parkedState, storage, time.GetUtcNow());
+        return new ProjectionStatus(lag, poisonCount, parkedSummary, parkedState.IsOk ? cosmos : parkedState, storage, time.GetUtcNow());
+    }
+
+    /// <summary>Computes the status, publishes it as this instance's gauges and, when Cosmos DB answered, stores it for health.</summary>
+    public async Task<ProjectionStatus> PublishAsync(CancellationToken cancellationToken)
+    {
+        var status = await StatusAsync(cancellationToken);
+        gauges.Publish(status);
+        if (status.Cosmos.IsOk)
+            await published.WriteAsync(status, cancellationToken);
+        return status;
     }
 
     /// <summary>The health answer, reused for <see cref="HealthPolicy.CacheFor"/>; concurrent callers share one check.</summary>
@@ -73,32 +92,39 @@ public sealed class ProjectionMonitor(
         }
     }
 
+    /// <summary>One point read of the published status (which also proves Cosmos DB answers) and the poison count.</summary>
     private async Task<HealthReport> CheckAsync()
     {
-        var status = await StatusAsync(CancellationToken.None);
-        if (!status.Cosmos.IsOk || !status.Storage.IsOk)
+        var (status, cosmos) = await TryAsync("Cosmos DB", published.ReadAsync, CancellationToken.None);
+        var (poisonCount, storage) = await TryAsync<int?>("Storage", async ct => await poison.CountAsync(ct), CancellationToken.None);
+        var now = time.GetUtcNow();
+        if (!cosmos.IsOk || !storage.IsOk)
         {
             var down = new List<string>();
-            if (!status.Cosmos.IsOk)
-                down.Add($"Cosmos DB unreachable: {status.Cosmos.Error}");
-            if (!status.Storage.IsOk)
-                down.Add($"Storage unreachable: {status.Storage.Error}");
-            return new HealthReport(HealthReport.Unhealthy, down, status);
+            if (!cosmos.IsOk)
+                down.Add($"Cosmos DB unreachable: {cosmos.Error}");
+            if (!storage.IsOk)
+                down.Add($"Storage unreachable: {storage.Error}");
+            return new HealthReport(HealthReport.Unhealthy, down, status, poisonCount, cosmos, storage, now);
         }
 
         var reasons = new List<string>();
-        foreach (var feed in status.Feeds ?? [])
+        if (status is null)
+            reasons.Add("projection status unknown: none published yet (the status timer has not run)");
+        else if (now - status.At > policy.StaleAfter)
+            reasons.Add($"projection status is stale (timer not running): published {(now - status.At).TotalMinutes:0} minutes ago");
+        foreach (var feed in status?.Feeds ?? [])
         {
             if (feed.Leases.Count == 0)
                 reasons.Add($"{feed.FunctionName}: no leases under processor name '{feed.ProcessorName}': the change feed function has not started");
             else if (feed.EstimatedDocuments > policy.LagThreshold)
                 reasons.Add($"{feed.FunctionName}: about {feed.EstimatedDocuments} changes not projected yet (threshold {policy.LagThreshold})");
         }
-        if (status.PoisonMessages > 0)
-            reasons.Add($"{status.PoisonMessages} poison message(s) waiting: GET /api/projections/poison");
-        if (status.Parked is { Count: > 0 } parkedInventories)
-            reasons.Add($"{parkedInventories.Count} inventor{(parkedInventories.Count == 1 ? "y" : "ies")} parked");
-        return new HealthReport(reasons.Count == 0 ? HealthReport.Healthy : HealthReport.Degraded, reasons, status);
+        if (poisonCount > 0)
+            reasons.Add($"{poisonCount} poison message(s) waiting: GET /api/projections/poison");
+        if (status?.Parked is { Count: > 0 } parkedInventories)
+            reasons.Add($"{parkedInventories.Count} inventor{(parkedInventories.Count == 1 ? "y" : "ies")} parked: {string.Join(", ", parkedInventories.First.Select(p => p.InventoryId))}");
+        return new HealthReport(reasons.Count == 0 ? HealthReport.Healthy : HealthReport.Degraded, reasons, status, poisonCount, cosmos, storage, now);
     }
 
     private async Task<(T? Value, DependencyState State)> TryAsync<T>(string dependency, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)

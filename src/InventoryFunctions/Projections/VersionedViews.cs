@@ -19,6 +19,15 @@ public interface IVersionedView<TSelf> where TSelf : IVersionedView<TSelf>
 
     /// <summary>Moves past an undecodable version.</summary>
     TSelf Skip(long version);
+
+    /// <summary>Set when the projector parked this view (<see cref="PermanentFailure"/>): it applies nothing more until rebuilt.</summary>
+    Parking? Parked { get; }
+
+    /// <summary>Deliveries in a row in which projecting this inventory failed for good (stored, so every instance goes on counting).</summary>
+    int FailedDeliveries { get; }
+
+    /// <summary>The same view with another failure count and parking, nothing applied.</summary>
+    TSelf WithFailures(int failedDeliveries, Parking? parked);
 }
 
 /// <summary>A stored view and its etag; <see cref="View"/> is null when the document cannot be read (then it is rebuilt).</summary>

@@ -63,10 +63,13 @@ public sealed class StoragePoisonQueue(Func<QueueClient> createClient) : IPoison
     }
 
     /// <summary>From the <c>PoisonQueueStorage</c> connection: a connection string, or <c>PoisonQueueStorage__queueServiceUri</c> with a managed identity.</summary>
-    public static QueueClient CreateClient(IConfiguration configuration)
+    public static QueueClient CreateClient(IConfiguration configuration) =>
+        CreateClient(configuration, configuration[AppSettings.PoisonQueueName] ?? "projection-poison");
+
+    /// <summary>A queue of the <c>PoisonQueueStorage</c> account (the projections' queues share it).</summary>
+    public static QueueClient CreateClient(IConfiguration configuration, string queueName)
     {
         var setting = configuration.GetSection(AppSettings.PoisonQueueConnection);
-        var queueName = configuration[AppSettings.PoisonQueueName] ?? "projection-poison";
         var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
         if (!string.IsNullOrWhiteSpace(setting.Value))
             return new QueueClient(setting.Value, queueName, options);

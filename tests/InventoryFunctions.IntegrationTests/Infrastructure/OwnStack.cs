@@ -13,6 +13,7 @@ namespace InventoryFunctions.IntegrationTests.Infrastructure;
 public sealed class OwnStack : IAsyncDisposable
 {
     private LocalApp? _projector;
+    private LocalApp? _statusTimer;
 
     private OwnStack(LocalStack stack)
     {
@@ -46,24 +47,64 @@ public sealed class OwnStack : IAsyncDisposable
         _projector = null;
     }
 
+    /// <summary>
+    /// Runs the status timer (every second) in an app instance of its own, so that its requests stay off the wire of
+    /// the app behind <see cref="Http"/>.
+    /// </summary>
+    public async Task StartStatusTimerAsync()
+    {
+        await StopStatusTimerAsync();
+        _statusTimer = await Stack.StartAppAsync(new Dictionary<string, string?> { [LocalStack.StatusTimerSwitch] = "false" });
+    }
+
+    public async Task StopStatusTimerAsync()
+    {
+        if (_statusTimer is not null)
+            await _statusTimer.DisposeAsync();
+        _statusTimer = null;
+    }
+
+    /// <summary>
+    /// Polls health until it reports a status the timer published after <paramref name="since"/> and
+    /// <paramref name="until"/> holds (default: any), asserting one arrives within <paramref name="within"/>.
+    /// </summary>
+    public async Task<JsonReply> PublishedHealthAsync(DateTimeOffset since, TimeSpan within, Func<JsonReply, bool>? until = null)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var health = await HealthAsync();
+            if (health.Status == HttpStatusCode.OK && health.Body.TryGetProperty("statusPublishedAt", out var at) && at.ValueKind == JsonValueKind.String
+                && at.GetDateTimeOffset() >= since && (until?.Invoke(health) ?? true))
+                return health;
+            if (clock.Elapsed > within)
+                Assert.Fail($"No health answer from a status published after {since:O} within {within.TotalSeconds:F0} s: {health}");
+            await Task.Delay(200);
+        }
+    }
+
     public async Task<JsonReply> StatusAsync() => await Http.GetJsonAsync("projections/status");
 
     public async Task<JsonReply> HealthAsync() => await Http.GetJsonAsync("health");
 
-    /// <summary>The estimated unprojected changes of <c>ProjectInventory</c>, asserting the status answered 200.</summary>
-    public async Task<(long Documents, int Leases)> LagAsync()
+    /// <summary>
+    /// The estimated unprojected changes of <c>ProjectInventory</c> and the age of the oldest (live, from the status
+    /// endpoint), asserting the status answered 200.
+    /// </summary>
+    public async Task<(long Documents, int Leases, double? OldestAgeSeconds)> LagAsync()
     {
         var status = await StatusAsync();
         Assert.True(status.Status == HttpStatusCode.OK, status.ToString());
         var feed = status.Body.GetProperty("functions").EnumerateArray().Single(f => f.GetProperty("function").GetString() == "ProjectInventory");
-        return (feed.GetProperty("estimatedDocuments").GetInt64(), feed.GetProperty("leases").GetArrayLength());
+        var age = feed.GetProperty("oldestUnprojectedAgeSeconds");
+        return (feed.GetProperty("estimatedDocuments").GetInt64(), feed.GetProperty("leases").GetArrayLength(), age.ValueKind == JsonValueKind.Number ? age.GetDouble() : null);
     }
 
     /// <summary>
     /// Polls the status until <c>ProjectInventory</c>'s estimate is 0: a view can be written before the trigger
     /// checkpoints the batch in its lease, so "projected" and "estimated caught up" are a moment apart.
     /// </summary>
-    public async Task<(long Documents, int Leases)> WaitForNoLagAsync(TimeSpan within)
+    public async Task<(long Documents, int Leases, double? OldestAgeSeconds)> WaitForNoLagAsync(TimeSpan within)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
@@ -78,6 +119,7 @@ public sealed class OwnStack : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopProjectorAsync();
+        await StopStatusTimerAsync();
         Http.Dispose();
         await Stack.DisposeAsync();
     }

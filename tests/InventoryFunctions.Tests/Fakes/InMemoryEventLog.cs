@@ -107,17 +107,16 @@ public sealed class InMemoryEventLog : IEventLogReader
             : new HistoricState.Found(Inventory.Fold(InventoryState.Empty, events.TakeWhile(e => e.OccurredAt <= instant))));
     }
 
-    public async IAsyncEnumerable<string> ListInventoryIdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The continuation is the offset of the next id in id order.</summary>
+    public Task<InventoryIdPage> ListInventoryIdsPageAsync(string? continuation, int pageSize, CancellationToken cancellationToken)
     {
         List<string> ids;
         lock (_lock)
-            ids = [.. _logs.Where(l => l.Value.ContainsKey(1)).Select(l => l.Key)];
-        foreach (var id in ids)
-        {
-            await Task.Yield();
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return id;
-        }
+            ids = [.. _logs.Where(l => l.Value.ContainsKey(1)).Select(l => l.Key).Order(StringComparer.Ordinal)];
+        var from = continuation is null ? 0 : int.Parse(continuation, System.Globalization.CultureInfo.InvariantCulture);
+        var page = ids.Skip(from).Take(pageSize).ToList();
+        var next = from + page.Count;
+        return Task.FromResult(new InventoryIdPage(page, next < ids.Count ? next.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
     }
 
     /// <summary>Parses JSON text as a change feed document (detached from its <see cref="JsonDocument"/>).</summary>

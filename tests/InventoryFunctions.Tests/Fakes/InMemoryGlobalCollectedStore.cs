@@ -9,19 +9,25 @@ namespace InventoryFunctions.Tests.Fakes;
 public sealed class InMemoryGlobalCollectedStore : IGlobalCollectedStore
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<(int Shard, string InventoryId), (long Version, string ETag)> _watermarks = [];
+    private readonly Dictionary<(int Shard, string InventoryId), Watermark> _watermarks = [];
     private readonly Dictionary<(int Shard, int Bucket), (CollectedCounts Counts, string ETag)> _counts = [];
     private (CollectedBoard Board, string ETag)? _board;
     private int _etag;
 
     public int Commits { get; private set; }
 
+    public Watermark? WatermarkOf(string inventoryId)
+    {
+        lock (_lock)
+            return _watermarks.Where(w => w.Key.InventoryId == inventoryId).Select(w => w.Value).FirstOrDefault();
+    }
+
     public Task<ShardRead> ReadShardAsync(int shard, IReadOnlyCollection<string> inventoryIds, IReadOnlyCollection<int> buckets, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
             var watermarks = inventoryIds.Where(id => _watermarks.ContainsKey((shard, id)))
-                .ToDictionary(id => id, id => new Watermark(id, _watermarks[(shard, id)].Version, _watermarks[(shard, id)].ETag));
+                .ToDictionary(id => id, id => _watermarks[(shard, id)]);
             var counts = buckets.ToDictionary(b => b, b => _counts.TryGetValue((shard, b), out var c)
                 ? new StoredCounts(c.Counts, c.ETag) : new StoredCounts(CollectedCounts.Empty(shard, b), null));
             return Task.FromResult(new ShardRead(watermarks, counts));
@@ -37,7 +43,7 @@ public sealed class InMemoryGlobalCollectedStore : IGlobalCollectedStore
             if (!unchanged)
                 return Task.FromResult(false);
             foreach (var w in watermarks)
-                _watermarks[(shard, w.InventoryId)] = (w.Version, NextETag());
+                _watermarks[(shard, w.InventoryId)] = w with { ETag = NextETag() };
             foreach (var c in counts)
                 _counts[(shard, c.Counts.Bucket)] = (c.Counts, NextETag());
             Commits++;

@@ -12,6 +12,7 @@ public sealed class RouteTableTests
     [InlineData("/inventories/inv-1/items/sword", new[] { "DELETE" })]
     [InlineData("inventories/inv-1/events", new[] { "GET", "POST" })]
     [InlineData("projections/rebuild", new[] { "POST" })]
+    [InlineData("projections/rebuild/0123456789abcdef0123456789abcdef", new[] { "GET" })]
     public void Known_routes_list_the_methods_their_functions_serve(string path, string[] methods)
     {
         Assert.Equal(methods, Routes.MethodsAt(path));

@@ -1,3 +1,4 @@
+using InventoryFunctions.Application;
 using System.Text.Json;
 using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Domain;
@@ -13,7 +14,7 @@ public sealed class GlobalCollectedProjectorTests
     private readonly InMemoryEventLog _log = new();
     private readonly InMemoryGlobalCollectedStore _store = new();
 
-    private GlobalCollectedProjector Projector() => new(_store, _log, NullLogger<GlobalCollectedProjector>.Instance);
+    private GlobalCollectedProjector Projector() => new(_store, _log, TimeProvider.System, NullLogger<GlobalCollectedProjector>.Instance);
 
     [Fact]
     public async Task Redelivered_overlapping_and_reordered_batches_count_every_event_exactly_once()
@@ -40,6 +41,37 @@ public sealed class GlobalCollectedProjectorTests
         var expected = CollectedOracle.MostCommon(AllEvents(), 100);
         var board = (await _store.ReadBoardAsync(CancellationToken.None)).Board;
         Assert.Equal(expected, board.Top(100).Select(t => (t.ItemId, t.Collected)));
+    }
+
+    [Fact]
+    public async Task A_hole_in_one_log_is_counted_on_its_watermark_then_parked_while_the_other_inventories_are_counted()
+    {
+        var orphan = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(
+            EventCodec.Encode("broken", new RecordedEvent(3, InMemoryEventLog.Start, new ItemAdded("gem", 9)))));
+        var batch = EventCodec.ReadChanges([orphan, .. _log.Append("fine", new ItemAdded("sword", 2))]);
+
+        for (var delivery = 1; delivery < PermanentFailure.MaxDeliveries; delivery++)
+        {
+            await Assert.ThrowsAsync<CorruptEventException>(() => Projector().ProjectAsync(batch, CancellationToken.None));
+            Assert.Equal(delivery, _store.WatermarkOf("broken")!.FailedDeliveries);
+        }
+        await Projector().ProjectAsync(batch, CancellationToken.None); // parks it: the batch completes
+
+        Assert.NotNull(_store.WatermarkOf("broken")!.Parked);
+        Assert.Equal(0, _store.WatermarkOf("broken")!.Version);
+        Assert.Equal([("sword", 2L)], (await _store.ReadBoardAsync(CancellationToken.None)).Board.Top(10).Select(t => (t.ItemId, t.Collected)));
+
+        // The repair: the log holds versions 1-3 now; deliveries count nothing of a parked inventory, a rebuild counts it all once.
+        var repaired = _log.Append("broken", new ItemAdded("gem", 1), new ItemAdded("bow", 4), new ItemAdded("gem", 9));
+        await Projector().ProjectAsync(EventCodec.ReadChanges(repaired), CancellationToken.None);
+        Assert.Equal([("sword", 2L)], (await _store.ReadBoardAsync(CancellationToken.None)).Board.Top(10).Select(t => (t.ItemId, t.Collected)));
+
+        await Projector().RebuildAsync("broken", CancellationToken.None);
+        await Projector().RebuildAsync("broken", CancellationToken.None); // again: nothing counted twice
+
+        Assert.Null(_store.WatermarkOf("broken")!.Parked);
+        var everyLog = new[] { "fine", "broken" }.SelectMany(id => _log.Events(id).Select(e => (id, e)));
+        Assert.Equal(CollectedOracle.MostCommon(everyLog, 10), (await _store.ReadBoardAsync(CancellationToken.None)).Board.Top(10).Select(t => (t.ItemId, t.Collected)));
     }
 
     [Fact]

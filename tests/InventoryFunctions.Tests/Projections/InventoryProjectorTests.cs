@@ -212,7 +212,7 @@ public class InventoryProjectorTests
     }
 
     [Fact]
-    public async Task A_gap_the_log_cannot_fill_fails_the_invocation_and_writes_nothing()
+    public async Task A_gap_the_log_cannot_fill_fails_the_invocation_applies_nothing_and_counts_the_failed_delivery()
     {
         // Version 3 only: as if versions 1 and 2 were not readable yet.
         var orphan = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(
@@ -220,7 +220,45 @@ public class InventoryProjectorTests
 
         await Assert.ThrowsAsync<CorruptEventException>(() => Project([orphan]));
 
-        Assert.Null(_views.Find("inv-1"));
+        var view = View("inv-1");
+        Assert.Equal(0, view.Version);
+        Assert.Empty(view.Items);
+        Assert.Equal(1, view.FailedDeliveries);
+        Assert.Null(view.Parked);
+    }
+
+    [Fact]
+    public async Task Failed_deliveries_are_counted_on_the_stored_view_so_a_new_projector_instance_goes_on_counting()
+    {
+        var orphan = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(
+            EventCodec.Encode("broken", new RecordedEvent(3, Now, Add("sword")))));
+        IReadOnlyList<ChangedDocument> batch = EventCodec.ReadChanges([orphan]);
+
+        // Each delivery by a new instance (a restart, or the lease moved): the count lives in the store, not in memory.
+        for (var delivery = 1; delivery < InventoryProjector.MaxPermanentFailures; delivery++)
+        {
+            await Assert.ThrowsAsync<CorruptEventException>(() => NewProjector().ProjectAsync(batch, CancellationToken.None));
+            Assert.Equal(delivery, View("broken").FailedDeliveries);
+        }
+        await NewProjector().ProjectAsync(batch, CancellationToken.None);
+
+        Assert.NotNull(View("broken").Parked);
+        Assert.Equal(0, View("broken").FailedDeliveries);
+    }
+
+    [Fact]
+    public async Task A_delivery_that_applies_ends_the_count_of_failed_ones()
+    {
+        var orphan = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(
+            EventCodec.Encode("inv-1", new RecordedEvent(3, Now, Add("sword")))));
+        await Assert.ThrowsAsync<CorruptEventException>(() => Project([orphan]));
+        Assert.Equal(1, View("inv-1").FailedDeliveries);
+
+        // The log catches up (a replica was behind): the next delivery applies, and the count is over.
+        await Project(_log.Append("inv-1", Add("sword"), Add("shield"), Add("sword")));
+
+        Assert.Equal(0, View("inv-1").FailedDeliveries);
+        AssertViewEqualsTheLog("inv-1");
     }
 
     // ---- Park, don't stall ----------------------------------------------------------------------------------------
@@ -238,7 +276,7 @@ public class InventoryProjectorTests
         {
             await Assert.ThrowsAsync<CorruptEventException>(Deliver);
             Assert.Equal(1, View("fine").Version); // projected at the first delivery
-            Assert.Null(_views.Find("broken"));
+            Assert.Equal((0L, delivery), (View("broken").Version, View("broken").FailedDeliveries));
         }
         await Deliver(); // the last attempt parks it, and the batch completes
 

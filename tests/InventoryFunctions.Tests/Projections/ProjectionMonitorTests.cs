@@ -6,31 +6,51 @@ using Moq;
 
 namespace InventoryFunctions.Tests.Projections;
 
-/// <summary>Health states from the monitor's ports (Moq at the ports; the real estimator is in the integration tests).</summary>
-public class ProjectionMonitorTests
+/// <summary>
+/// Status and health from the monitor's ports (Moq at the ports; the real estimator and store are in the integration
+/// tests): the timer's <see cref="ProjectionMonitor.PublishAsync"/> computes and stores the status, health reads it.
+/// </summary>
+public sealed class ProjectionMonitorTests : IDisposable
 {
+    // One per test, disposed after it: a live meter of the same name would show up in the gauge test's listener.
+    private readonly ProjectionGauges _gauges = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 6, 1, 9, 0, 0, TimeSpan.Zero));
     private readonly Mock<IChangeFeedMonitor> _feeds = new();
     private readonly Mock<IPoisonQueue> _poison = new();
     private readonly Mock<IParkedInventories> _parked = new();
+    private readonly Mock<IProjectionStatusStore> _published = new();
+    private ProjectionStatus? _stored;
 
     public ProjectionMonitorTests()
     {
         Lag(0);
         _poison.Setup(p => p.CountAsync(It.IsAny<CancellationToken>())).ReturnsAsync(0);
-        _parked.Setup(p => p.ListAsync(It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync([]);
+        _parked.Setup(p => p.SummarizeAsync(It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync(ParkedSummary.None);
+        _published.Setup(s => s.WriteAsync(It.IsAny<ProjectionStatus>(), It.IsAny<CancellationToken>()))
+            .Callback<ProjectionStatus, CancellationToken>((status, _) => _stored = status).Returns(Task.CompletedTask);
+        _published.Setup(s => s.ReadAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => _stored);
     }
 
     private void Lag(params long[] perLease) => _feeds.Setup(f => f.EstimateAsync(It.IsAny<CancellationToken>()))
         .ReturnsAsync([new FeedLag("ProjectInventory", "ProjectInventory", [.. perLease.Select((lag, i) => new LeaseLag(i.ToString(System.Globalization.CultureInfo.InvariantCulture), lag, "host"))])]);
 
+    public void Dispose() => _gauges.Dispose();
+
     private ProjectionMonitor Monitor(long threshold = 10, int cacheSeconds = 5) =>
-        new(_feeds.Object, _poison.Object, _parked.Object, new HealthPolicy(threshold, TimeSpan.FromSeconds(cacheSeconds)), _time, NullLogger<ProjectionMonitor>.Instance);
+        new(_feeds.Object, _poison.Object, _parked.Object, _published.Object, _gauges,
+            new HealthPolicy(threshold, TimeSpan.FromSeconds(cacheSeconds), TimeSpan.FromMinutes(5)), _time, NullLogger<ProjectionMonitor>.Instance);
+
+    /// <summary>What the status timer does, then a health check (another instance: its own cache).</summary>
+    private async Task<HealthReport> PublishedHealthAsync(long threshold = 10)
+    {
+        await Monitor(threshold).PublishAsync(CancellationToken.None);
+        return await Monitor(threshold).HealthAsync();
+    }
 
     [Fact]
     public async Task Caught_up_with_nothing_waiting_is_healthy()
     {
-        var report = await Monitor().HealthAsync();
+        var report = await PublishedHealthAsync();
 
         Assert.Equal(HealthReport.Healthy, report.Status);
         Assert.Empty(report.Reasons);
@@ -40,8 +60,8 @@ public class ProjectionMonitorTests
     public async Task Lag_summed_over_leases_above_the_threshold_is_degraded_and_at_it_is_not()
     {
         Lag(6, 5);
-        var above = await Monitor(threshold: 10).HealthAsync();
-        var at = await Monitor(threshold: 11).HealthAsync();
+        var above = await PublishedHealthAsync(threshold: 10);
+        var at = await PublishedHealthAsync(threshold: 11);
 
         Assert.Equal(HealthReport.Degraded, above.Status);
         Assert.Contains("about 11 changes", Assert.Single(above.Reasons), StringComparison.Ordinal);
@@ -52,25 +72,85 @@ public class ProjectionMonitorTests
     public async Task Poison_waiting_and_parked_inventories_are_each_a_reason()
     {
         _poison.Setup(p => p.CountAsync(It.IsAny<CancellationToken>())).ReturnsAsync(2);
-        _parked.Setup(p => p.ListAsync(It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync([new ParkedInventory("a", 3, "too big", _time.GetUtcNow())]);
+        _parked.Setup(p => p.SummarizeAsync(It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ParkedSummary(4, [new ParkedInventory("a", 3, "too big", _time.GetUtcNow())]));
 
-        var report = await Monitor().HealthAsync();
+        var report = await PublishedHealthAsync();
 
         Assert.Equal(HealthReport.Degraded, report.Status);
         Assert.Equal(2, report.Reasons.Count);
+        Assert.Contains(report.Reasons, r => r.StartsWith("4 inventories parked: a", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task No_published_status_is_degraded_not_unhealthy()
+    {
+        var report = await Monitor().HealthAsync();
+
+        Assert.Equal(HealthReport.Degraded, report.Status);
+        Assert.Contains("projection status unknown", Assert.Single(report.Reasons), StringComparison.Ordinal);
+        Assert.True(report.Cosmos.IsOk);
+    }
+
+    [Fact]
+    public async Task A_status_older_than_the_stale_period_is_degraded_because_the_timer_is_not_running()
+    {
+        await Monitor().PublishAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var atLimit = await Monitor().HealthAsync();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var stale = await Monitor().HealthAsync();
+
+        Assert.Equal(HealthReport.Healthy, atLimit.Status);
+        Assert.Equal(HealthReport.Degraded, stale.Status);
+        Assert.StartsWith("projection status is stale (timer not running)", Assert.Single(stale.Reasons), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task An_unreachable_dependency_is_unhealthy_and_the_other_is_still_reported()
     {
+        await Monitor().PublishAsync(CancellationToken.None);
         _poison.Setup(p => p.CountAsync(It.IsAny<CancellationToken>())).ThrowsAsync(new IOException("connection refused"));
 
         var report = await Monitor().HealthAsync();
 
         Assert.Equal(HealthReport.Unhealthy, report.Status);
-        Assert.Equal("unreachable", report.Details.Storage.State);
-        Assert.True(report.Details.Cosmos.IsOk);
-        Assert.NotNull(report.Details.Feeds);
+        Assert.Equal("unreachable", report.Storage.State);
+        Assert.True(report.Cosmos.IsOk);
+        Assert.NotNull(report.Published);
+    }
+
+    [Fact]
+    public async Task Cosmos_DB_not_answering_the_status_read_is_unhealthy()
+    {
+        _published.Setup(s => s.ReadAsync(It.IsAny<CancellationToken>())).ThrowsAsync(new HttpRequestException("connection refused"));
+
+        var report = await Monitor().HealthAsync();
+
+        Assert.Equal(HealthReport.Unhealthy, report.Status);
+        Assert.Equal("unreachable", report.Cosmos.State);
+        Assert.True(report.Storage.IsOk);
+    }
+
+    [Fact]
+    public async Task Health_reads_only_the_published_status_never_the_estimator()
+    {
+        await Monitor().HealthAsync();
+
+        Assert.Empty(_feeds.Invocations);
+        Assert.Empty(_parked.Invocations);
+        _published.Verify(s => s.ReadAsync(It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task A_status_that_Cosmos_DB_did_not_answer_is_not_stored()
+    {
+        _feeds.Setup(f => f.EstimateAsync(It.IsAny<CancellationToken>())).ThrowsAsync(new HttpRequestException("connection refused"));
+
+        var status = await Monitor().PublishAsync(CancellationToken.None);
+
+        Assert.False(status.Cosmos.IsOk);
+        Assert.Null(_stored);
     }
 
     [Fact]
@@ -81,12 +161,12 @@ public class ProjectionMonitorTests
         await monitor.HealthAsync();
         _time.Advance(TimeSpan.FromSeconds(4));
         await monitor.HealthAsync();
-        var beforeExpiry = _feeds.Invocations.Count;
+        var beforeExpiry = _published.Invocations.Count;
         _time.Advance(TimeSpan.FromSeconds(1));
         await monitor.HealthAsync();
 
         Assert.Equal(1, beforeExpiry);
-        Assert.Equal(2, _feeds.Invocations.Count);
+        Assert.Equal(2, _published.Invocations.Count);
     }
 
     [Fact]
@@ -102,12 +182,14 @@ public class ProjectionMonitorTests
         };
         listener.SetMeasurementEventCallback<long>((i, value, tags, _) => observed.Add((i.Name, value, Lease(tags))));
         listener.SetMeasurementEventCallback<int>((i, value, tags, _) => observed.Add((i.Name, value, null)));
+        listener.SetMeasurementEventCallback<double>((i, value, tags, _) => observed.Add((i.Name, (long)value, null)));
         listener.Start();
 
         listener.RecordObservableInstruments();
         var beforePublish = observed.Count;
-        gauges.Publish(new ProjectionStatus([new FeedLag("ProjectInventory", "ProjectInventory", [new LeaseLag("0", 7, null), new LeaseLag("1", 2, null)])],
-            3, [], DependencyState.Ok, DependencyState.Ok, _time.GetUtcNow()));
+        gauges.Publish(new ProjectionStatus([new FeedLag("ProjectInventory", "ProjectInventory",
+                [new LeaseLag("0", 7, null, _time.GetUtcNow().AddSeconds(-90)), new LeaseLag("1", 2, null, _time.GetUtcNow().AddSeconds(-30))])],
+            3, ParkedSummary.None, DependencyState.Ok, DependencyState.Ok, _time.GetUtcNow()));
         listener.RecordObservableInstruments();
 
         Assert.Equal(0, beforePublish);
@@ -115,6 +197,7 @@ public class ProjectionMonitorTests
         Assert.Contains(("projection.lag.documents", 2L, "1"), observed);
         Assert.Contains(("projection.poison.messages", 3L, null), observed);
         Assert.Contains(("projection.parked.inventories", 0L, null), observed);
+        Assert.Contains(("projection.lag.age", 90L, null), observed); // the oldest over the function's leases
     }
 
     private static string? Lease(ReadOnlySpan<KeyValuePair<string, object?>> tags)

@@ -49,6 +49,7 @@ public sealed class DwellTimeDocument : IViewCodec<DwellTimeView>
         foreach (var version in view.SkippedVersions)
             writer.WriteNumberValue(version);
         writer.WriteEndArray();
+        ParkingFields.Write(writer, view.Parked, view.FailedDeliveries);
         writer.WriteEndObject();
     }, 512);
 
@@ -66,11 +67,16 @@ public sealed class DwellTimeDocument : IViewCodec<DwellTimeView>
                 items[item.Name] = new ItemDwell(item.Name, [.. held], item.Value.GetProperty("removed").GetInt64(),
                     item.Value.GetProperty("totalSeconds").GetDecimal(), histogram);
             }
+            var (parked, failedDeliveries) = ParkingFields.Read(document);
             return new DwellTimeView(
                 document.GetProperty("inventoryId").GetString()!,
                 document.GetProperty("version").GetInt64(),
                 items.ToImmutable(),
-                [.. document.GetProperty("skippedVersions").EnumerateArray().Select(v => v.GetInt64())]);
+                [.. document.GetProperty("skippedVersions").EnumerateArray().Select(v => v.GetInt64())])
+            {
+                Parked = parked,
+                FailedDeliveries = failedDeliveries,
+            };
         }
         catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or NullReferenceException or OverflowException or IndexOutOfRangeException)
         {

@@ -30,6 +30,7 @@ public static class GlobalCollectedDocuments
         JsonDocumentWriter.WriteStart(writer, WatermarkId(watermark.InventoryId), ShardPartition(shard), WatermarkKind);
         writer.WriteString("of", watermark.InventoryId);
         writer.WriteNumber("version", watermark.Version);
+        ParkingFields.Write(writer, watermark.Parked, watermark.FailedDeliveries);
         writer.WriteEndObject();
     });
 
@@ -60,8 +61,15 @@ public static class GlobalCollectedDocuments
         writer.WriteEndObject();
     }, 4096);
 
-    public static Watermark DecodeWatermark(JsonElement document) =>
-        new(document.GetProperty("of").GetString()!, document.GetProperty("version").GetInt64(), document.GetProperty("_etag").GetString());
+    public static Watermark DecodeWatermark(JsonElement document)
+    {
+        var (parked, failedDeliveries) = ParkingFields.Read(document);
+        return new(document.GetProperty("of").GetString()!, document.GetProperty("version").GetInt64(), document.GetProperty("_etag").GetString())
+        {
+            Parked = parked,
+            FailedDeliveries = failedDeliveries,
+        };
+    }
 
     public static StoredCounts DecodeCounts(JsonElement document) => new(
         new CollectedCounts(document.GetProperty("shard").GetInt32(), document.GetProperty("bucket").GetInt32(),

@@ -38,13 +38,7 @@ public static class ProjectionDocument
                 writer.WriteNumberValue(version);
             writer.WriteEndArray();
             writer.WriteString("updatedAt", EventCodec.FormatOccurredAt(view.UpdatedAt));
-            if (view.Parked is { } parked)
-            {
-                writer.WriteStartObject("parked");
-                writer.WriteString("at", EventCodec.FormatOccurredAt(parked.At));
-                writer.WriteString("reason", parked.Reason);
-                writer.WriteEndObject();
-            }
+            ParkingFields.Write(writer, view.Parked, view.FailedDeliveries);
             writer.WriteEndObject();
         }, 512);
     }
@@ -61,6 +55,7 @@ public static class ProjectionDocument
                 .Select(c => new CollectedItem(c.GetProperty("itemId").GetString()!, c.GetProperty("collected").GetInt64(),
                     c.TryGetProperty("overcount", out var overcount) ? overcount.GetInt64() : 0));
             var skipped = document.TryGetProperty("skippedVersions", out var s) ? s.EnumerateArray().Select(v => v.GetInt64()) : [];
+            var (parked, failedDeliveries) = ParkingFields.Read(document);
             return new InventoryView(
                 document.GetProperty("inventoryId").GetString()!,
                 document.GetProperty("version").GetInt64(),
@@ -69,9 +64,8 @@ public static class ProjectionDocument
                 [.. skipped],
                 Instant(document.GetProperty("updatedAt")))
             {
-                Parked = document.TryGetProperty("parked", out var parked)
-                    ? new Parking(Instant(parked.GetProperty("at")), parked.GetProperty("reason").GetString()!)
-                    : null,
+                Parked = parked,
+                FailedDeliveries = failedDeliveries,
             };
         }
         catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or NullReferenceException)

@@ -1,0 +1,32 @@
+using System.Net;
+using System.Text.Json;
+using InventoryFunctions.Cosmos.Documents;
+using InventoryFunctions.Projections;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Options;
+
+namespace InventoryFunctions.Cosmos;
+
+/// <summary>The published projection status (<see cref="ProjectionStatusDocument"/>): one upsert to write, one point read to read.</summary>
+public sealed class CosmosProjectionStatusStore(CosmosClient client, IOptions<CosmosOptions> options) : IProjectionStatusStore
+{
+    private readonly Container _projections = client.GetContainer(options.Value.DatabaseName, options.Value.ProjectionsContainerName);
+    private static readonly PartitionKey Partition = new(ProjectionStatusDocument.Partition);
+
+    public async Task WriteAsync(ProjectionStatus status, CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream(ProjectionStatusDocument.Encode(status));
+        using var response = await _projections.UpsertItemStreamAsync(body, Partition, cancellationToken: cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task<ProjectionStatus?> ReadAsync(CancellationToken cancellationToken)
+    {
+        using var response = await _projections.ReadItemStreamAsync(ProjectionStatusDocument.Id, Partition, cancellationToken: cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return null;
+        response.EnsureSuccessStatusCode();
+        using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
+        return ProjectionStatusDocument.Decode(document.RootElement);
+    }
+}
