@@ -22,6 +22,18 @@ public sealed record CosmosRequest(string Method, string Path, string Operation,
     /// <summary>Whether the request is scoped to one logical partition, the partition key value given unquoted.</summary>
     public bool IsFor(string partitionKey) => PartitionKey == $"[\"{partitionKey}\"]";
 
+    /// <summary>Bytes of the request's body as the client sent it (a batch: every operation with its document or patch).</summary>
+    public long RequestBodyBytes { get; init; }
+
+    /// <summary>Bytes of the request line and headers as the client sent them (<c>name: value</c> + CRLF each; HTTP/1.1 framing).</summary>
+    public long RequestHeaderBytes { get; init; }
+
+    /// <summary>Bytes of the answer's body.</summary>
+    public long ResponseBodyBytes { get; init; }
+
+    /// <summary>Bytes of the answer's status line and headers (as HTTP/1.1 would frame them).</summary>
+    public long ResponseHeaderBytes { get; init; }
+
     public override string ToString() => $"{Operation} {Method} {Path} pk={PartitionKey} → {Status}";
 }
 
@@ -104,17 +116,18 @@ public sealed class CosmosRequestProxy : IAsyncDisposable
         var request = context.Request;
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Path.Value + request.QueryString);
         var (operation, container, partitionKey) = Classify(request);
+        var sent = new CountingStream(request.Body);
         string? documentId = null;
         if (operation is "Create" or "Upsert")
         {
             // A created document is named only in its body: read it whole (at most the 2 MB an item may have) to see its id.
             using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, context.RequestAborted);
+            await sent.CopyToAsync(buffer, context.RequestAborted);
             documentId = IdOf(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
             message.Content = new ByteArrayContent(buffer.ToArray());
         }
         else if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
-            message.Content = new StreamContent(request.Body);
+            message.Content = new StreamContent(sent);
         if (operation is "Read" or "Replace" or "Patch" or "Delete")
             documentId = Uri.UnescapeDataString(request.Path.Value![(request.Path.Value!.LastIndexOf('/') + 1)..]);
         foreach (var header in request.Headers)
@@ -138,10 +151,20 @@ public sealed class CosmosRequestProxy : IAsyncDisposable
         }
         using (response)
         {
-            var body = KeepBodiesOf.Contains(operation) ? await response.Content.ReadAsByteArrayAsync(context.RequestAborted) : null;
+            // Read whole before the request is recorded, so that it is counted (bytes too) before the client has its answer.
+            var body = await response.Content.ReadAsByteArrayAsync(context.RequestAborted);
             var itemCount = response.Headers.TryGetValues("x-ms-item-count", out var counts) && int.TryParse(counts.First(), CultureInfo.InvariantCulture, out var count) ? count : (int?)null;
             var charge = response.Headers.TryGetValues("x-ms-request-charge", out var charges) && double.TryParse(charges.First(), CultureInfo.InvariantCulture, out var ru) ? ru : 0;
-            var answered = new CosmosRequest(request.Method, request.Path.Value!, operation, container, partitionKey, (int)response.StatusCode, itemCount, charge, body, documentId);
+            var answered = new CosmosRequest(request.Method, request.Path.Value!, operation, container, partitionKey, (int)response.StatusCode, itemCount, charge,
+                KeepBodiesOf.Contains(operation) ? body : null, documentId)
+            {
+                RequestBodyBytes = sent.Count,
+                RequestHeaderBytes = request.Method.Length + request.Path.Value!.Length + request.QueryString.ToString().Length + " HTTP/1.1\r\n".Length
+                    + request.Headers.Sum(h => HeaderBytes(h.Key, h.Value)) + 2,
+                ResponseBodyBytes = body.Length,
+                ResponseHeaderBytes = "HTTP/1.1 200 OK\r\n".Length
+                    + response.Headers.Concat(response.Content.Headers).Sum(h => HeaderBytes(h.Key, h.Value)) + 2,
+            };
             _requests.Enqueue(answered);
             Answered?.Invoke(answered);
             context.Response.StatusCode = (int)response.StatusCode;
@@ -150,10 +173,46 @@ public sealed class CosmosRequestProxy : IAsyncDisposable
                 if (!HopByHop.Contains(header.Key))
                     context.Response.Headers[header.Key] = header.Value.ToArray();
             }
-            if (body is not null)
+            // A 304 or 204 has no body, and Kestrel refuses even an empty write for them.
+            if (body.Length > 0)
                 await context.Response.Body.WriteAsync(body, context.RequestAborted);
-            else
-                await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        }
+    }
+
+    private static long HeaderBytes(string name, IEnumerable<string?> values) =>
+        values.Sum(value => name.Length + 2 + (value?.Length ?? 0) + 2);
+
+    /// <summary>Passes reads through and counts the bytes read.</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        public long Count { get; private set; }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => Count; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Counted(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Counted(int read)
+        {
+            Count += read;
+            return read;
         }
     }
 

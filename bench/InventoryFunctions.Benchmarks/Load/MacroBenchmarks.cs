@@ -33,6 +33,8 @@ public sealed partial class MacroBenchmarks(BenchOptions options, TimedApiClient
             await SpreadAppendsAsync(concurrency, appends);
         await ContendedAppendsAsync();
         await ColdAndWarmAppendsAsync();
+        if (stack is not null)
+            report.AppendBytes.AddRange(await new AppendBytesBenchmark(api, stack, Id).RunAsync());
         var histories = await BuildHistoriesAsync();
         await ProjectionReadsAsync(histories);
         await NaiveReadsAsync(histories);

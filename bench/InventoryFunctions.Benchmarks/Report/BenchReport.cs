@@ -9,6 +9,7 @@ public sealed class BenchReport
     public required RunInfo Run { get; init; }
     public List<AppendRun> Appends { get; } = [];
     public List<AppendKind> ColdWarm { get; } = [];
+    public List<AppendBytes> AppendBytes { get; } = [];
     public List<HistoryLength> History { get; } = [];
     public HistoryBuild? Build { get; set; }
     public TimeTravelRun? TimeTravel { get; set; }
@@ -69,6 +70,19 @@ public sealed record AppendKind(
     double? MeanRequests,
     long? MaxRequests,
     IReadOnlyDictionary<string, long>? ByOperation);
+
+/// <summary>
+/// Bytes on the wire of a warm one-event append (mean of <paramref name="Appends"/>) to an inventory holding
+/// <paramref name="Held"/> items: its transactional batch as sent and as answered (bodies and HTTP/1.1 headers); the body
+/// sent by the append that also created a snapshot (once every <paramref name="SnapshotInterval"/> events); the body of
+/// the head's point read on a cold instance.
+/// </summary>
+public sealed record AppendBytes(int Held, int Appends, long SentBody, long SentHeaders, long ReceivedBody, long ReceivedHeaders,
+    long SnapshotAppendSentBody, int SnapshotInterval, long ColdHeadReadBody)
+{
+    /// <summary>The snapshot's extra bytes spread over the appends of one interval.</summary>
+    public double SnapshotBytesPerAppend => (double)(SnapshotAppendSentBody - SentBody) / SnapshotInterval;
+}
 
 public sealed record HistoryBuild(int Events, int Posts, double BuildSeconds, double CatchUpSeconds, double ProjectedEventsPerSecond, int Errors);
 

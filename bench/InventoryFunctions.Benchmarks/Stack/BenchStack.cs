@@ -33,6 +33,9 @@ public sealed class BenchStack : IAsyncDisposable
 
     public RequestLedger Ledger { get; }
 
+    /// <summary>The HTTP instance's counting proxy: each round trip with its bytes (the ledger keeps only counts).</summary>
+    public CosmosRequestProxy HttpWire => _stack.App.Wire;
+
     public int SnapshotInterval { get; }
 
     public static async Task<BenchStack> StartAsync(int pollDelayMs)

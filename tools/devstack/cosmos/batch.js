@@ -15,7 +15,7 @@ const {
 } = require('./limits');
 
 const docOps = require(`${LIB}/handler/_document-operations`);
-const { patchOperation } = require(`${LIB}/handler/_patch-operations`);
+const { patch } = require('./patch');
 
 // Microsoft.Azure.Documents.OperationType values.
 const OP = {
@@ -34,7 +34,7 @@ function execute(coll, op, input, current) {
       if (current && op.ifMatch && op.ifMatch !== current._etag) return { statusCode: 412 };
       return docOps.readOperation(coll, input);
     case OP.Patch:
-      return patchOperation(coll, {
+      return patch(coll, {
         ...input, operations: body && body.operations, condition: body && body.condition,
       });
     default:

@@ -9,7 +9,7 @@ const {
 const { CosmosLimitError, MAX_REQUEST_BYTES, assertRequestBody } = require('./limits');
 
 const docOps = require(`${LIB}/handler/_document-operations`);
-const { patchOperation } = require(`${LIB}/handler/_patch-operations`);
+const { patch } = require('./patch');
 
 function apply(coll, req, body, id) {
   const partitionKey = req.headers['x-ms-documentdb-partitionkey'];
@@ -28,7 +28,7 @@ function apply(coll, req, body, id) {
   if (!Array.isArray(operations)) {
     return { statusCode: 400, body: { code: 'BadRequest', message: 'Invalid patch request: check syntax of patch specification.' } };
   }
-  return patchOperation(coll, {
+  return patch(coll, {
     id, partitionKey, ifMatch, operations, condition: Array.isArray(body) ? undefined : body.condition,
   });
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using InventoryFunctions.Domain;
+using Microsoft.Azure.Cosmos;
 
 namespace InventoryFunctions.Cosmos.Documents;
 
@@ -24,6 +25,44 @@ public static class HeadDocument
             writer.WriteEndObject();
         });
     }
+
+    /// <summary>
+    /// The patch operations that turn the head holding <paramref name="before"/> into one holding <paramref name="after"/>:
+    /// the version, the latest instant when it moved, and the count of each of <paramref name="touchedItems"/> that changed
+    /// (removed when it reached zero). As many as the events change, whatever the number of items held. Null when a
+    /// changed item cannot be named by a patch path (<see cref="IsPatchable"/>): then the head is written whole.
+    /// </summary>
+    /// <param name="touchedItems">The items of the events between the two states; an item not among them is unchanged.</param>
+    public static List<PatchOperation>? Changes(InventoryState before, DateTimeOffset latestBefore, InventoryState after, DateTimeOffset latestAfter, IEnumerable<string> touchedItems)
+    {
+        var operations = new List<PatchOperation> { PatchOperation.Set("/state/version", after.Version) };
+        if (latestAfter != latestBefore)
+            operations.Add(PatchOperation.Set("/latestOccurredAt", EventCodec.FormatOccurredAt(latestAfter)));
+        foreach (var itemId in touchedItems.Distinct(StringComparer.Ordinal))
+        {
+            var (was, now) = (before.QuantityOf(itemId), after.QuantityOf(itemId));
+            if (now == was)
+                continue;
+            if (!IsPatchable(itemId))
+                return null;
+            var path = "/state/items/" + EscapePathSegment(itemId);
+            // Remove fails on a missing path (400), so only an item the stored head holds is removed.
+            operations.Add(now == 0 ? PatchOperation.Remove(path) : PatchOperation.Set(path, now));
+        }
+        return operations;
+    }
+
+    /// <summary>
+    /// Whether a patch path can name the item's property. Cosmos DB reads a path segment made only of digits as a
+    /// number: one of 20 or more digits is refused (400 "Token(...) has length longer than expected",
+    /// azure-cosmos-dotnet-v3 #4817, #5154), and what it makes of shorter ones (leading zeros) is not documented, so such
+    /// ids are never patched.
+    /// </summary>
+    internal static bool IsPatchable(string itemId) => !itemId.All(char.IsAsciiDigit);
+
+    /// <summary>A property name as one JSON Pointer segment (RFC 6901, which Cosmos DB patch paths follow): <c>~</c> → <c>~0</c>, <c>/</c> → <c>~1</c>.</summary>
+    internal static string EscapePathSegment(string propertyName) =>
+        propertyName.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     public static InventoryState DecodeState(JsonElement document) => ReadState(document.GetProperty("state"));
 
