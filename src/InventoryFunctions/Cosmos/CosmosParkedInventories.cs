@@ -7,9 +7,10 @@ using Microsoft.Extensions.Options;
 namespace InventoryFunctions.Cosmos;
 
 /// <summary>
-/// Parked inventories: one cross-partition query of the projections container for documents with a <c>parked</c> field
-/// (only the fields it needs): inventory views, dwell-time views and global most-collected watermarks, each parked by
-/// its own projection (<see cref="Documents.ParkingFields"/>). Parked documents are rare, so it reads them all to count them.
+/// Parked inventories: one cross-partition query of the projections container for documents with a <c>parked.at</c>
+/// (only the fields it needs; the published status document has a <c>parked</c> summary of its own): inventory views,
+/// dwell-time views and global most-collected watermarks, each parked by its own projection
+/// (<see cref="Documents.ParkingFields"/>). Parked documents are rare, so it reads them all to count them.
 /// </summary>
 public sealed class CosmosParkedInventories(CosmosClient client, IOptions<CosmosOptions> options) : IParkedInventories
 {
@@ -17,7 +18,7 @@ public sealed class CosmosParkedInventories(CosmosClient client, IOptions<Cosmos
 
     public async Task<ParkedSummary> SummarizeAsync(int listed, CancellationToken cancellationToken)
     {
-        var query = new QueryDefinition("SELECT c.id, c.kind, c.inventoryId, c.version, c.parked FROM c WHERE IS_DEFINED(c.parked)");
+        var query = new QueryDefinition("SELECT c.id, c.kind, c.inventoryId, c.version, c.parked FROM c WHERE IS_DEFINED(c.parked.at)");
         var byInventory = new Dictionary<string, List<(string Projection, long Version, string Reason, DateTimeOffset At)>>(StringComparer.Ordinal);
         await foreach (var document in _projections.QueryDocumentsAsync(query, cancellationToken))
         {

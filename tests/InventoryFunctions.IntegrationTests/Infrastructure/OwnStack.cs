@@ -78,7 +78,11 @@ public sealed class OwnStack : IAsyncDisposable
                 && at.GetDateTimeOffset() >= since && (until?.Invoke(health) ?? true))
                 return health;
             if (clock.Elapsed > within)
-                Assert.Fail($"No health answer from a status published after {since:O} within {within.TotalSeconds:F0} s: {health}");
+            {
+                var timerLog = _statusTimer?.Logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).TakeLast(15) ?? [];
+                Assert.Fail($"No health answer from a status published after {since:O} within {within.TotalSeconds:F0} s: {health}\n"
+                    + "status timer's warnings:\n" + string.Join("\n", timerLog));
+            }
             await Task.Delay(200);
         }
     }
