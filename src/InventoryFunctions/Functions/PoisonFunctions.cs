@@ -81,7 +81,11 @@ public sealed class ReplayPoisonFunction(PoisonReplay replay, ILogger<ReplayPois
     public sealed record ReplayedResponse(string MessageId, string? DocumentId, string? InventoryId, long? Version, string Outcome);
 }
 
-/// <summary>Storage (the poison queue) not answering → 503 with Retry-After, as Cosmos DB faults are answered.</summary>
+/// <summary>
+/// Storage (the poison or rebuild queue) not answering → 503 with Retry-After, as Cosmos DB faults are answered: a
+/// refusal (<see cref="RequestFailedException"/>), or the SDK's retries given up on a store that did not answer at all
+/// (an <see cref="AggregateException"/> of those or of connection failures).
+/// </summary>
 internal static class StorageUnavailable
 {
     public static async Task<(T? Value, IResult? Problem)> GuardAsync<T>(ILogger logger, Func<Task<(T? Value, IResult? Problem)>> action, string queue = "The poison queue")
@@ -94,6 +98,11 @@ internal static class StorageUnavailable
         {
             logger.LogWarning(ex, "{Queue} answered {Status}", queue, ex.Status);
             return (default, HttpEdge.WithRetryAfter(5, Problems.ServiceUnavailable.With($"{queue} did not answer ({ex.Status}): {ex.Message}")));
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is RequestFailedException or HttpRequestException))
+        {
+            logger.LogWarning(ex, "{Queue} is not reachable", queue);
+            return (default, HttpEdge.WithRetryAfter(5, Problems.ServiceUnavailable.With($"{queue} is not reachable: {ex.InnerExceptions[^1].Message}")));
         }
     }
 }
