@@ -140,7 +140,6 @@ public sealed class CosmosDBTriggerListener : IAsyncDisposable
     private async Task<string?> InvokeOnceAsync(string documents, string leaseToken, int attempt, RetryPolicy? retry)
     {
         var invocationId = Guid.NewGuid().ToString();
-        var started = Stopwatch.GetTimestamp();
         _logger.LogDebug("Executing 'Functions.{Function}' (Reason='New changes on lease {LeaseToken}', Id={InvocationId})", _function.Name, leaseToken, invocationId);
         var request = new InvocationRequest
         {
@@ -151,26 +150,7 @@ public sealed class CosmosDBTriggerListener : IAsyncDisposable
         request.InputData.Add(new ParameterBinding { Name = (string)_binding["name"]!, Data = new TypedData { Json = documents } });
         if (retry is not null)
             request.RetryContext = new RetryContext { RetryCount = attempt, MaxRetryCount = retry.MaxRetryCount };
-        try
-        {
-            var worker = await _workers.GetReadyWorkerAsync(_options.WorkerReadyTimeout, _stopping.Token);
-            // Invocations are matched by id for the worker's lifetime; the worker may go away mid-batch.
-            var response = await worker.Channel.InvokeAsync(_function.Name, request, _stopping.Token);
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            if (response.Result?.Status == StatusResult.Types.Status.Success)
-            {
-                _logger.LogDebug("Executed 'Functions.{Function}' (Succeeded, Id={InvocationId}, Duration={Duration:0}ms)", _function.Name, invocationId, elapsed);
-                return null;
-            }
-            var error = response.Result?.Exception?.Message ?? "the function failed";
-            _logger.LogError("Executed 'Functions.{Function}' (Failed, Id={InvocationId}, Duration={Duration:0}ms) {Error}", _function.Name, invocationId, elapsed, error);
-            return error;
-        }
-        catch (WorkerUnavailableException ex)
-        {
-            _logger.LogError("Executed 'Functions.{Function}' (Failed, Id={InvocationId}): {Error}", _function.Name, invocationId, ex.Message);
-            return ex.Message;
-        }
+        return await TriggerInvocation.InvokeAsync(_workers, _options, _logger, _function.Name, request, _stopping.Token);
     }
 
     private CosmosClient CreateClient(string connectionSetting)

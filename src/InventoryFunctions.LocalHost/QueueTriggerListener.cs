@@ -212,31 +212,12 @@ public sealed class QueueTriggerListener : IAsyncDisposable
     private async Task<string?> InvokeAsync(QueueMessage message, CancellationToken stopping)
     {
         var invocationId = Guid.NewGuid().ToString();
-        var started = Stopwatch.GetTimestamp();
         _logger.LogDebug("Executing 'Functions.{Function}' (Reason='New queue message detected on '{Queue}'.', Id={InvocationId})", _function.Name, _queue!.Name, invocationId);
         var request = new InvocationRequest { InvocationId = invocationId, FunctionId = _function.FunctionId, TraceContext = new RpcTraceContext() };
         request.InputData.Add(new ParameterBinding { Name = (string)_binding["name"]!, Data = TriggerValue(message) });
         foreach (var (name, value) in BindingData(message))
             request.TriggerMetadata.Add(name, value);
-        try
-        {
-            var worker = await _workers.GetReadyWorkerAsync(_options.WorkerReadyTimeout, stopping);
-            var response = await worker.Channel.InvokeAsync(_function.Name, request, stopping);
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            if (response.Result?.Status == StatusResult.Types.Status.Success)
-            {
-                _logger.LogDebug("Executed 'Functions.{Function}' (Succeeded, Id={InvocationId}, Duration={Duration:0}ms)", _function.Name, invocationId, elapsed);
-                return null;
-            }
-            var error = response.Result?.Exception?.Message ?? "the function failed";
-            _logger.LogError("Executed 'Functions.{Function}' (Failed, Id={InvocationId}, Duration={Duration:0}ms) {Error}", _function.Name, invocationId, elapsed, error);
-            return error;
-        }
-        catch (WorkerUnavailableException ex)
-        {
-            _logger.LogError("Executed 'Functions.{Function}' (Failed, Id={InvocationId}): {Error}", _function.Name, invocationId, ex.Message);
-            return ex.Message;
-        }
+        return await TriggerInvocation.InvokeAsync(_workers, _options, _logger, _function.Name, request, stopping);
     }
 
     /// <summary>The message as the extension binds it for an out-of-process worker: bytes for a binary binding, else its text.</summary>

@@ -135,20 +135,7 @@ public sealed class TimerTriggerListener : IAsyncDisposable
         };
         var request = new InvocationRequest { InvocationId = Guid.NewGuid().ToString(), FunctionId = _function.FunctionId, TraceContext = new RpcTraceContext() };
         request.InputData.Add(new ParameterBinding { Name = (string)_function.Trigger!["name"]!, Data = new TypedData { Json = timerInfo.ToJsonString() } });
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var worker = await _workers.GetReadyWorkerAsync(_options.WorkerReadyTimeout, stopping);
-            var response = await worker.Channel.InvokeAsync(_function.Name, request, stopping);
-            if (response.Result?.Status == StatusResult.Types.Status.Success)
-                _logger.LogDebug("Executed 'Functions.{Function}' (Succeeded, Id={InvocationId}, Duration={Duration:0}ms)", _function.Name, request.InvocationId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            else
-                _logger.LogError("Executed 'Functions.{Function}' (Failed, Id={InvocationId}) {Error}", _function.Name, request.InvocationId, response.Result?.Exception?.Message ?? "the function failed");
-        }
-        catch (WorkerUnavailableException ex)
-        {
-            _logger.LogError("Executed 'Functions.{Function}' (Failed, Id={InvocationId}): {Error}", _function.Name, request.InvocationId, ex.Message);
-        }
+        await TriggerInvocation.InvokeAsync(_workers, _options, _logger, _function.Name, request, stopping);
         // Like the extension, a failed occurrence is not retried: the schedule moves on.
         var now = _time.GetUtcNow();
         return UseMonitor ? WriteStatus(new ScheduleStatus(occurrence, Schedule.NextAfter(now > occurrence ? now : occurrence), now)) : null;
