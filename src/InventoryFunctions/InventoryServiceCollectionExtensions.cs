@@ -47,7 +47,8 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton(new HealthPolicy(
             configuration.GetValue(AppSettings.ProjectionLagThreshold, HealthPolicy.Default.LagThreshold),
             TimeSpan.FromSeconds(configuration.GetValue(AppSettings.HealthCacheSeconds, HealthPolicy.Default.CacheFor.TotalSeconds)),
-            TimeSpan.FromMinutes(configuration.GetValue(AppSettings.ProjectionStatusStaleMinutes, HealthPolicy.Default.StaleAfter.TotalMinutes))));
+            TimeSpan.FromMinutes(configuration.GetValue(AppSettings.ProjectionStatusStaleMinutes, HealthPolicy.Default.StaleAfter.TotalMinutes)),
+            HealthPolicy.Default.RecheckAfter));
         services.AddSingleton<ProjectionMonitor>();
         services.AddSingleton<PoisonReplay>();
         services.AddSingleton<ProjectionGauges>();

@@ -50,6 +50,8 @@ public sealed class OperationsTests
         await ops.StartProjectorAsync();
         await ops.Http.WaitForViewAsync(inventoryId, await AddAsync(ops.Http, inventoryId, "sword"), Within);
         var caughtUp = await ops.WaitForNoLagAsync(Within);
+        var runningLease = (await ops.StatusAsync()).Body.GetProperty("functions").EnumerateArray()
+            .Single(f => f.GetProperty("function").GetString() == "ProjectInventory").GetProperty("leases")[0];
         var healthy = await ops.PublishedHealthAsync(DateTimeOffset.UtcNow, Published);
 
         await ops.StopProjectorAsync();
@@ -74,6 +76,10 @@ public sealed class OperationsTests
         Assert.Equal(0, caughtUp.Documents);
         Assert.Null(caughtUp.OldestAgeSeconds);
         Assert.True(caughtUp.Leases >= 1, "the projector's leases are found under its processor name (the lease prefix)");
+        // A running owner renews its lease every 10 s: written well within the 30 s expiration, so not flagged.
+        Assert.InRange(runningLease.GetProperty("renewedAgeSeconds").GetDouble(), 0, 30);
+        Assert.False(runningLease.GetProperty("unrenewed").GetBoolean());
+        Assert.False(string.IsNullOrEmpty(runningLease.GetProperty("owner").GetString()));
         Assert.Equal("healthy", healthy.Body.GetProperty("status").GetString());
         Assert.Equal("ok", healthy.Body.GetProperty("cosmos").GetString());
         Assert.Equal("ok", healthy.Body.GetProperty("storage").GetString());
@@ -88,6 +94,33 @@ public sealed class OperationsTests
         Assert.Equal(behind.Documents, degraded.Body.GetProperty("lagDocuments").GetProperty("ProjectInventory").GetInt64());
         Assert.True(degraded.Body.GetProperty("oldestUnprojectedAgeSeconds").GetProperty("ProjectInventory").GetDouble() >= wait.TotalSeconds);
         Assert.Equal(0, recovered.Documents);
+    }
+
+    [Fact]
+    public async Task A_fresh_app_whose_projectors_run_turns_healthy_without_waiting_for_the_status_timer()
+    {
+        // The status timer stays off: before health computed a missing status live, this app said "degraded: none
+        // published yet" until the timer's first run (up to a minute after start on the real schedule).
+        await using var ops = await OwnStack.StartAsync(Settings());
+        await ops.StartProjectorAsync();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var seen = new List<string>();
+        JsonReply health;
+        while (true)
+        {
+            health = await ops.HealthAsync();
+            Assert.True(health.Status == HttpStatusCode.OK, health.ToString());
+            if (health.Body.GetProperty("status").GetString() == "healthy" || clock.Elapsed > Within)
+                break;
+            seen.AddRange(Reasons(health));
+            await Task.Delay(500);
+        }
+
+        Assert.True(health.Body.GetProperty("status").GetString() == "healthy", $"still {health} after {Within.TotalSeconds:F0} s");
+        Assert.Equal(JsonValueKind.String, health.Body.GetProperty("statusPublishedAt").ValueKind);
+        // Meanwhile only what was true for a moment: the processors had not taken their leases yet.
+        Assert.All(seen, reason => Assert.Contains("has not started", reason, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -9,10 +9,11 @@ namespace InventoryFunctions.Cosmos;
 /// <summary>
 /// The SDK's change feed estimator for each change-feed function, under the processor name its trigger really uses
 /// (the lease prefix, empty when unset): one query of its leases, one change-feed read per lease (the SDK compares
-/// the lease's continuation with the feed's latest LSN). For each lease behind, the age of its oldest unprocessed
-/// change: its lease document (one query per function) gives the continuation and feed range, and one change is read
-/// from there (a change-feed read from "now" gives the SDK's token for the range, whose state is then set to the
-/// lease's continuation, then the read itself). Meant for the status timer, not for every probe.
+/// the lease's continuation with the feed's latest LSN). Then the lease documents (one query per function) give each
+/// lease's last write (<c>_ts</c>: a lease its owner stopped renewing shows) and, for each lease behind, the age of its
+/// oldest unprocessed change: the document's continuation and feed range, from which one change is read (a
+/// change-feed read from "now" gives the SDK's token for the range, whose state is then set to the lease's
+/// continuation, then the read itself). Meant for the status timer, not for every probe.
 /// </summary>
 public sealed class CosmosChangeFeedMonitor(CosmosClient client, Func<IReadOnlyList<ChangeFeedSubscription>> subscriptions) : IChangeFeedMonitor
 {
@@ -33,27 +34,34 @@ public sealed class CosmosChangeFeedMonitor(CosmosClient client, Func<IReadOnlyL
                 foreach (var state in await iterator.ReadNextAsync(cancellationToken))
                     leases.Add(new LeaseLag(state.LeaseToken, state.EstimatedLag, state.InstanceName));
             }
-            if (leases.Any(l => l.EstimatedDocuments > 0))
-                leases = await WithOldestUnprojectedAsync(subscription, monitored, leaseContainer, leases, cancellationToken);
-            feeds.Add(new FeedLag(subscription.FunctionName, subscription.ProcessorName, leases));
+            if (leases.Count > 0)
+                leases = await WithLeaseDocumentsAsync(subscription, monitored, leaseContainer, leases, cancellationToken);
+            feeds.Add(new FeedLag(subscription.FunctionName, subscription.ProcessorName, leases, subscription.LeaseExpiration));
         }
         return feeds;
     }
 
-    private async Task<List<LeaseLag>> WithOldestUnprojectedAsync(
+    /// <summary>Each lease with when its document was last written and, when it is behind, when its oldest unprocessed change was.</summary>
+    private async Task<List<LeaseLag>> WithLeaseDocumentsAsync(
         ChangeFeedSubscription subscription, Container monitored, Container leaseContainer, List<LeaseLag> leases, CancellationToken cancellationToken)
     {
         var documents = await LeaseDocumentsAsync(subscription, monitored, leaseContainer, cancellationToken);
         var result = new List<LeaseLag>(leases.Count);
         foreach (var lease in leases)
         {
-            var oldest = lease.EstimatedDocuments > 0 && documents.TryGetValue(lease.LeaseToken, out var document)
-                ? await NextChangeWrittenAtAsync(monitored, document, cancellationToken)
-                : null;
-            result.Add(lease with { OldestUnprojectedAt = oldest });
+            if (!documents.TryGetValue(lease.LeaseToken, out var document))
+            {
+                result.Add(lease);
+                continue;
+            }
+            var oldest = lease.EstimatedDocuments > 0 ? await NextChangeWrittenAtAsync(monitored, document, cancellationToken) : null;
+            result.Add(lease with { OldestUnprojectedAt = oldest, RenewedAt = WrittenAt(document) });
         }
         return result;
     }
+
+    private static DateTimeOffset? WrittenAt(JsonElement document) =>
+        document.TryGetProperty("_ts", out var ts) && ts.TryGetInt64(out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
 
     /// <summary>
     /// The processor's lease documents by lease token. The change feed processor names them
@@ -96,8 +104,6 @@ public sealed class CosmosChangeFeedMonitor(CosmosClient client, Func<IReadOnlyL
         if (changes.StatusCode != HttpStatusCode.OK)
             return null;
         using var body = await JsonDocument.ParseAsync(changes.Content, cancellationToken: cancellationToken);
-        return body.RootElement.GetProperty("Documents").EnumerateArray().Select(d => d.TryGetProperty("_ts", out var ts) ? ts.GetInt64() : (long?)null).FirstOrDefault() is { } seconds
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : null;
+        return body.RootElement.GetProperty("Documents").EnumerateArray().Select(WrittenAt).FirstOrDefault();
     }
 }

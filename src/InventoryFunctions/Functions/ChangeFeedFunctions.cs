@@ -14,13 +14,16 @@ public sealed record ChangeFeedFunction(string Name, CosmosDBTriggerAttribute Tr
     /// </summary>
     public string ProcessorName => Trigger.LeaseContainerPrefix ?? string.Empty;
 
+    /// <summary>The trigger's lease expiration interval: the extension's default (60 s) when the attribute leaves it unset.</summary>
+    public TimeSpan LeaseExpiration => TimeSpan.FromMilliseconds(Trigger.LeaseExpirationInterval > 0 ? Trigger.LeaseExpirationInterval : 60_000);
+
     /// <summary>What a monitor needs to find this function's leases, with binding expressions resolved from <paramref name="configuration"/>.</summary>
     public ChangeFeedSubscription Resolve(IConfiguration configuration)
     {
         var database = ChangeFeedFunctions.Resolve(configuration, Trigger.DatabaseName);
         return new ChangeFeedSubscription(Name, ProcessorName, database, ChangeFeedFunctions.Resolve(configuration, Trigger.ContainerName),
             ChangeFeedFunctions.Resolve(configuration, Trigger.LeaseDatabaseName ?? database),
-            ChangeFeedFunctions.Resolve(configuration, Trigger.LeaseContainerName ?? "leases"));
+            ChangeFeedFunctions.Resolve(configuration, Trigger.LeaseContainerName ?? "leases"), LeaseExpiration);
     }
 }
 

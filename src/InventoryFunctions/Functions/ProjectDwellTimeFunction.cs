@@ -25,7 +25,10 @@ public sealed class ProjectDwellTimeFunction(VersionedViewProjector<DwellTimeVie
             MaxItemsPerInvocation = ProjectInventoryFunction.MaxItemsPerInvocation,
             CreateLeaseContainerIfNotExists = false,
             StartFromBeginning = true,
-            FeedPollDelay = ProjectInventoryFunction.FeedPollDelayMs)]
+            FeedPollDelay = ProjectInventoryFunction.FeedPollDelayMs,
+            LeaseRenewInterval = ProjectInventoryFunction.LeaseRenewIntervalMs,
+            LeaseAcquireInterval = ProjectInventoryFunction.LeaseAcquireIntervalMs,
+            LeaseExpirationInterval = ProjectInventoryFunction.LeaseExpirationIntervalMs)]
         IReadOnlyList<JsonElement> documents,
         CancellationToken cancellationToken) =>
         projector.ProjectAsync(EventCodec.ReadChanges(documents), cancellationToken);

@@ -22,7 +22,10 @@ public sealed class ProjectGlobalCollectedFunction(GlobalCollectedProjector proj
             MaxItemsPerInvocation = ProjectInventoryFunction.MaxItemsPerInvocation,
             CreateLeaseContainerIfNotExists = false,
             StartFromBeginning = true,
-            FeedPollDelay = ProjectInventoryFunction.FeedPollDelayMs)]
+            FeedPollDelay = ProjectInventoryFunction.FeedPollDelayMs,
+            LeaseRenewInterval = ProjectInventoryFunction.LeaseRenewIntervalMs,
+            LeaseAcquireInterval = ProjectInventoryFunction.LeaseAcquireIntervalMs,
+            LeaseExpirationInterval = ProjectInventoryFunction.LeaseExpirationIntervalMs)]
         IReadOnlyList<JsonElement> documents,
         CancellationToken cancellationToken) =>
         projector.ProjectAsync(EventCodec.ReadChanges(documents), cancellationToken);

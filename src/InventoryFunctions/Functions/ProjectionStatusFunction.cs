@@ -19,7 +19,8 @@ public sealed class ProjectionStatusFunction(ProjectionMonitor monitor)
         var status = await monitor.StatusAsync(cancellationToken);
         return TypedResults.Ok(new StatusResponse(
             status.Feeds?.Select(f => new FeedResponse(f.FunctionName, f.ProcessorName, f.EstimatedDocuments, f.Leases.Count > 0, AgeSeconds(f.OldestUnprojectedAt, status.At),
-                [.. f.Leases.Select(l => new LeaseResponse(l.LeaseToken, l.EstimatedDocuments, l.Owner, AgeSeconds(l.OldestUnprojectedAt, status.At)))])).ToList(),
+                [.. f.Leases.Select(l => new LeaseResponse(l.LeaseToken, l.EstimatedDocuments, l.Owner, AgeSeconds(l.OldestUnprojectedAt, status.At),
+                    AgeSeconds(l.RenewedAt, status.At), f.Unrenewed(status.At).Contains(l)))])).ToList(),
             status.PoisonMessages, status.Parked, status.Cosmos, status.Storage, status.At.UtcDateTime));
     }
 
@@ -33,5 +34,7 @@ public sealed class ProjectionStatusFunction(ProjectionMonitor monitor)
     public sealed record FeedResponse(string Function, string ProcessorName, long EstimatedDocuments, bool Started, double? OldestUnprojectedAgeSeconds, IReadOnlyList<LeaseResponse> Leases);
 
     /// <param name="OldestUnprojectedAgeSeconds">Seconds since the lease's oldest unprocessed change was written (its <c>_ts</c>, 1 s precision); null when caught up.</param>
-    public sealed record LeaseResponse(string LeaseToken, long EstimatedDocuments, string? Owner, double? OldestUnprojectedAgeSeconds);
+    /// <param name="RenewedAgeSeconds">Seconds since the lease document was last written (a renewal or a checkpoint; 1 s precision).</param>
+    /// <param name="Unrenewed">True when an owner holds the lease but has not renewed it within the lease expiration interval (it stopped).</param>
+    public sealed record LeaseResponse(string LeaseToken, long EstimatedDocuments, string? Owner, double? OldestUnprojectedAgeSeconds, double? RenewedAgeSeconds, bool Unrenewed);
 }

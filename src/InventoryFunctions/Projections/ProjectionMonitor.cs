@@ -6,9 +6,14 @@ namespace InventoryFunctions.Projections;
 /// <param name="LagThreshold">Estimated unprocessed documents (summed over a function's leases) above which health is degraded.</param>
 /// <param name="CacheFor">How long a health answer is reused, so probes cost Cosmos DB at most one point read per period.</param>
 /// <param name="StaleAfter">How old the published projection status may be before health says the status timer is not running.</param>
-public sealed record HealthPolicy(long LagThreshold, TimeSpan CacheFor, TimeSpan StaleAfter)
+/// <param name="RecheckAfter">
+/// How old a published status that says a change-feed function has not started may be before health computes the
+/// status live instead (and stores it): right after start the processors take their leases within seconds, and the
+/// timer's next run may be a minute away.
+/// </param>
+public sealed record HealthPolicy(long LagThreshold, TimeSpan CacheFor, TimeSpan StaleAfter, TimeSpan RecheckAfter)
 {
-    public static HealthPolicy Default { get; } = new(1000, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5));
+    public static HealthPolicy Default { get; } = new(1000, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(10));
 }
 
 /// <summary>A dependency's answer: <c>ok</c>, or <c>unreachable</c> with the error.</summary>
@@ -92,10 +97,25 @@ public sealed class ProjectionMonitor(
         }
     }
 
-    /// <summary>One point read of the published status (which also proves Cosmos DB answers) and the poison count.</summary>
+    /// <summary>
+    /// One point read of the published status (which also proves Cosmos DB answers) and the poison count. When no
+    /// status has been published yet, or the published one says a change-feed function has not started and is older
+    /// than <see cref="HealthPolicy.RecheckAfter"/>, the status is computed live and stored, so that a fresh app is not
+    /// reported degraded until the timer's first run.
+    /// </summary>
     private async Task<HealthReport> CheckAsync()
     {
         var (status, cosmos) = await TryAsync("Cosmos DB", published.ReadAsync, CancellationToken.None);
+        if (cosmos.IsOk && NeedsRecheck(status, time.GetUtcNow()))
+        {
+            var live = await StatusAsync(CancellationToken.None);
+            cosmos = live.Cosmos;
+            if (cosmos.IsOk)
+            {
+                await TryAsync<bool>("Cosmos DB", async ct => { await published.WriteAsync(live, ct); return true; }, CancellationToken.None);
+                status = live;
+            }
+        }
         var (poisonCount, storage) = await TryAsync<int?>("Storage", async ct => await poison.CountAsync(ct), CancellationToken.None);
         var now = time.GetUtcNow();
         if (!cosmos.IsOk || !storage.IsOk)
@@ -109,9 +129,8 @@ public sealed class ProjectionMonitor(
         }
 
         var reasons = new List<string>();
-        if (status is null)
-            reasons.Add("projection status unknown: none published yet (the status timer has not run)");
-        else if (now - status.At > policy.StaleAfter)
+        // Here a status exists: with none published, CheckAsync computed one or Cosmos DB did not answer (unhealthy).
+        if (status is not null && now - status.At > policy.StaleAfter)
             reasons.Add($"projection status is stale (timer not running): published {(now - status.At).TotalMinutes:0} minutes ago");
         foreach (var feed in status?.Feeds ?? [])
         {
@@ -119,6 +138,12 @@ public sealed class ProjectionMonitor(
                 reasons.Add($"{feed.FunctionName}: no leases under processor name '{feed.ProcessorName}': the change feed function has not started");
             else if (feed.EstimatedDocuments > policy.LagThreshold)
                 reasons.Add($"{feed.FunctionName}: about {feed.EstimatedDocuments} changes not projected yet (threshold {policy.LagThreshold})");
+            foreach (var lease in feed.Unrenewed(status!.At))
+            {
+                reasons.Add($"{feed.FunctionName}: lease {lease.LeaseToken} held by '{lease.Owner}' was last renewed {(status.At - lease.RenewedAt!.Value).TotalSeconds:0} s " +
+                    $"before the status (it expires after {feed.LeaseExpiration!.Value.TotalSeconds:0} s): its instance stopped without releasing it, " +
+                    "and its changes wait until another instance takes it over");
+            }
         }
         if (poisonCount > 0)
             reasons.Add($"{poisonCount} poison message(s) waiting: GET /api/projections/poison");
@@ -126,6 +151,9 @@ public sealed class ProjectionMonitor(
             reasons.Add($"{parkedInventories.Count} inventor{(parkedInventories.Count == 1 ? "y" : "ies")} parked: {string.Join(", ", parkedInventories.First.Select(p => p.InventoryId))}");
         return new HealthReport(reasons.Count == 0 ? HealthReport.Healthy : HealthReport.Degraded, reasons, status, poisonCount, cosmos, storage, now);
     }
+
+    private bool NeedsRecheck(ProjectionStatus? status, DateTimeOffset now) =>
+        status is null || (now - status.At >= policy.RecheckAfter && now - status.At <= policy.StaleAfter && status.Feeds is { } feeds && feeds.Any(f => f.Leases.Count == 0));
 
     private async Task<(T? Value, DependencyState State)> TryAsync<T>(string dependency, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {

@@ -31,6 +31,12 @@ public sealed class ProjectionMonitorTests : IDisposable
         _published.Setup(s => s.ReadAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => _stored);
     }
 
+    private void NoLeases() => _feeds.Setup(f => f.EstimateAsync(It.IsAny<CancellationToken>()))
+        .ReturnsAsync([new FeedLag("ProjectInventory", "ProjectInventory", [])]);
+
+    private void Renewed(DateTimeOffset renewedAt, TimeSpan expiration) => _feeds.Setup(f => f.EstimateAsync(It.IsAny<CancellationToken>()))
+        .ReturnsAsync([new FeedLag("ProjectInventory", "ProjectInventory", [new LeaseLag("0", 0, "host-a", RenewedAt: renewedAt)], expiration)]);
+
     private void Lag(params long[] perLease) => _feeds.Setup(f => f.EstimateAsync(It.IsAny<CancellationToken>()))
         .ReturnsAsync([new FeedLag("ProjectInventory", "ProjectInventory", [.. perLease.Select((lag, i) => new LeaseLag(i.ToString(System.Globalization.CultureInfo.InvariantCulture), lag, "host"))])]);
 
@@ -38,7 +44,7 @@ public sealed class ProjectionMonitorTests : IDisposable
 
     private ProjectionMonitor Monitor(long threshold = 10, int cacheSeconds = 5) =>
         new(_feeds.Object, _poison.Object, _parked.Object, _published.Object, _gauges,
-            new HealthPolicy(threshold, TimeSpan.FromSeconds(cacheSeconds), TimeSpan.FromMinutes(5)), _time, NullLogger<ProjectionMonitor>.Instance);
+            HealthPolicy.Default with { LagThreshold = threshold, CacheFor = TimeSpan.FromSeconds(cacheSeconds) }, _time, NullLogger<ProjectionMonitor>.Instance);
 
     /// <summary>What the status timer does, then a health check (another instance: its own cache).</summary>
     private async Task<HealthReport> PublishedHealthAsync(long threshold = 10)
@@ -83,13 +89,75 @@ public sealed class ProjectionMonitorTests : IDisposable
     }
 
     [Fact]
-    public async Task No_published_status_is_degraded_not_unhealthy()
+    public async Task With_no_published_status_health_computes_it_live_stores_it_and_is_healthy_when_nothing_is_wrong()
     {
         var report = await Monitor().HealthAsync();
+        var next = await Monitor().HealthAsync(); // another instance: the stored status serves it
 
-        Assert.Equal(HealthReport.Degraded, report.Status);
-        Assert.Contains("projection status unknown", Assert.Single(report.Reasons), StringComparison.Ordinal);
-        Assert.True(report.Cosmos.IsOk);
+        Assert.Equal(HealthReport.Healthy, report.Status);
+        Assert.Empty(report.Reasons);
+        Assert.NotNull(_stored);
+        Assert.Equal(_time.GetUtcNow(), _stored.At);
+        Assert.Equal(HealthReport.Healthy, next.Status);
+        _feeds.Verify(f => f.EstimateAsync(It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task With_no_published_status_and_the_estimate_failing_health_is_unhealthy_naming_Cosmos_DB()
+    {
+        _feeds.Setup(f => f.EstimateAsync(It.IsAny<CancellationToken>())).ThrowsAsync(new HttpRequestException("connection refused"));
+
+        var report = await Monitor().HealthAsync();
+
+        Assert.Equal(HealthReport.Unhealthy, report.Status);
+        Assert.Equal("unreachable", report.Cosmos.State);
+        Assert.Null(_stored);
+    }
+
+    [Fact]
+    public async Task A_published_function_without_leases_is_degraded_and_rechecked_live_once_the_status_is_older_than_the_recheck_period()
+    {
+        NoLeases();
+        await Monitor().PublishAsync(CancellationToken.None);
+        var justPublished = await Monitor().HealthAsync();
+        var estimatesBefore = _feeds.Invocations.Count;
+        Lag(0); // the processor has taken its lease meanwhile
+        _time.Advance(HealthPolicy.Default.RecheckAfter - TimeSpan.FromSeconds(1));
+        var beforeRecheck = await Monitor().HealthAsync();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var rechecked = await Monitor().HealthAsync();
+
+        Assert.Equal(HealthReport.Degraded, justPublished.Status);
+        Assert.Contains("has not started", Assert.Single(justPublished.Reasons), StringComparison.Ordinal);
+        Assert.Equal(HealthReport.Degraded, beforeRecheck.Status);
+        Assert.Equal(estimatesBefore + 1, _feeds.Invocations.Count);
+        Assert.Equal(HealthReport.Healthy, rechecked.Status);
+        Assert.Equal(_time.GetUtcNow(), _stored!.At);
+    }
+
+    [Fact]
+    public async Task A_lease_its_owner_stopped_renewing_past_the_expiration_interval_is_a_reason_and_one_renewed_in_time_is_not()
+    {
+        var expiration = TimeSpan.FromSeconds(30);
+        Renewed(_time.GetUtcNow() - expiration, expiration);
+        var inTime = await PublishedHealthAsync();
+        Renewed(_time.GetUtcNow() - expiration - TimeSpan.FromSeconds(15), expiration);
+        var stopped = await PublishedHealthAsync();
+
+        Assert.Equal(HealthReport.Healthy, inTime.Status);
+        Assert.Equal(HealthReport.Degraded, stopped.Status);
+        var reason = Assert.Single(stopped.Reasons);
+        Assert.StartsWith("ProjectInventory: lease 0 held by 'host-a' was last renewed 45 s", reason, StringComparison.Ordinal);
+        Assert.Contains("expires after 30 s", reason, StringComparison.Ordinal);
+        Assert.Single(Assert.Single(stopped.Published!.Feeds!).Unrenewed(stopped.Published.At));
+    }
+
+    [Fact]
+    public void A_status_stored_before_lease_renewals_were_recorded_flags_no_lease()
+    {
+        var old = new FeedLag("ProjectInventory", "ProjectInventory", [new LeaseLag("0", 0, "host-a")]);
+
+        Assert.Empty(old.Unrenewed(_time.GetUtcNow()));
     }
 
     [Fact]
@@ -135,6 +203,11 @@ public sealed class ProjectionMonitorTests : IDisposable
     [Fact]
     public async Task Health_reads_only_the_published_status_never_the_estimator()
     {
+        await Monitor().PublishAsync(CancellationToken.None);
+        _feeds.Invocations.Clear();
+        _parked.Invocations.Clear();
+        _published.Invocations.Clear();
+
         await Monitor().HealthAsync();
 
         Assert.Empty(_feeds.Invocations);
@@ -156,6 +229,8 @@ public sealed class ProjectionMonitorTests : IDisposable
     [Fact]
     public async Task A_health_answer_is_reused_within_the_cache_period_and_refreshed_after_it()
     {
+        await Monitor().PublishAsync(CancellationToken.None);
+        _published.Invocations.Clear();
         var monitor = Monitor(cacheSeconds: 5);
 
         await monitor.HealthAsync();
