@@ -100,6 +100,66 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
     }
 
     [BrowserFact]
+    public async Task The_page_shows_the_dwell_time_view_and_steps_through_a_replay_page_as_the_API_answers_them()
+    {
+        var inventoryId = await CreateSampleInventoryAsync();
+        await stack.Http.WaitForViewAsync(inventoryId, SampleEvents.Length);
+        var dwell = await WaitForDwellViewAsync(inventoryId, SampleEvents.Length);
+        var replay = await stack.Http.GetJsonAsync($"inventories/{inventoryId}/replay?fromVersion=1&toVersion=20");
+        var log = await stack.Http.ReadLogAsync(inventoryId);
+        await using var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 900 } });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync($"{ExplorerUrl}?inventory={inventoryId}&version=5");
+        await WaitUntilShownAsync(page, inventoryId, 5);
+
+        // One row per item of the dwell-time view, in its order: removed units and units held as the API counts them.
+        Assert.Equal(
+            dwell.GetProperty("items").EnumerateArray().Select(i => (i.GetProperty("itemId").GetString()!, Number(i.GetProperty("removed").GetInt64()), Number(i.GetProperty("held").GetInt64()))),
+            (await RowsAsync(page, "#dwell-table")).Select(row => (row[0], row[1], row[5])));
+        await Expect(page.Locator("#dwell-summary")).ToContainTextAsync($"{dwell.GetProperty("all").GetProperty("removed").GetInt64()} units removed");
+
+        // The replay starts at the version shown; each step shows its event and the state after it, as the replay answers.
+        var steps = replay.Body.GetProperty("events").EnumerateArray().ToList();
+        await AssertReplayStepAsync(page, steps[4], log[4]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next step" }).ClickAsync();
+        await AssertReplayStepAsync(page, steps[5], log[5]);
+        for (var i = 0; i < 6; i++)
+            await page.GetByRole(AriaRole.Button, new() { Name = "Previous step" }).ClickAsync();
+        await Expect(page.Locator("#replay-step")).ToHaveTextAsync("The empty inventory, before its first event.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Previous step" })).ToBeDisabledAsync();
+        await page.GotoAsync($"{ExplorerUrl}?inventory={inventoryId}");
+        await WaitUntilShownAsync(page, inventoryId, log.Count);
+        await AssertReplayStepAsync(page, steps[^1], log[^1]);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Next step" })).ToBeDisabledAsync();
+    }
+
+    private async Task<System.Text.Json.JsonElement> WaitForDwellViewAsync(string inventoryId, long version)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var reply = await stack.Http.GetJsonAsync($"inventories/{inventoryId}/dwell-time");
+            if (reply.Status == HttpStatusCode.OK && reply.Body.GetProperty("version").GetInt64() >= version)
+                return reply.Body;
+            if (clock.Elapsed > TimeSpan.FromSeconds(30))
+                Assert.Fail($"The dwell-time view of {inventoryId} did not reach version {version} within 30 s: {reply}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task AssertReplayStepAsync(IPage page, System.Text.Json.JsonElement step, RecordedEvent recorded)
+    {
+        var (type, item, quantity) = EventResponseOf(recorded);
+        await Expect(page.Locator("#replay-position")).ToContainTextAsync($"Step {recorded.Version}");
+        await Expect(page.Locator("#replay-step")).ToContainTextAsync($"v{recorded.Version} · ");
+        await Expect(page.Locator("#replay-step")).ToContainTextAsync($"{type} {quantity} × {item} → {step.GetProperty("count").GetInt32()} held");
+        Assert.Equal(
+            step.GetProperty("items").EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new[] { p.Name, Number(p.Value.GetInt32()) }),
+            await RowsAsync(page, "#replay-table"));
+    }
+
+    [BrowserFact]
     public async Task An_unknown_inventory_and_an_invalid_id_are_shown_as_the_APIs_messages()
     {
         await using var context = await browser.Browser.NewContextAsync();
