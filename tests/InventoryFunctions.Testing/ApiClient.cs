@@ -20,7 +20,10 @@ public sealed record JsonReply(HttpStatusCode Status, string? MediaType, JsonEle
 /// </summary>
 public static class ApiClient
 {
-    /// <summary>An HttpClient for the app's <c>/api/</c> base address, with the function key when there is one.</summary>
+    /// <summary>
+    /// An HttpClient for the app's <c>/api/</c> base address, with the function key when there is one; every answer it
+    /// receives is checked against the OpenAPI document (<see cref="OpenApiContractHandler"/>).
+    /// </summary>
     public static HttpClient CreateHttpClient(Uri apiBase, string? functionKey = null, int maxConnectionsPerServer = int.MaxValue)
     {
         var handler = new SocketsHttpHandler
@@ -29,7 +32,7 @@ public static class ApiClient
             PooledConnectionLifetime = TimeSpan.FromMinutes(10),
             AutomaticDecompression = DecompressionMethods.None,
         };
-        var client = new HttpClient(handler) { BaseAddress = apiBase, Timeout = TimeSpan.FromSeconds(100) };
+        var client = new HttpClient(new OpenApiContractHandler(handler, OpenApiContract.Instance)) { BaseAddress = apiBase, Timeout = TimeSpan.FromSeconds(100) };
         if (functionKey is not null)
             client.DefaultRequestHeaders.Add("x-functions-key", functionKey);
         return client;

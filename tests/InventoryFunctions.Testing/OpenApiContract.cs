@@ -1,0 +1,213 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using InventoryFunctions.Http;
+using Json.Schema;
+
+namespace InventoryFunctions.Testing;
+
+/// <summary>
+/// The app's OpenAPI document (<see cref="ApiContract.Json"/>, the bytes the app serves) as a checker of answers: for a
+/// request and its response, is the status declared for the route and method, is every API header declared (and every
+/// required one present, each matching its schema), is the media type declared and the JSON body valid against its
+/// schema (JSON Schema 2020-12). It also counts which declared (route, method, status) answers were seen.
+/// </summary>
+public sealed class OpenApiContract
+{
+    /// <summary>Response headers that carry meaning in this API: each must be declared where it appears.</summary>
+    private static readonly string[] ApiHeaders = ["ETag", "Location", "Retry-After", "Served-From", "Idempotent-Replayed", "Projection-Parked", "Allow", "WWW-Authenticate"];
+
+    /// <summary>Where requests no route takes are declared: the catch-all function answers them.</summary>
+    public const string Unmatched = "(any other path or method)";
+
+    public static OpenApiContract Instance { get; } = new(ApiContract.Json);
+
+    private readonly JsonObject _document;
+    private readonly JsonObject _definitions;
+    private readonly List<(string Template, string[] Segments, string Method, JsonObject Responses)> _operations = [];
+    private readonly JsonObject _unmatched;
+    private readonly ConcurrentDictionary<string, JsonSchema> _schemas = new();
+    private readonly ConcurrentDictionary<(string Route, string Method, string Status), int> _seen = new();
+    private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
+
+    public OpenApiContract(string json)
+    {
+        _document = JsonNode.Parse(json)!.AsObject();
+        foreach (var (template, item) in _document["paths"]!.AsObject())
+            foreach (var (method, operation) in item!.AsObject())
+                _operations.Add((template, template.Trim('/').Split('/'), method.ToUpperInvariant(), operation!["responses"]!.AsObject()));
+        _unmatched = _document["x-unmatched-requests"]!["responses"]!.AsObject();
+        _definitions = (JsonObject)RewriteReferences(_document["components"]!["schemas"]!.DeepClone());
+    }
+
+    /// <summary>Every (route, method, status) the document declares, the catch-all's under <see cref="Unmatched"/>.</summary>
+    public IReadOnlyList<(string Route, string Method, string Status)> Declared =>
+        [.. _operations.SelectMany(o => o.Responses.Select(r => (o.Template, o.Method, r.Key))),
+            .. _unmatched.Select(r => (Unmatched, "*", r.Key))];
+
+    public IReadOnlyCollection<(string Route, string Method, string Status)> Seen => [.. _seen.Keys];
+
+    /// <summary>Why <paramref name="response"/> (its body read as <paramref name="body"/>) breaks the contract, or null when it keeps it.</summary>
+    public string? Violation(HttpRequestMessage request, HttpResponseMessage response, string body)
+    {
+        var (route, method, responses) = Match(request);
+        var status = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+        var declared = responses[status];
+        if (declared is null)
+            return $"{status} is not a declared answer of {method} {route} (declared: {string.Join(", ", responses.Select(r => r.Key))}).";
+        _seen.AddOrUpdate((route, method, status), 1, (_, n) => n + 1);
+        var answer = ApiContract.Resolve(_document, declared);
+        var problems = new List<string>();
+        CheckHeaders(answer, response, problems);
+        CheckBody(answer, response, body, $"{method} {route} {status}", problems);
+        return problems.Count == 0 ? null : $"{method} {route} {status}: {string.Join(" ", problems)}";
+    }
+
+    /// <summary>The document's route and method for a request (the most literal template wins), else the catch-all's answers.</summary>
+    private (string Route, string Method, JsonObject Responses) Match(HttpRequestMessage request)
+    {
+        var path = request.RequestUri!.AbsolutePath;
+        var api = path.IndexOf("/api/", StringComparison.Ordinal);
+        var segments = (api < 0 ? path : path[(api + 5)..]).Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
+        var method = request.Method.Method.ToUpperInvariant();
+        var candidates = _operations
+            .Where(o => o.Method == method && o.Segments.Length == segments.Length
+                && o.Segments.Zip(segments).All(p => p.First.StartsWith('{') || p.First == p.Second))
+            .OrderBy(o => o.Segments.Count(s => s.StartsWith('{')))
+            .ToList();
+        return candidates.Count > 0 ? (candidates[0].Template, method, candidates[0].Responses) : (Unmatched, "*", _unmatched);
+    }
+
+    private void CheckHeaders(JsonObject answer, HttpResponseMessage response, List<string> problems)
+    {
+        var declared = answer["headers"]?.AsObject() ?? [];
+        foreach (var name in ApiHeaders)
+        {
+            var value = HeaderValue(response, name);
+            var header = declared.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value is { } node
+                ? ApiContract.Resolve(_document, node) : null;
+            if (header is null)
+            {
+                if (value is not null)
+                    problems.Add($"header {name} is not declared for this answer.");
+                continue;
+            }
+            if (value is null)
+            {
+                if (header["required"]?.GetValue<bool>() == true)
+                    problems.Add($"the required header {name} is missing.");
+                continue;
+            }
+            var result = SchemaOf(header["schema"]!).Evaluate(JsonSerializer.SerializeToElement(value), Evaluation);
+            if (!result.IsValid)
+                problems.Add($"header {name}: {value} does not match its schema ({Errors(result)}).");
+        }
+    }
+
+    private void CheckBody(JsonObject answer, HttpResponseMessage response, string body, string key, List<string> problems)
+    {
+        var content = answer["content"]?.AsObject();
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (content is null || content.Count == 0)
+        {
+            if (body.Length > 0)
+                problems.Add($"this answer declares no body, and it has one ({mediaType}).");
+            return;
+        }
+        var schema = content.FirstOrDefault(c => string.Equals(c.Key, mediaType, StringComparison.OrdinalIgnoreCase)).Value?["schema"];
+        if (schema is null)
+        {
+            problems.Add($"the media type {mediaType ?? "(none)"} is not declared (declared: {string.Join(", ", content.Select(c => c.Key))}).");
+            return;
+        }
+        if (!mediaType!.EndsWith("json", StringComparison.OrdinalIgnoreCase))
+            return;
+        JsonElement instance;
+        try
+        {
+            using var parsed = JsonDocument.Parse(body);
+            instance = parsed.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            problems.Add($"the body is not JSON: {ex.Message}");
+            return;
+        }
+        var result = _schemas.GetOrAdd(key + " " + mediaType, _ => SchemaOf(schema)).Evaluate(instance, Evaluation);
+        if (!result.IsValid)
+            problems.Add($"the body does not match its schema: {Errors(result)} Body: {Truncate(body)}");
+    }
+
+    /// <summary>A schema of the document as a standalone JSON Schema: the components become its <c>$defs</c>.</summary>
+    private JsonSchema SchemaOf(JsonNode schema)
+    {
+        var standalone = (JsonObject)RewriteReferences(schema.DeepClone());
+        standalone["$schema"] = "https://json-schema.org/draft/2020-12/schema";
+        standalone["$defs"] = _definitions.DeepClone();
+        using var parsed = JsonDocument.Parse(standalone.ToJsonString());
+        return JsonSchema.Build(parsed.RootElement.Clone(), BuildOptions.Default, new Uri($"https://inventoryfunctions.dev/openapi/checked/{Guid.NewGuid():N}"));
+    }
+
+    private static JsonNode RewriteReferences(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                if (o["$ref"] is JsonValue reference && reference.GetValue<string>().StartsWith("#/components/schemas/", StringComparison.Ordinal))
+                    o["$ref"] = "#/$defs/" + reference.GetValue<string>()["#/components/schemas/".Length..];
+                foreach (var (_, child) in o.ToList())
+                    if (child is not null)
+                        RewriteReferences(child);
+                break;
+            case JsonArray a:
+                foreach (var child in a)
+                    if (child is not null)
+                        RewriteReferences(child);
+                break;
+        }
+        return node;
+    }
+
+    private static string? HeaderValue(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? string.Join(", ", values) : null;
+
+    private static string Errors(EvaluationResults result) =>
+        string.Join("; ", (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
+            .Select(d => $"at '{d.InstanceLocation}' ({d.EvaluationPath}): {string.Join(", ", d.Errors!.Values)}").Take(8));
+
+    private static string Truncate(string text) => text.Length <= 600 ? text : text[..600] + "…";
+
+    /// <summary>How many declared answers the tests received, and which were not: one line, then one line per unseen answer.</summary>
+    public string CoverageReport()
+    {
+        var declared = Declared;
+        var seen = declared.Where(d => _seen.ContainsKey(d)).ToList();
+        var report = new StringBuilder().Append(CultureInfo.InvariantCulture,
+            $"OpenAPI coverage: {seen.Count} of {declared.Count} declared (route, method, status) answers were received by the integration tests ({100.0 * seen.Count / declared.Count:F0} %).");
+        foreach (var (route, method, status) in declared.Except(seen))
+            report.Append(CultureInfo.InvariantCulture, $"\n  not received: {method} {route} {status}");
+        return report.ToString();
+    }
+}
+
+/// <summary>The handler under every <see cref="ApiClient"/> client: an answer that breaks the OpenAPI document fails the request, so the test that sent it fails.</summary>
+public sealed class OpenApiContractHandler(HttpMessageHandler inner, OpenApiContract contract) : DelegatingHandler(inner)
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        await response.Content.LoadIntoBufferAsync(cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (contract.Violation(request, response, body) is { } violation)
+        {
+            response.Dispose();
+            throw new OpenApiContractViolationException($"{request.Method} {request.RequestUri}: the answer breaks the OpenAPI document (src/InventoryFunctions/OpenApi/openapi.json). {violation}");
+        }
+        return response;
+    }
+}
+
+public sealed class OpenApiContractViolationException(string message) : Exception(message);
