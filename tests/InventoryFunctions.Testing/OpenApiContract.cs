@@ -23,7 +23,23 @@ public sealed class OpenApiContract
     /// <summary>Where requests no route takes are declared: the catch-all function answers them.</summary>
     public const string Unmatched = "(any other path or method)";
 
-    public static OpenApiContract Instance { get; } = new(ApiContract.Json);
+    /// <summary>The contract every <see cref="ApiClient"/> client checks; when the test process ends, its coverage goes to <see cref="CoverageFile"/>.</summary>
+    public static OpenApiContract Instance { get; } = WithCoverageWrittenAtExit(new(ApiContract.Json));
+
+    /// <summary><c>.artifacts/openapi-coverage.txt</c>: <see cref="CoverageReport"/> of the last test run (test.sh prints it).</summary>
+    public static string CoverageFile => RepositoryPaths.PathOf(".artifacts", "openapi-coverage.txt");
+
+    private static OpenApiContract WithCoverageWrittenAtExit(OpenApiContract contract)
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            if (contract._seen.IsEmpty)
+                return;
+            Directory.CreateDirectory(Path.GetDirectoryName(CoverageFile)!);
+            File.WriteAllText(CoverageFile, contract.CoverageReport() + "\n");
+        };
+        return contract;
+    }
 
     private readonly JsonObject _document;
     private readonly JsonObject _definitions;
