@@ -23,6 +23,9 @@ public sealed class OpenApiContract
     /// <summary>Where requests no route takes are declared: the catch-all function answers them.</summary>
     public const string Unmatched = "(any other path or method)";
 
+    /// <summary>Where the host's own answers on any route are declared (no worker to run the function).</summary>
+    public const string Host = "(host, any route)";
+
     /// <summary>The contract every <see cref="ApiClient"/> client checks; when the test process ends, its coverage goes to <see cref="CoverageFile"/>.</summary>
     public static OpenApiContract Instance { get; } = WithCoverageWrittenAtExit(new(ApiContract.Json));
 
@@ -41,10 +44,14 @@ public sealed class OpenApiContract
         return contract;
     }
 
+    /// <summary>Set <c>OPENAPI_EXAMPLES_DIR</c> to keep the first body of every answer received there: real answers to take the document's examples from.</summary>
+    private static readonly string? ExamplesDirectory = Environment.GetEnvironmentVariable("OPENAPI_EXAMPLES_DIR");
+
     private readonly JsonObject _document;
     private readonly JsonObject _definitions;
     private readonly List<(string Template, string[] Segments, string Method, JsonObject Responses)> _operations = [];
     private readonly JsonObject _unmatched;
+    private readonly JsonObject _host;
     private readonly ConcurrentDictionary<string, JsonSchema> _schemas = new();
     private readonly ConcurrentDictionary<(string Route, string Method, string Status), int> _seen = new();
     private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
@@ -56,13 +63,14 @@ public sealed class OpenApiContract
             foreach (var (method, operation) in item!.AsObject())
                 _operations.Add((template, template.Trim('/').Split('/'), method.ToUpperInvariant(), operation!["responses"]!.AsObject()));
         _unmatched = _document["x-unmatched-requests"]!["responses"]!.AsObject();
+        _host = _document["x-host-answers"]!["responses"]!.AsObject();
         _definitions = (JsonObject)RewriteReferences(_document["components"]!["schemas"]!.DeepClone());
     }
 
     /// <summary>Every (route, method, status) the document declares, the catch-all's under <see cref="Unmatched"/>.</summary>
     public IReadOnlyList<(string Route, string Method, string Status)> Declared =>
         [.. _operations.SelectMany(o => o.Responses.Select(r => (o.Template, o.Method, r.Key))),
-            .. _unmatched.Select(r => (Unmatched, "*", r.Key))];
+            .. _unmatched.Select(r => (Unmatched, "*", r.Key)), .. _host.Select(r => (Host, "*", r.Key))];
 
     public IReadOnlyCollection<(string Route, string Method, string Status)> Seen => [.. _seen.Keys];
 
@@ -70,17 +78,45 @@ public sealed class OpenApiContract
     public string? Violation(HttpRequestMessage request, HttpResponseMessage response, string body)
     {
         var (route, method, responses) = Match(request);
+        var violation = Violation(route, method, responses, response, body);
+        // The host's own answer (the worker is restarting) stands in for the function's on any route.
+        return violation is not null && Violation(Host, "*", _host, response, body) is null ? null : violation;
+    }
+
+    private string? Violation(string route, string method, JsonObject responses, HttpResponseMessage response, string body)
+    {
         var status = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
         var declared = responses[status];
         if (declared is null)
             return $"{status} is not a declared answer of {method} {route} (declared: {string.Join(", ", responses.Select(r => r.Key))}).";
-        _seen.AddOrUpdate((route, method, status), 1, (_, n) => n + 1);
         var answer = ApiContract.Resolve(_document, declared);
         var problems = new List<string>();
         CheckHeaders(answer, response, problems);
         CheckBody(answer, response, body, $"{method} {route} {status}", problems);
-        return problems.Count == 0 ? null : $"{method} {route} {status}: {string.Join(" ", problems)}";
+        if (problems.Count > 0)
+            return $"{method} {route} {status}: {string.Join(" ", problems)}";
+        if (_seen.AddOrUpdate((route, method, status), 1, (_, n) => n + 1) == 1 && ExamplesDirectory is { } directory && body.Length > 0)
+            File.WriteAllText(Path.Combine(Directory.CreateDirectory(directory).FullName,
+                $"{method} {route.Replace('/', '_')} {status}.json"), body);
+        return null;
     }
+
+    /// <summary>Every example of a response body in the document that its own schema refuses, as "where: why".</summary>
+    public IReadOnlyList<string> ExampleViolations() =>
+        [.. from operation in _operations.Select(o => (Where: $"{o.Method} {o.Template}", o.Responses)).Append((Where: "(unmatched)", Responses: _unmatched)).Append((Where: "(host)", Responses: _host))
+            from response in operation.Responses
+            from content in ApiContract.Resolve(_document, response.Value!)["content"]?.AsObject() ?? []
+            from example in content.Value!["examples"]?.AsObject() ?? []
+            let result = SchemaOf(content.Value!["schema"]!).Evaluate(JsonSerializer.SerializeToElement(ApiContract.Resolve(_document, example.Value!)["value"]), Evaluation)
+            where !result.IsValid
+            select $"{operation.Where} {response.Key} {content.Key} example '{example.Key}': {Errors(result)}"];
+
+    /// <summary>How many response bodies in the document have an example.</summary>
+    public int ExampleCount =>
+        (from operation in _operations.Select(o => o.Responses).Append(_unmatched).Append(_host)
+         from response in operation
+         from content in ApiContract.Resolve(_document, response.Value!)["content"]?.AsObject() ?? []
+         select content.Value!["examples"]?.AsObject().Count ?? 0).Sum();
 
     /// <summary>The document's route and method for a request (the most literal template wins), else the catch-all's answers.</summary>
     private (string Route, string Method, JsonObject Responses) Match(HttpRequestMessage request)

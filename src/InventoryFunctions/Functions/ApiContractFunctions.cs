@@ -20,12 +20,5 @@ public static class ApiReferenceFunction
 {
     [Function("ApiReference")]
     public static IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "reference")] HttpRequest request)
-    {
-        var headers = request.HttpContext.Response.Headers;
-        headers.ContentSecurityPolicy = ApiContract.ReferenceContentSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-cache";
-        return TypedResults.Content(ApiContract.ReferenceHtml, "text/html; charset=utf-8");
-    }
+        => EmbeddedPages.Serve(request, ApiContract.ReferenceHtml, ApiContract.ReferenceContentSecurityPolicy);
 }

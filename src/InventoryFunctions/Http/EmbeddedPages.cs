@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
 
 namespace InventoryFunctions.Http;
 
@@ -16,6 +17,18 @@ public static partial class EmbeddedPages
             ?? throw new InvalidOperationException($"The app was built without its embedded resource {resourceName}.");
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return reader.ReadToEnd();
+    }
+
+    /// <summary>An HTML page with its Content-Security-Policy; never sniffed, never cached stale.</summary>
+    public static IResult Serve(HttpRequest request, string html, string contentSecurityPolicy)
+    {
+        var headers = request.HttpContext.Response.Headers;
+        headers.ContentSecurityPolicy = contentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        // The explorer's own URL can carry the function key: never send it on as a referrer.
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.CacheControl = "no-cache";
+        return TypedResults.Content(html, "text/html; charset=utf-8");
     }
 
     /// <summary><c>'sha256-…'</c> of the one inline <c>&lt;script&gt;</c> or <c>&lt;style&gt;</c> block of <paramref name="html"/>: the hash covers its exact text between the tags.</summary>

@@ -3,6 +3,7 @@ using InventoryFunctions.Cosmos;
 using InventoryFunctions.Testing;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace InventoryFunctions.IntegrationTests.Infrastructure;
 

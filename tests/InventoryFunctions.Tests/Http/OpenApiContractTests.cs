@@ -73,6 +73,13 @@ public class OpenApiContractTests
     }
 
     [Fact]
+    public void Every_example_in_the_document_matches_its_schema()
+    {
+        Assert.True(_contract.ExampleCount >= 10, $"only {_contract.ExampleCount} examples");
+        Assert.Empty(_contract.ExampleViolations());
+    }
+
+    [Fact]
     public void Answers_received_are_counted_against_those_declared()
     {
         Check(HttpMethod.Post, "inventories/inv-1/items", HttpStatusCode.Created, Appended, headers: ("ETag", "\"2\""));
