@@ -73,6 +73,16 @@ public class OpenApiContractTests
     }
 
     [Fact]
+    public void The_hosts_own_503_while_the_worker_restarts_is_accepted_on_any_route_but_only_with_Retry_After()
+    {
+        const string WorkerUnavailable = """{"type":"about:blank","title":"The function worker is unavailable","status":503,"detail":"Retry.","instance":"/api/explorer"}""";
+
+        Assert.Null(Check(HttpMethod.Get, "explorer", HttpStatusCode.ServiceUnavailable, WorkerUnavailable, "application/problem+json", ("Retry-After", "5")));
+        Assert.Contains("503 is not a declared answer of GET /explorer", Check(HttpMethod.Get, "explorer", HttpStatusCode.ServiceUnavailable, WorkerUnavailable, "application/problem+json"), StringComparison.Ordinal);
+        Assert.Contains(_contract.Seen, s => s.Route == OpenApiContract.Host);
+    }
+
+    [Fact]
     public void Every_example_in_the_document_matches_its_schema()
     {
         Assert.True(_contract.ExampleCount >= 10, $"only {_contract.ExampleCount} examples");
