@@ -47,5 +47,9 @@ fi
 [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 [ $((passed + failed)) -eq 0 ] && { log "No test ran"; failed=1; }
 
+# How much of the OpenAPI document the integration tests' answers covered (written when their test process ends).
+coverage=.artifacts/openapi-coverage.txt
+[ -f "$coverage" ] && [ "$coverage" -nt "$results" ] && cat "$coverage"
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -288,6 +288,25 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
     }
 
     [BrowserFact]
+    public async Task The_explorer_links_to_the_API_reference_which_renders_with_its_styles_and_no_script()
+    {
+        await using var context = await browser.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var refused = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error") refused.Add(message.Text); };
+        await page.GotoAsync(ExplorerUrl.ToString());
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "API reference" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex("/api/reference$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("InventoryFunctions API");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "POST /api/inventories/{inventoryId}/items" })).ToBeVisibleAsync();
+        // The CSP let its one style block apply (the page's width is capped by it) and refused nothing.
+        Assert.Equal("1120px", await page.EvaluateAsync<string>("() => getComputedStyle(document.body).maxWidth"));
+        Assert.Empty(refused);
+    }
+
+    [BrowserFact]
     public async Task At_360_pixels_wide_nothing_overflows_the_page()
     {
         var inventoryId = await CreateSampleInventoryAsync();

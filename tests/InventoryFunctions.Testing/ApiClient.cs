@@ -20,8 +20,12 @@ public sealed record JsonReply(HttpStatusCode Status, string? MediaType, JsonEle
 /// </summary>
 public static class ApiClient
 {
-    /// <summary>An HttpClient for the app's <c>/api/</c> base address, with the function key when there is one.</summary>
-    public static HttpClient CreateHttpClient(Uri apiBase, string? functionKey = null, int maxConnectionsPerServer = int.MaxValue)
+    /// <summary>
+    /// An HttpClient for the app's <c>/api/</c> base address, with the function key when there is one; every answer it
+    /// receives is checked against the OpenAPI document (<see cref="OpenApiContractHandler"/>) unless
+    /// <paramref name="checkContract"/> is false (timed benchmark requests).
+    /// </summary>
+    public static HttpClient CreateHttpClient(Uri apiBase, string? functionKey = null, int maxConnectionsPerServer = int.MaxValue, bool checkContract = true)
     {
         var handler = new SocketsHttpHandler
         {
@@ -29,7 +33,7 @@ public static class ApiClient
             PooledConnectionLifetime = TimeSpan.FromMinutes(10),
             AutomaticDecompression = DecompressionMethods.None,
         };
-        var client = new HttpClient(handler) { BaseAddress = apiBase, Timeout = TimeSpan.FromSeconds(100) };
+        var client = new HttpClient(checkContract ? new OpenApiContractHandler(handler, OpenApiContract.Instance) : handler) { BaseAddress = apiBase, Timeout = TimeSpan.FromSeconds(100) };
         if (functionKey is not null)
             client.DefaultRequestHeaders.Add("x-functions-key", functionKey);
         return client;

@@ -95,16 +95,19 @@ public class FunctionMetadataTests
     }
 
     [Fact]
-    public void Every_HTTP_function_needs_a_function_key_except_Health_and_the_unknown_route_catch_all_which_are_anonymous_and_the_rebuild_and_its_status_which_need_the_admin_key()
+    public void Every_HTTP_function_needs_a_function_key_except_Health_the_API_contract_and_the_unknown_route_catch_all_which_are_anonymous_and_the_rebuild_and_its_status_which_need_the_admin_key()
     {
         var levels = HttpFunctions().ToDictionary(f => f.GetProperty("name").GetString()!, f => Trigger(f).GetProperty("authLevel").GetString());
 
         Assert.Equal(nameof(AuthorizationLevel.Anonymous), levels["Health"]);
         // Its 404/405 problems show nothing a key protects: which routes exist is in the README.
         Assert.Equal(nameof(AuthorizationLevel.Anonymous), levels["UnknownRoute"]);
+        // The contract and its reference page are public documentation, as API Management and generators fetch them.
+        Assert.Equal(nameof(AuthorizationLevel.Anonymous), levels["OpenApiDocument"]);
+        Assert.Equal(nameof(AuthorizationLevel.Anonymous), levels["ApiReference"]);
         Assert.Equal(nameof(AuthorizationLevel.Admin), levels["RebuildProjections"]);
         Assert.Equal(nameof(AuthorizationLevel.Admin), levels["GetRebuildJob"]);
-        Assert.All(levels.Where(l => l.Key is not ("Health" or "UnknownRoute" or "RebuildProjections" or "GetRebuildJob")), l => Assert.Equal(nameof(AuthorizationLevel.Function), l.Value));
+        Assert.All(levels.Where(l => l.Key is not ("Health" or "UnknownRoute" or "OpenApiDocument" or "ApiReference" or "RebuildProjections" or "GetRebuildJob")), l => Assert.Equal(nameof(AuthorizationLevel.Function), l.Value));
     }
 
     [Theory]

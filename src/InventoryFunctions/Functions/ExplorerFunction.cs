@@ -12,13 +12,5 @@ public sealed class ExplorerFunction
 {
     [Function(nameof(Explorer))]
     public IResult Explorer([HttpTrigger(AuthorizationLevel.Function, "get", Route = "explorer")] HttpRequest request)
-    {
-        var headers = request.HttpContext.Response.Headers;
-        headers.ContentSecurityPolicy = ExplorerPage.ContentSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
-        // The page's own URL can carry the function key: never send it on as a referrer.
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-cache";
-        return TypedResults.Content(ExplorerPage.Html, "text/html; charset=utf-8");
-    }
+        => EmbeddedPages.Serve(request, ExplorerPage.Html, ExplorerPage.ContentSecurityPolicy);
 }

@@ -3,6 +3,7 @@ using InventoryFunctions.Cosmos;
 using InventoryFunctions.Testing;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace InventoryFunctions.IntegrationTests.Infrastructure;
 
@@ -11,7 +12,7 @@ namespace InventoryFunctions.IntegrationTests.Infrastructure;
 /// its app (the real worker under the local Functions host) with its Cosmos round trips counted at the wire. Tests use
 /// unique inventory ids.
 /// </summary>
-public sealed class LocalStackFixture : IAsyncLifetime
+public sealed class LocalStackFixture(IMessageSink diagnostics) : IAsyncLifetime
 {
     private LocalStack? _stack;
 
@@ -40,6 +41,8 @@ public sealed class LocalStackFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // How much of the OpenAPI document the tests exercised so far (the whole run's figure: .artifacts/openapi-coverage.txt).
+        diagnostics.OnMessage(new Xunit.Sdk.DiagnosticMessage(OpenApiContract.Instance.CoverageReport()));
         Http?.Dispose();
         if (_stack is not null)
             await _stack.DisposeAsync();
