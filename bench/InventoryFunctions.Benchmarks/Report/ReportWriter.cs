@@ -197,11 +197,11 @@ public static class ReportWriter
                 + "distinct items allowed, item ids of 12 characters; bytes of the append's transactional batch at the HTTP instance's "
                 + "proxy (headers as HTTP/1.1 frames them). The head is patched with what the events change, so what an append sends "
                 + "does not grow with the items held. The snapshot (the whole state) is created with the event that reaches a multiple "
-                + "of the interval: its extra bytes spread over the interval's appends. A new or restarted instance reads the whole "
-                + "head once (a point read), then keeps it. Cosmos DB still charges a write by the size of the document it stores, "
-                + "so a patch of a large head costs about the RUs of a replace: what shrinks is the bytes on the wire and the serialization.");
+                + "of the interval: its extra bytes spread over the interval's appends. A new or restarted instance loads the whole "
+                + "state once (one query of the head and its item shards), then keeps it. Cosmos DB charges a write, a patch too, by the size "
+                + "of the document it stores: a sharded head keeps what an append rewrites small (request units below).");
             Line();
-            Line("| items held | sent (body + headers) | received (body + headers) | snapshot append sent (body) | snapshot bytes per append (amortized) | cold head read (body) |");
+            Line("| items held | sent (body + headers) | received (body + headers) | snapshot append sent (body) | snapshot bytes per append (amortized) | cold head load (body) |");
             Line("|---:|---:|---:|---:|---:|---:|");
             foreach (var b in report.AppendBytes)
                 Line(I($"| {b.Held:N0} | {b.SentBody:N0} B + {b.SentHeaders:N0} B | {b.ReceivedBody:N0} B + {b.ReceivedHeaders:N0} B | {b.SnapshotAppendSentBody:N0} B | {b.SnapshotBytesPerAppend:N0} B (every {b.SnapshotInterval:N0}) | {b.ColdHeadReadBody:N0} B |"));
