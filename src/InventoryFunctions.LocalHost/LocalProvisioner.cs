@@ -15,10 +15,14 @@ public static class LocalProvisioner
         var connection = settings["CosmosDb"] ?? throw new InvalidOperationException("Set 'CosmosDb' to a Cosmos DB connection string.");
         using var client = new CosmosClient(connection, new CosmosClientOptions { ConnectionMode = ConnectionMode.Gateway, LimitToEndpoint = true });
         var database = (await client.CreateDatabaseIfNotExistsAsync(settings["CosmosDatabaseName"] ?? "inventory", cancellationToken: cancellationToken)).Database;
-        // Events never expire by default; idempotency records carry their own ttl.
+        // Events never expire by default; idempotency records carry their own ttl. The indexing policies are infra's, so
+        // that the dev server's request-unit model charges what Azure would (a write pays for every value indexed).
         await database.CreateContainerIfNotExistsAsync(
-            new ContainerProperties(settings["EventsContainerName"] ?? "events", "/inventoryId") { DefaultTimeToLive = -1 }, cancellationToken: cancellationToken);
-        await database.CreateContainerIfNotExistsAsync(settings["ProjectionsContainerName"] ?? "projections", "/inventoryId", cancellationToken: cancellationToken);
+            new ContainerProperties(settings["EventsContainerName"] ?? "events", "/inventoryId") { DefaultTimeToLive = -1, IndexingPolicy = EventsIndexing() },
+            cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(
+            new ContainerProperties(settings["ProjectionsContainerName"] ?? "projections", "/inventoryId") { IndexingPolicy = Indexing("/inventoryId/?") },
+            cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(settings["LeasesContainerName"] ?? "leases", "/id", cancellationToken: cancellationToken);
 
         if (settings["PoisonQueueStorage"] is { Length: > 0 } storage)
@@ -27,5 +31,27 @@ public static class LocalProvisioner
                 await new QueueClient(storage, name).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
         await log.WriteLineAsync($"Cosmos DB database '{database.Id}', its containers and the queues are ready.");
+    }
+
+    /// <summary>The events container's policy in infra/main.bicep: the paths its queries filter and sort on, and the snapshot lookup's composite index.</summary>
+    public static IndexingPolicy EventsIndexing()
+    {
+        var policy = Indexing("/inventoryId/?", "/version/?", "/kind/?", "/state/version/?", "/occurredAt/?");
+        policy.CompositeIndexes.Add(new System.Collections.ObjectModel.Collection<CompositePath>
+        {
+            new() { Path = "/kind", Order = CompositePathSortOrder.Ascending },
+            new() { Path = "/state/version", Order = CompositePathSortOrder.Descending },
+        });
+        return policy;
+    }
+
+    /// <summary>Only <paramref name="paths"/> indexed, everything else excluded, as infra declares its containers.</summary>
+    private static IndexingPolicy Indexing(params string[] paths)
+    {
+        var policy = new IndexingPolicy { IndexingMode = IndexingMode.Consistent, Automatic = true };
+        foreach (var path in paths)
+            policy.IncludedPaths.Add(new IncludedPath { Path = path });
+        policy.ExcludedPaths.Add(new ExcludedPath { Path = "/*" });
+        return policy;
     }
 }

@@ -4,5 +4,6 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<InventoryFunctions.Functions.CosmosRequestOrigin>();
 builder.Services.AddInventory(builder.Configuration);
 builder.Build().Run();

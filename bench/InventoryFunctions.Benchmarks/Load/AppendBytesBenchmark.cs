@@ -10,7 +10,7 @@ namespace InventoryFunctions.Benchmarks.Load;
 /// the most distinct items allowed each get warm one-event appends over HTTP, and the HTTP instance's counting proxy
 /// gives the bytes of each append's transactional batch, sent and received. Apart from those: the append whose event
 /// reaches a multiple of the snapshot interval (its batch also creates the snapshot, the whole state, once per interval)
-/// and the head's point read on a cold instance (the whole head, once per instance).
+/// and the head's load on a cold instance (one query of the head and its item shards: the whole state, once per instance).
 /// </summary>
 public sealed class AppendBytesBenchmark(TimedApiClient api, BenchStack stack, Func<string, string> inventoryId)
 {
@@ -36,18 +36,18 @@ public sealed class AppendBytesBenchmark(TimedApiClient api, BenchStack stack, F
             inventories.Add((held, id, warm, snapshot));
         }
 
-        // A restarted instance has no head cached: its first command reads the head whole.
+        // A restarted instance has no head cached: its first command loads the head and its shards (one query).
         await stack.ForgetCachedHeadsAsync();
         var rows = new List<AppendBytes>();
         foreach (var (held, id, warm, snapshot) in inventories)
         {
-            var coldRead = Single(await AppendAsync(id, version: null), id, "Read");
+            var coldRead = Single(await AppendAsync(id, version: null), id, "Query");
             var row = new AppendBytes(held, warm.Count,
                 Mean(warm, r => r.RequestBodyBytes), Mean(warm, r => r.RequestHeaderBytes),
                 Mean(warm, r => r.ResponseBodyBytes), Mean(warm, r => r.ResponseHeaderBytes),
                 snapshot.RequestBodyBytes, stack.SnapshotInterval, coldRead.ResponseBodyBytes);
             Console.WriteLine(FormattableString.Invariant(
-                $"    {held,5} items held: sent {row.SentBody:N0} B body + {row.SentHeaders:N0} B headers, received {row.ReceivedBody:N0} B + {row.ReceivedHeaders:N0} B; snapshot append sent {row.SnapshotAppendSentBody:N0} B; cold head read {row.ColdHeadReadBody:N0} B"));
+                $"    {held,5} items held: sent {row.SentBody:N0} B body + {row.SentHeaders:N0} B headers, received {row.ReceivedBody:N0} B + {row.ReceivedHeaders:N0} B; snapshot append sent {row.SnapshotAppendSentBody:N0} B; cold head load {row.ColdHeadReadBody:N0} B"));
             rows.Add(row);
         }
         return rows;

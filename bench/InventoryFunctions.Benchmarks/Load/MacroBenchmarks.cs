@@ -34,7 +34,10 @@ public sealed partial class MacroBenchmarks(BenchOptions options, TimedApiClient
         await ContendedAppendsAsync();
         await ColdAndWarmAppendsAsync();
         if (stack is not null)
+        {
             report.AppendBytes.AddRange(await new AppendBytesBenchmark(api, stack, Id).RunAsync());
+            await new CostBenchmark(api, stack, Id, report).RunAsync();
+        }
         var histories = await BuildHistoriesAsync();
         await ProjectionReadsAsync(histories);
         await NaiveReadsAsync(histories);
@@ -473,7 +476,7 @@ public sealed partial class MacroBenchmarks(BenchOptions options, TimedApiClient
             pairs == 0 ? double.NaN : (double)requests / pairs, Worst(b => (double)b.Requests / b.Inventories),
             global && shards > 0 ? (double)batches.Sum(ShardRequests) / shards : null,
             global ? Worst(b => (double)ShardRequests(b) / b.Shards) : null,
-            projector.ChangeFeedReads, projector.LeaseRequests, projector.OutsideBatches);
+            projector.ChangeFeedReads, projector.LeaseRequests, projector.OutsideBatches, projector.RequestCharge, projector.BatchRequestCharge);
     }
 
     /// <summary>Runs <paramref name="body"/> as a phase: Cosmos counters reset before, read after.</summary>

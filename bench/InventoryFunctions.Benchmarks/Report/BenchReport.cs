@@ -10,6 +10,8 @@ public sealed class BenchReport
     public List<AppendRun> Appends { get; } = [];
     public List<AppendKind> ColdWarm { get; } = [];
     public List<AppendBytes> AppendBytes { get; } = [];
+    public List<CostRow> Costs { get; } = [];
+    public List<IdleCost> Idle { get; } = [];
     public List<HistoryLength> History { get; } = [];
     public HistoryBuild? Build { get; set; }
     public TimeTravelRun? TimeTravel { get; set; }
@@ -82,6 +84,15 @@ public sealed record AppendBytes(int Held, int Appends, long SentBody, long Sent
 {
     /// <summary>The snapshot's extra bytes spread over the appends of one interval.</summary>
     public double SnapshotBytesPerAppend => (double)(SnapshotAppendSentBody - SentBody) / SnapshotInterval;
+}
+
+/// <summary>Modelled request units of one operation (the local dev server's model, tools/devstack/cosmos/charges.js).</summary>
+public sealed record CostRow(string Group, string Operation, double RequestUnits, int Samples, string Requests);
+
+/// <summary>Request units one change-feed function's instance spends with nothing to project, per hour.</summary>
+public sealed record IdleCost(string Function, double Seconds, double RequestUnits, long Requests)
+{
+    public double PerHour => RequestUnits * 3600 / Seconds;
 }
 
 public sealed record HistoryBuild(int Events, int Posts, double BuildSeconds, double CatchUpSeconds, double ProjectedEventsPerSecond, int Errors);
@@ -160,8 +171,16 @@ public sealed record ProjectorCost(
     double? PerShardWorstBatch,
     long ChangeFeedReads,
     long LeaseRequests,
-    long OutsideBatches)
+    long OutsideBatches,
+    double RequestUnits,
+    double BatchRequestUnits)
 {
+    /// <summary>Modelled RU of the change-feed pages with documents and of the requests made for them, per inventory-batch.</summary>
+    public double RequestUnitsPerInventoryBatch => InventoryBatches == 0 ? double.NaN : BatchRequestUnits / InventoryBatches;
+
+    /// <summary>The same, per document the change feed delivered (events, heads, shards, idempotency records).</summary>
+    public double RequestUnitsPerDocument => Documents == 0 ? double.NaN : BatchRequestUnits / Documents;
+
     public long Of(string kind) => ByKind.GetValueOrDefault(kind);
 
     public long MaxOf(string kind) => MaxPerBatch.GetValueOrDefault(kind);

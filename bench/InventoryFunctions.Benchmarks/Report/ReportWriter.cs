@@ -22,6 +22,15 @@ public static class ReportWriter
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 
+    /// <summary>Azure Cosmos DB serverless, per million RU consumed (single-region list price; not read from a stored page: see the report's text).</summary>
+    private const double ServerlessPerMillionRu = 0.25;
+
+    /// <summary>Provisioned (manual) throughput, per 100 RU/s per hour (single-region list price; ~$24 a month for 400 RU/s).</summary>
+    private const double ProvisionedPer100RuPerHour = 0.008;
+
+    /// <summary>A million RU on provisioned throughput used fully: 100 RU/s for an hour is 360,000 RU.</summary>
+    private const double ProvisionedPerMillionRu = ProvisionedPer100RuPerHour / (100 * 3600) * 1e6;
+
     public static void Write(BenchReport report, string directory)
     {
         Directory.CreateDirectory(directory);
@@ -188,14 +197,47 @@ public static class ReportWriter
                 + "distinct items allowed, item ids of 12 characters; bytes of the append's transactional batch at the HTTP instance's "
                 + "proxy (headers as HTTP/1.1 frames them). The head is patched with what the events change, so what an append sends "
                 + "does not grow with the items held. The snapshot (the whole state) is created with the event that reaches a multiple "
-                + "of the interval: its extra bytes spread over the interval's appends. A new or restarted instance reads the whole "
-                + "head once (a point read), then keeps it. Cosmos DB still charges a write by the size of the document it stores, "
-                + "so a patch of a large head costs about the RUs of a replace: what shrinks is the bytes on the wire and the serialization.");
+                + "of the interval: its extra bytes spread over the interval's appends. A new or restarted instance loads the whole "
+                + "state once (one query of the head and its item shards), then keeps it. Cosmos DB charges a write, a patch too, by the size "
+                + "of the document it stores: a sharded head keeps what an append rewrites small (request units below).");
             Line();
-            Line("| items held | sent (body + headers) | received (body + headers) | snapshot append sent (body) | snapshot bytes per append (amortized) | cold head read (body) |");
+            Line("| items held | sent (body + headers) | received (body + headers) | snapshot append sent (body) | snapshot bytes per append (amortized) | cold head load (body) |");
             Line("|---:|---:|---:|---:|---:|---:|");
             foreach (var b in report.AppendBytes)
                 Line(I($"| {b.Held:N0} | {b.SentBody:N0} B + {b.SentHeaders:N0} B | {b.ReceivedBody:N0} B + {b.ReceivedHeaders:N0} B | {b.SnapshotAppendSentBody:N0} B | {b.SnapshotBytesPerAppend:N0} B (every {b.SnapshotInterval:N0}) | {b.ColdHeadReadBody:N0} B |"));
+            Line();
+        }
+
+        if (report.Costs.Count > 0)
+        {
+            Line("### Request units per operation (modelled)");
+            Line();
+            Line("Request units as the local dev server models them (`tools/devstack/cosmos/charges.js`: by operation, document size and the values "
+                + "infra's indexing policy indexes; calibrated on Microsoft's, CosmosSQLCalipers' and DP-420's published figures, each reproduced within "
+                + "±30 % by `RequestChargeTests`), summed over the HTTP instance's Cosmos requests for one call, mean of the samples. Prices of a million "
+                + I($"operations: serverless at ${ServerlessPerMillionRu:0.00} per million RU; provisioned at ${ProvisionedPer100RuPerHour:0.000} per 100 RU/s per hour, ")
+                + "used fully (1 RU/s for an hour is 3,600 RU, so a million RU cost $0.022; idle capacity is billed too). These are Azure's single-region "
+                + "list prices as last published to this project's knowledge, not read from a stored page on the day of the run: check the Azure pricing "
+                + "page for your region and date. Formula: RU per operation × price per RU × 1,000,000.");
+            Line();
+            Line("| operation | RU | Cosmos requests | samples | serverless, per million | provisioned (fully used), per million |");
+            Line("|---|---:|---|---:|---:|---:|");
+            foreach (var c in report.Costs)
+                Line(I($"| {c.Operation} | {c.RequestUnits:N1} | {c.Requests} | {c.Samples} | ${c.RequestUnits * ServerlessPerMillionRu:N2} | ${c.RequestUnits * ProvisionedPerMillionRu:N2} |"));
+            Line();
+        }
+
+        if (report.Idle.Count > 0)
+        {
+            Line("### Idle: what each change-feed function spends with nothing to project");
+            Line();
+            Line("Each function's own app instance over a quiet window: its change-feed polls (304, 1 RU each) and lease requests (the lease container keeps "
+                + "the default /* index), scaled to an hour; serverless price at the rate above.");
+            Line();
+            Line("| function | window | requests | RU | RU per hour | serverless per month (730 h) |");
+            Line("|---|---:|---:|---:|---:|---:|");
+            foreach (var i in report.Idle)
+                Line(I($"| {i.Function} | {i.Seconds:N0} s | {i.Requests:N0} | {i.RequestUnits:N1} | {i.PerHour:N0} | ${i.PerHour * 730 * ServerlessPerMillionRu / 1e6:N2} |"));
             Line();
         }
 
@@ -318,15 +360,15 @@ public static class ReportWriter
                     + "Reads are point reads and queries of the view's documents (for the global board: the shards' watermark-and-counter queries, the board's "
                     + "point read, the cross-partition query over the buckets and its query plan); writes include transactional batches.");
                 Line();
-                Line("| view (function) | change-feed batches | documents | inventory-batches | reads | writes | gap-fill queries | requests per inventory per batch | worst batch | per shard touched (worst batch) | change-feed reads (incl. empty polls) | lease requests |");
-                Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                Line("| view (function) | change-feed batches | documents | inventory-batches | reads | writes | gap-fill queries | requests per inventory per batch | worst batch | per shard touched (worst batch) | change-feed reads (incl. empty polls) | lease requests | RU per inventory per batch | RU per document delivered |");
+                Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
                 foreach (var p in report.Projectors)
                 {
                     var reads = p.Of(ProjectorLedger.ViewRead) + p.Of(ProjectorLedger.ViewQuery) + p.Of(ProjectorLedger.QueryPlan)
                         + p.Of(ProjectorLedger.ShardQuery) + p.Of(ProjectorLedger.BoardRead) + p.Of(ProjectorLedger.BoardQuery);
                     var writes = p.Of(ProjectorLedger.ViewWrite) + p.Of(ProjectorLedger.ShardWrite) + p.Of(ProjectorLedger.BoardWrite);
                     var perShard = p.PerShardMean is { } shard ? I($"{shard:0.00} ({p.PerShardWorstBatch:0.00})") : "—";
-                    Line(I($"| {p.Function} | {p.Batches:N0} | {p.Documents:N0} | {p.InventoryBatches:N0} | {reads:N0} | {writes:N0} | {p.Of(ProjectorLedger.GapFill):N0} | {p.PerInventoryMean:0.00} | {p.PerInventoryWorstBatch:0.00} | {perShard} | {p.ChangeFeedReads:N0} | {p.LeaseRequests:N0} |"));
+                    Line(I($"| {p.Function} | {p.Batches:N0} | {p.Documents:N0} | {p.InventoryBatches:N0} | {reads:N0} | {writes:N0} | {p.Of(ProjectorLedger.GapFill):N0} | {p.PerInventoryMean:0.00} | {p.PerInventoryWorstBatch:0.00} | {perShard} | {p.ChangeFeedReads:N0} | {p.LeaseRequests:N0} | {p.RequestUnitsPerInventoryBatch:N1} | {p.RequestUnitsPerDocument:N2} |"));
                 }
                 Line();
                 Line("By kind, over the run (and the most in one batch):");

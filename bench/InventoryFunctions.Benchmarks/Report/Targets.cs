@@ -106,7 +106,7 @@ public static class Targets
             if (spread.Count > 0)
                 measured += "; warm under load: " + string.Join(", ", spread.Select(a => I($"c={a.Concurrency} {a.CosmosRequestsPerAppend:0.00}")));
             var met = cold.All(k => k.MaxRequests <= 2) && warm.All(k => k.MaxRequests <= 1);
-            var why = met ? null : "see the per-operation split in \"Cold and warm appends\": a cold append should be a head point read and a batch, a warm one the batch alone.";
+            var why = met ? null : "see the per-operation split in \"Cold and warm appends\": a cold append should be one head load (a query of the head and its shards) and a batch, a warm one the batch alone.";
             results.Add(new TargetResult("Append ≤ 2 Cosmos round trips cold, 1 warm", measured, met ? Verdict.Met : Verdict.Missed, why));
         }
 

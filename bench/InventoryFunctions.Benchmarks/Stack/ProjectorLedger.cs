@@ -66,6 +66,9 @@ public sealed class ProjectorLedger(string function, ProjectorShape shape, strin
     private long _changeFeedReads;
     private long _leaseRequests;
     private long _outsideBatches;
+    private readonly object _chargeLock = new();
+    private double _requestCharge;
+    private double _batchRequestCharge;
 
     public string Function { get; } = function;
 
@@ -80,15 +83,40 @@ public sealed class ProjectorLedger(string function, ProjectorShape shape, strin
     /// <summary>Projector requests before the first page (none expected: the function only works on a page).</summary>
     public long OutsideBatches => Interlocked.Read(ref _outsideBatches);
 
+    /// <summary>Request units of every request this instance made (modelled by the local dev server), polls and leases included.</summary>
+    public double RequestCharge
+    {
+        get { lock (_chargeLock) return _requestCharge; }
+    }
+
+    /// <summary>Request units of the change-feed pages that carried documents and of the requests made for them.</summary>
+    public double BatchRequestCharge
+    {
+        get { lock (_chargeLock) return _batchRequestCharge; }
+    }
+
+    private void Charge(double units, bool batch)
+    {
+        lock (_chargeLock)
+        {
+            _requestCharge += units;
+            if (batch)
+                _batchRequestCharge += units;
+        }
+    }
+
     internal void Record(CosmosRequest request, string operation, string container)
     {
         if (container == eventsContainer && operation == "change-feed")
         {
             Interlocked.Increment(ref _changeFeedReads);
-            if (request.Status == 200 && request.Body is { } body)
-                InspectChangeFeedPage(body);
+            var page = request.Status == 200 && request.Body is not null;
+            Charge(request.RequestCharge, batch: page);
+            if (page)
+                InspectChangeFeedPage(request.Body!);
             return;
         }
+        Charge(request.RequestCharge, batch: container != leasesContainer && Volatile.Read(ref _current) is not null);
         if (container == leasesContainer)
         {
             Interlocked.Increment(ref _leaseRequests);

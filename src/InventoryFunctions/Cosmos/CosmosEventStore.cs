@@ -12,10 +12,12 @@ namespace InventoryFunctions.Cosmos;
 /// <summary>
 /// The command side's stream on Cosmos DB. Each inventory is one logical partition of the events container holding its
 /// events (id = version, so two writers of one version collide), its head and its idempotency records.
-/// An append is one <see cref="TransactionalBatch"/>: head (guarded by its etag) + events (+ idempotency record); the
-/// head is patched with what the events change, so an append's bytes do not grow with the items held.
-/// Round trips: a command costs a head point read plus the batch, and only the batch once this instance has
-/// seen the inventory, since the head and its etag are cached; a stale cache costs one 412 and a reload.
+/// An append is one <see cref="TransactionalBatch"/>: head (guarded by its etag) + its item shards + events
+/// (+ idempotency record); the head and the shards are patched with what the events change, so neither an append's
+/// bytes nor its request units grow with the items held (<see cref="HeadDocument"/> has the layouts).
+/// Round trips: a command costs one single-partition query for the head and its shards plus the batch, and only the
+/// batch once this instance has seen the inventory, since the head and its etag are cached; a stale cache costs one
+/// 412 and a reload.
 /// </summary>
 public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions> options, IOptions<SnapshotOptions> snapshots, IMemoryCache cache, TimeProvider time)
     : IInventoryStream
@@ -35,17 +37,17 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
 
     public async ValueTask<StreamHead> LoadHeadAsync(string inventoryId, bool refresh, CancellationToken cancellationToken)
     {
-        if (!refresh && cache.TryGetValue(CacheKey(inventoryId), out StreamHead? cached) && cached is not null)
-            return cached;
+        if (!refresh && cache.TryGetValue(CacheKey(inventoryId), out CachedHead? cached) && cached is not null)
+            return cached.Head;
 
-        using var response = await _events.ReadItemStreamAsync(HeadDocument.Id, new PartitionKey(inventoryId), cancellationToken: cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        // One page: the head and at most ItemShards shards, the whole state under 1 MB, well within a page's 4 MB.
+        var documents = await _events.ReadDocumentsAsync(inventoryId, EventQueries.HeadDocuments(), HeadDocument.ItemShards + 1, cancellationToken)
+            .Select(d => d.Clone()).ToListAsync(cancellationToken);
+        if (documents.FirstOrDefault(d => d.GetProperty("id").GetString() == HeadDocument.Id) is not { ValueKind: JsonValueKind.Object } document)
             return StreamHead.New;
-        response.EnsureSuccessStatusCode();
 
-        using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
-        var head = new StreamHead(HeadDocument.DecodeState(document.RootElement), response.Headers.ETag, HeadDocument.DecodeLatestOccurredAt(document.RootElement));
-        cache.Set(CacheKey(inventoryId), head, CacheEntry);
+        var head = new StreamHead(HeadDocument.DecodeState(document, documents), document.GetProperty("_etag").GetString(), HeadDocument.DecodeLatestOccurredAt(document));
+        cache.Set(CacheKey(inventoryId), new CachedHead(head, HeadDocument.ShardGeneration(document)), CacheEntry);
         return head;
     }
 
@@ -79,7 +81,7 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
 
         // Operation order decides which failure Cosmos reports first: head, then idempotency record, then events.
         var batch = _events.CreateTransactionalBatch(new PartitionKey(inventoryId));
-        var headOperations = AddHeadWrite(batch, inventoryId, head, events, newState, latest);
+        var (headOperations, stateOperations, generation) = AddHeadWrite(batch, inventoryId, head, events, newState, latest);
         if (idempotency is not null)
             batch.CreateItemStream(new MemoryStream(IdempotencyDocument.Encode(inventoryId, idempotency, time.GetUtcNow())), NoContent);
         foreach (var e in events)
@@ -92,7 +94,7 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
         {
             // The head's last operation carries its final etag.
             var appended = new StreamHead(newState, response[headOperations - 1].ETag, latest);
-            cache.Set(CacheKey(inventoryId), appended, CacheEntry);
+            cache.Set(CacheKey(inventoryId), new CachedHead(appended, generation), CacheEntry);
             return new AppendResult.Appended(appended);
         }
 
@@ -105,48 +107,80 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
                 response.StatusCode, 0, response.ActivityId, response.RequestCharge);
 
         cache.Remove(CacheKey(inventoryId));
-        if (failed < headOperations)
+        if (failed < stateOperations)
             return new AppendResult.HeadChanged();
-        if (idempotency is not null && failed == headOperations)
+        if (idempotency is not null && failed == stateOperations)
             return new AppendResult.IdempotencyKeyUsed();
         return new AppendResult.LogAhead();
     }
 
     /// <summary>
-    /// Adds the head's write to the batch and says how many operations it took. A new head is created whole. An
-    /// existing one is patched with what the events change (at most <see cref="MaxOperationsPerPatch"/> operations per
-    /// patch, so several patches of the same document when needed, the first guarded by the etag), so that an append
-    /// sends bytes in proportion to its events, not to the items held; that needs the state the stored head holds,
-    /// which is <paramref name="head"/> when this instance last read or wrote the head at that etag and version. A head
-    /// caught up from the log since (its document trails its state), or a change no patch path can name, is replaced whole.
+    /// Adds the head's and its shards' writes to the batch; says how many operations the head's own took (the last one
+    /// answers with its etag), how many all of them took, and the shard generation the head has after the batch (null:
+    /// an inline head). A new head is created sharded, with its non-empty shards. An existing one is patched with what
+    /// the events change (at most <see cref="MaxOperationsPerPatch"/> operations per patch, so several patches of one
+    /// document when needed; the first of the head's checks the etag, and everything else in the batch follows it), so
+    /// that an append sends bytes and costs request units in proportion to its events, not to the items held. That
+    /// needs the documents the stored head holds, which are those this instance last read or wrote at that etag and
+    /// version. A head caught up from the log since (its documents trail its state) is written whole, sharded, with a
+    /// new generation (the shards of the old one are ignored from then on).
     /// </summary>
-    private int AddHeadWrite(TransactionalBatch batch, string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, InventoryState newState, DateTimeOffset latest)
+    private (int Head, int State, string? Generation) AddHeadWrite(TransactionalBatch batch, string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, InventoryState newState, DateTimeOffset latest)
     {
         if (head.ETag is null)
-        {
-            batch.CreateItemStream(new MemoryStream(HeadDocument.Encode(inventoryId, newState, latest)), NoContent);
-            return 1;
-        }
+            return WriteWhole(batch, inventoryId, newState, latest, (id, body) => batch.CreateItemStream(body, NoContent));
 
-        var storedIsHead = cache.TryGetValue(CacheKey(inventoryId), out StreamHead? stored) && stored is not null
-            && stored.ETag == head.ETag && stored.State.Version == head.State.Version;
-        var changes = storedIsHead
-            ? HeadDocument.Changes(head.State, head.LatestOccurredAt, newState, latest, events.Select(e => e.Event.ItemId))
-            : null;
-        if (changes is null)
+        var stored = cache.TryGetValue(CacheKey(inventoryId), out CachedHead? cached) && cached is not null
+            && cached.Head.ETag == head.ETag && cached.Head.State.Version == head.State.Version ? cached : null;
+        var guarded = new TransactionalBatchItemRequestOptions { IfMatchEtag = head.ETag, EnableContentResponseOnWrite = false };
+        if (stored?.Generation is { } generation)
         {
-            batch.ReplaceItemStream(HeadDocument.Id, new MemoryStream(HeadDocument.Encode(inventoryId, newState, latest)),
-                new TransactionalBatchItemRequestOptions { IfMatchEtag = head.ETag, EnableContentResponseOnWrite = false });
-            return 1;
-        }
-
-        var patches = 0;
-        foreach (var operations in changes.Chunk(MaxOperationsPerPatch))
-        {
-            // Operations of one batch apply in order, so only the first patch can check the etag the head was read at.
-            batch.PatchItem(HeadDocument.Id, operations, new TransactionalBatchPatchItemRequestOptions
+            var changes = HeadDocument.ShardedChangesBetween(head.State, head.LatestOccurredAt, newState, latest, events.Select(e => e.Event.ItemId));
+            var headPatches = AddPatches(batch, HeadDocument.Id, changes.Head, head.ETag);
+            var shardWrites = 0;
+            foreach (var (shard, patch) in changes.Shards)
             {
-                IfMatchEtag = patches == 0 ? head.ETag : null,
+                shardWrites += patch is null
+                    ? Upsert(batch, HeadShardDocument.Encode(inventoryId, shard, generation, newState))
+                    : AddPatches(batch, HeadShardDocument.IdFor(shard), patch, etag: null);
+            }
+            return (headPatches, headPatches + shardWrites, generation);
+        }
+
+        var inline = stored is null ? null
+            : HeadDocument.Changes(head.State, head.LatestOccurredAt, newState, latest, events.Select(e => e.Event.ItemId));
+        if (inline is null)
+            return WriteWhole(batch, inventoryId, newState, latest, (id, body) => batch.ReplaceItemStream(id, body, guarded));
+        var patches = AddPatches(batch, HeadDocument.Id, inline, head.ETag);
+        return (patches, patches, null);
+    }
+
+    /// <summary>The head sharded and new, written by <paramref name="writeHead"/>, then each shard that holds items.</summary>
+    private static (int Head, int State, string Generation) WriteWhole(TransactionalBatch batch, string inventoryId, InventoryState state, DateTimeOffset latest, Action<string, Stream> writeHead)
+    {
+        var generation = Guid.NewGuid().ToString("N")[..12];
+        writeHead(HeadDocument.Id, new MemoryStream(HeadDocument.Encode(inventoryId, state, latest, generation)));
+        var shards = state.Items.Keys.Select(HeadShardDocument.ShardOf).Distinct().Order().ToList();
+        foreach (var shard in shards)
+            Upsert(batch, HeadShardDocument.Encode(inventoryId, shard, generation, state));
+        return (1, 1 + shards.Count, generation);
+    }
+
+    private static int Upsert(TransactionalBatch batch, byte[] document)
+    {
+        batch.UpsertItemStream(new MemoryStream(document), NoContent);
+        return 1;
+    }
+
+    /// <summary>Patches of one document, <see cref="MaxOperationsPerPatch"/> operations each; only the first can check <paramref name="etag"/> (operations of a batch apply in order).</summary>
+    private static int AddPatches(TransactionalBatch batch, string id, List<PatchOperation> operations, string? etag)
+    {
+        var patches = 0;
+        foreach (var chunk in operations.Chunk(MaxOperationsPerPatch))
+        {
+            batch.PatchItem(id, chunk, new TransactionalBatchPatchItemRequestOptions
+            {
+                IfMatchEtag = patches == 0 ? etag : null,
                 EnableContentResponseOnWrite = false,
             });
             patches++;
@@ -175,6 +209,9 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
     }
 
     private static string CacheKey(string inventoryId) => "head:" + inventoryId;
+
+    /// <summary>A head as this instance last read or wrote it, and its shard generation (null: an inline head).</summary>
+    private sealed record CachedHead(StreamHead Head, string? Generation);
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Azure.Cosmos;
 
@@ -6,9 +7,10 @@ namespace InventoryFunctions.Cosmos;
 
 /// <summary>
 /// Counts every Cosmos DB round trip the app makes (retries included) and its request charge, by operation
-/// (read, create, replace, batch, query, change-feed, ...), as the meter <c>InventoryFunctions.Cosmos</c>
+/// (read, create, replace, batch, query, change-feed, ...) and origin (<c>http</c> for HTTP-triggered functions, the
+/// function's name for the others, <c>other</c> outside any function), as the meter <c>InventoryFunctions.Cosmos</c>
 /// (instruments <c>cosmos.requests</c>, <c>cosmos.request_charge</c>) for OpenTelemetry / Application Insights,
-/// and as totals in memory for benchmarks and tests.
+/// and as totals in memory for benchmarks and tests. Locally the dev server answers modelled request units.
 /// </summary>
 public sealed class CosmosRequestMetrics : RequestHandler, IDisposable
 {
@@ -18,6 +20,15 @@ public sealed class CosmosRequestMetrics : RequestHandler, IDisposable
     private readonly Counter<long> _requests;
     private readonly Counter<double> _charge;
     private readonly ConcurrentDictionary<string, OperationTotals> _totals = new();
+
+    private static readonly AsyncLocal<string?> CurrentOrigin = new();
+
+    /// <summary>The origin the requests of the current async flow are counted under (set per function invocation).</summary>
+    public static string? Origin
+    {
+        get => CurrentOrigin.Value;
+        set => CurrentOrigin.Value = value;
+    }
 
     public CosmosRequestMetrics()
     {
@@ -35,9 +46,9 @@ public sealed class CosmosRequestMetrics : RequestHandler, IDisposable
         var response = await base.SendAsync(request, cancellationToken);
         var operation = Classify(request);
         var charge = response.Headers.RequestCharge;
-        var tag = new KeyValuePair<string, object?>("operation", operation);
-        _requests.Add(1, tag);
-        _charge.Add(charge, tag);
+        var tags = new TagList { { "operation", operation }, { "origin", Origin ?? "other" } };
+        _requests.Add(1, tags);
+        _charge.Add(charge, tags);
         _totals.AddOrUpdate(operation, _ => new OperationTotals(1, charge), (_, t) => t with { Requests = t.Requests + 1, RequestCharge = t.RequestCharge + charge });
         return response;
     }

@@ -37,6 +37,12 @@ internal static class EventQueries
             .WithParameter("@kind", SnapshotDocument.Kind)
             .WithParameter("@version", version);
 
+    /// <summary>An inventory's head and its item shards (<see cref="HeadDocument"/>).</summary>
+    public static QueryDefinition HeadDocuments() =>
+        new QueryDefinition("SELECT * FROM c WHERE c.kind = @head OR c.kind = @shard")
+            .WithParameter("@head", HeadDocument.Kind)
+            .WithParameter("@shard", HeadShardDocument.Kind);
+
     /// <summary>Cross-partition: the id of every inventory, from the one event each has at version 1.</summary>
     public static QueryDefinition FirstVersions() => new("SELECT VALUE c.inventoryId FROM c WHERE c.version = 1");
 
@@ -81,7 +87,7 @@ internal static class EventQueries
     }
 
     // Each document is valid until the next one is asked for: its page is disposed once the page is read through.
-    private static async IAsyncEnumerable<JsonElement> ReadDocumentsAsync(this Container events, string inventoryId, QueryDefinition query, int pageSize,
+    internal static async IAsyncEnumerable<JsonElement> ReadDocumentsAsync(this Container events, string inventoryId, QueryDefinition query, int pageSize,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var iterator = events.GetItemQueryStreamIterator(query, requestOptions: new QueryRequestOptions

@@ -495,17 +495,19 @@ public class InventoryProjectorTests
     {
         var events = _log.Append("inv-1", Add("sword", 2));
         var head = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(HeadDocument.Encode(
-            "inv-1", Builders.State(1, ("sword", 2)), Now)));
+            "inv-1", Builders.State(1, ("sword", 2)), Now, "generation")));
+        var shard = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(HeadShardDocument.Encode(
+            "inv-1", HeadShardDocument.ShardOf("sword"), "generation", Builders.State(1, ("sword", 2)))));
         var idempotency = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(IdempotencyDocument.Encode(
             "inv-1", new IdempotencyRecord("key-1", "hash", 1, [new RecordedEvent(1, Now, Add("sword", 2))]), Now)));
         var snapshot = InMemoryEventLog.Document(System.Text.Encoding.UTF8.GetString(SnapshotDocument.Encode(
             "inv-1", Builders.State(1, ("sword", 2)), Now)));
         var handWrittenHead = InMemoryEventLog.Document("""{"id":"head","inventoryId":"inv-2","kind":"head","state":{"version":9,"items":{"bow":9}}}""");
 
-        await Project([head, idempotency, snapshot, handWrittenHead]);
+        await Project([head, shard, idempotency, snapshot, handWrittenHead]);
         Assert.Equal(0, _views.TotalReads + _views.TotalWrites);
 
-        await Project([head, .. events, idempotency, snapshot, handWrittenHead]);
+        await Project([head, shard, .. events, idempotency, snapshot, handWrittenHead]);
 
         Assert.Equal(1, View("inv-1").Version);
         Assert.Equal(Items(("sword", 2)), View("inv-1").Items);

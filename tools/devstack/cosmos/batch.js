@@ -6,6 +6,8 @@
 // Cosmos. The wire status is then 207 Multi-Status, which the SDK turns into the failing status.
 // Cosmos DB's limits apply (limits.js): a body over 2,202,010 bytes is refused with 413 and more than
 // 100 operations with 400, before anything runs; an operation whose item is too large gets 413.
+// Each operation carries its modelled charge and the batch the sum of them (charges.js); a failed operation costs
+// what a refused request does, and the operations rolled back or not run (424) nothing.
 const {
   LIB, send, sendError, isTrue, parsePartitionKey,
 } = require('./common');
@@ -16,11 +18,23 @@ const {
 
 const docOps = require(`${LIB}/handler/_document-operations`);
 const { patch } = require('./patch');
+const {
+  writeCharge, readCharge, policyOf, REFUSED,
+} = require('./charges');
 
 // Microsoft.Azure.Documents.OperationType values.
 const OP = {
   Create: 0, Patch: 1, Read: 2, Delete: 4, Replace: 5, Upsert: 20,
 };
+const KIND = {
+  [OP.Create]: 'create', [OP.Patch]: 'patch', [OP.Delete]: 'delete', [OP.Replace]: 'replace', [OP.Upsert]: 'upsert',
+};
+
+function operationCharge(coll, op, result, before) {
+  if (result.statusCode >= 400) return REFUSED;
+  if (op.operationType === OP.Read) return result.statusCode === 304 ? REFUSED : readCharge(result.body);
+  return writeCharge(KIND[op.operationType], before, result.body, policyOf(coll));
+}
 
 function execute(coll, op, input, current) {
   const body = input.resourceBody;
@@ -78,10 +92,11 @@ async function batch(coll, req, res, raw) {
     const pkHeader = op.partitionKey ?? req.headers['x-ms-documentdb-partitionkey'];
     const pk = parsePartitionKey(pkHeader);
     let result;
+    let before;
     try {
       const body = op.resourceBody ? JSON.parse(op.resourceBody.toString('utf8')) : undefined;
       const id = op.id ?? body?.id;
-      const before = coll.document(id, pk).read();
+      before = coll.document(id, pk).read();
       result = execute(coll, op, {
         id, partitionKey: pkHeader, ifMatch: op.ifMatch, resourceBody: body,
       }, before);
@@ -96,18 +111,19 @@ async function batch(coll, req, res, raw) {
       statusCode: result.statusCode,
       eTag: ok && doc ? doc._etag : undefined,
       resourceBody: ok && doc && !op.minimalReturnPreference ? Buffer.from(JSON.stringify(doc)) : undefined,
-      requestCharge: ok ? 1 : 0,
+      requestCharge: operationCharge(coll, op, result, before),
     });
   }
   if (atomic && failed >= 0) {
     for (let i = undo.length - 1; i >= 0; i -= 1) undoWrite(coll, undo[i]);
     coll._lsn = lsnBefore;
     results.forEach((r, i) => {
-      if (i !== failed) Object.assign(r, { statusCode: 424, eTag: undefined, resourceBody: undefined });
+      if (i !== failed) Object.assign(r, { statusCode: 424, eTag: undefined, resourceBody: undefined, requestCharge: 0 });
     });
   }
+  const total = results.reduce((sum, r) => sum + r.requestCharge, 0);
   const status = atomic && failed >= 0 ? 207 : 200;
-  send(res, status, encodeBatchResponse(results), { 'x-ms-request-charge': String(ops.length) });
+  send(res, status, encodeBatchResponse(results), { 'x-ms-request-charge': String(Math.round(total * 100) / 100) });
 }
 
 module.exports = { batch };

@@ -4,6 +4,7 @@
 // each document is kept, "documents with _lsn > continuation, in _lsn order" is exactly the
 // latest-version feed. The continuation travels in ETag / If-None-Match as a quoted LSN, as on Cosmos.
 const { send, sendError, documentsOf } = require('./common');
+const { pageCharge, REFUSED } = require('./charges');
 
 function lsnOf(etag) {
   const n = parseInt(String(etag).replace(/"/g, ''), 10);
@@ -19,7 +20,7 @@ function changeFeed(coll, req, res) {
   const current = coll._lsn || 0;
   // The session token carries the range's latest LSN ("<range>:<version>#<lsn>"), as on Cosmos DB: the SDK's change
   // feed estimator subtracts the first pending document's _lsn from it to count the changes a lease has not read.
-  const session = { 'x-ms-session-token': `0:-1#${current}` };
+  const session = { 'x-ms-session-token': `0:-1#${current}`, 'x-ms-request-charge': String(REFUSED) };
   const ifNoneMatch = req.headers['if-none-match'];
   if (ifNoneMatch === '*') { // start from now
     send(res, 304, undefined, { etag: `"${current}"`, 'x-ms-item-count': '0', ...session });
@@ -42,7 +43,7 @@ function changeFeed(coll, req, res) {
   }
   const etag = `"${changes[changes.length - 1]._lsn}"`;
   send(res, 200, { _rid: coll.read()._rid, Documents: changes, _count: changes.length }, {
-    etag, 'x-ms-item-count': String(changes.length), ...session,
+    etag, 'x-ms-item-count': String(changes.length), ...session, 'x-ms-request-charge': String(pageCharge(changes)),
   });
 }
 

@@ -3,6 +3,8 @@ const { randomUUID } = require('crypto');
 
 const LIB = '@vercel/cosmosdb-server/lib';
 
+// The request charge defaults to 1 RU, what a refused request or a metadata read costs; handlers that do work set their
+// own (charges.js).
 function send(res, status, body, headers = {}) {
   const binary = Buffer.isBuffer(body);
   res.writeHead(status, {

@@ -79,6 +79,7 @@ module.exports = {
   MAX_BATCH_BODY_BYTES,
   MAX_BATCH_OPERATIONS,
   CosmosLimitError,
+  itemBytes,
   assertRequestBody,
   assertBatchOperations,
   enforceItemSize,

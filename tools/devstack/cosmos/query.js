@@ -7,6 +7,7 @@
 const {
   send, sendError, isTrue, documentsOf,
 } = require('./common');
+const { pageCharge } = require('./charges');
 
 const PASSTHROUGH_PLAN = {
   partitionedQueryExecutionInfoVersion: 2,
@@ -77,14 +78,19 @@ function sendPage(res, coll, req, items) {
   const page = items.slice(start, end);
   // One range executes the whole query, so it never needs client-side distribution: saying so keeps the SDK's
   // optimistic direct execution from asking for a query plan and restarting after the first page.
-  const headers = { 'x-ms-item-count': String(page.length), 'x-ms-cosmos-query-requiresdistribution': 'false' };
+  const headers = {
+    'x-ms-item-count': String(page.length),
+    'x-ms-cosmos-query-requiresdistribution': 'false',
+    'x-ms-request-charge': String(pageCharge(page)),
+  };
   if (end < items.length) headers['x-ms-continuation'] = `off:${end}`;
   send(res, 200, { _rid: coll.read()._rid, Documents: page, _count: page.length }, headers);
 }
 
 function query(coll, req, res, body) {
   if (isTrue(req, 'x-ms-cosmos-is-query-plan-request')) {
-    send(res, 200, PASSTHROUGH_PLAN);
+    // The gateway computes a plan without touching documents: modelled as free.
+    send(res, 200, PASSTHROUGH_PLAN, { 'x-ms-request-charge': '0' });
     return;
   }
   let spec;

@@ -1,8 +1,8 @@
 'use strict';
 // Loads @vercel/cosmosdb-server, patches its document store, and puts a dispatcher in front of its
 // request handler. Routes the package gets wrong are answered here (point read, read feed, change
-// feed, queries, batch, partition key ranges, and item writes, which must honour Cosmos DB's limits);
-// everything else (databases, containers, delete) still goes to the package. The dispatcher also
+// feed, queries, batch, partition key ranges, and item writes and deletes, which must honour Cosmos DB's limits and
+// carry a modelled request charge, charges.js); everything else (databases, containers) still goes to the package. The dispatcher also
 // injects faults when fault mode is on (faults.js) and serves its control endpoint, /_dev/faults.
 const { randomUUID } = require('crypto');
 const {
@@ -20,6 +20,7 @@ const { batch } = require('./batch');
 const { writeDocument } = require('./writes');
 const { enforceItemSize } = require('./limits');
 const { Faults } = require('./faults');
+const { readCharge, REFUSED } = require('./charges');
 
 // Falsy partition key values: the package parsed '[""]'/'[0]' into the document id and keyed its
 // index on `partition || id`, so "" and 0 collided with other documents. Key on the exact JSON value.
@@ -61,9 +62,9 @@ function pointRead(coll, req, res, body, id) {
   if (!doc || doc.id !== id || !samePartition(coll.documents._getPartition(doc), pk)) {
     sendError(res, 404, 'Entity with the specified id does not exist in the system.');
   } else if (req.headers['if-none-match'] === doc._etag) {
-    send(res, 304, undefined, { etag: doc._etag });
+    send(res, 304, undefined, { etag: doc._etag, 'x-ms-request-charge': String(REFUSED) });
   } else {
-    send(res, 200, doc, { etag: doc._etag });
+    send(res, 200, doc, { etag: doc._etag, 'x-ms-request-charge': String(readCharge(doc)) });
   }
 }
 
@@ -94,7 +95,7 @@ function route(req, m) {
     return req.headers['a-im'] ? changeFeed : readFeed;
   }
   if (kind !== 'docs') return null;
-  if (req.method === 'PUT' || req.method === 'PATCH') return id ? writeDocument : null;
+  if (req.method === 'PUT' || req.method === 'PATCH' || req.method === 'DELETE') return id ? writeDocument : null;
   if (req.method !== 'POST' || id) return null;
   if (isTrue(req, 'x-ms-cosmos-is-batch-request')) return batch;
   if (isTrue(req, 'x-ms-documentdb-isquery') || req.headers['content-type'] === 'application/query+json') return query;
@@ -140,14 +141,15 @@ async function injectFault({ kind, retryAfterMs }, req, res) {
   }
   await readBody(req); // drain, so the connection stays usable
   const message = 'Injected by the dev server\'s fault mode.';
+  const nothingDone = { 'x-ms-request-charge': '0' };
   if (kind === '429') {
     sendError(res, 429, `Message: {"Errors":["Request rate is large. More Request Units may be needed, so no changes were made. Please retry this request later."]} ${message}`, {
-      'x-ms-retry-after-ms': String(retryAfterMs), 'x-ms-substatus': '3200',
+      'x-ms-retry-after-ms': String(retryAfterMs), 'x-ms-substatus': '3200', ...nothingDone,
     });
   } else if (kind === '503') {
-    sendError(res, 503, `Message: {"Errors":["Service is currently unavailable."]} ${message}`);
+    sendError(res, 503, `Message: {"Errors":["Service is currently unavailable."]} ${message}`, nothingDone);
   } else {
-    sendError(res, 408, `Message: {"Errors":["Request timed out."]} ${message}`);
+    sendError(res, 408, `Message: {"Errors":["Request timed out."]} ${message}`, nothingDone);
   }
   return true;
 }

@@ -36,11 +36,14 @@ public sealed class DocumentBudgetTests(ITestOutputHelper output)
     {
         var state = new InventoryState(long.MaxValue / 2, HeldItems(InventoryRules.MaxDistinctItemsHeld, WorstItemId));
 
-        var head = HeadDocument.Encode(InventoryId, state, At).Length;
+        var head = HeadDocument.Encode(InventoryId, state, At, "generation").Length;
+        var shards = Enumerable.Range(0, HeadDocument.ItemShards).Select(s => HeadShardDocument.Encode(InventoryId, s, "generation", state).Length).ToList();
         var snapshot = SnapshotDocument.Encode(InventoryId, state, At).Length;
 
-        output.WriteLine($"worst head {head:N0} bytes, worst snapshot {snapshot:N0} bytes");
-        Assert.InRange(head, 0, OneMegabyte);
+        output.WriteLine($"worst head {head:N0} bytes, its largest item shard {shards.Max():N0} bytes (all {shards.Sum():N0}), worst snapshot {snapshot:N0} bytes");
+        Assert.InRange(head, 0, 1024);
+        // Ids chosen to land in one shard would put every item there: that shard would be about a snapshot's size.
+        Assert.InRange(shards.Sum(), 0, snapshot + HeadDocument.ItemShards * 256);
         Assert.InRange(snapshot, 0, OneMegabyte);
     }
 
@@ -78,16 +81,16 @@ public sealed class DocumentBudgetTests(ITestOutputHelper output)
     [InlineData(InventoryRules.MaxDistinctItemsHeld)]
     public void The_head_whole_grows_with_the_items_held_its_patch_does_not(int held)
     {
-        // A typical id (12 ASCII characters) and the worst one. An append of one event sends the event and a patch of
-        // the head; the head whole is what a snapshot (every SnapshotInterval events), a cold instance's read and a head
-        // caught up from the log cost.
+        // A typical id (12 ASCII characters) and the worst one. An append of one event to an inline head (written before
+        // heads were sharded) sends the event and a patch of the head; the head whole is what a snapshot (every
+        // SnapshotInterval events) and a cold instance's read cost.
         foreach (var (kind, itemId) in new (string, Func<int, string>)[] { ("typical", i => $"item-{i:D7}"), ("worst", WorstItemId) })
         {
             var state = new InventoryState(1_000_000, HeldItems(held, itemId));
             // Counts are the largest a count can be, so the event measured takes one unit out.
             var removed = new RecordedEvent(1_000_001, At, new ItemRemoved(itemId(0), 1));
             var e = EventCodec.Encode(InventoryId, removed).Length;
-            var head = HeadDocument.Encode(InventoryId, state, At).Length;
+            var head = SnapshotDocument.Encode(InventoryId, state, At).Length;
             var patch = HeadDocument.Changes(state, At, Inventory.Evolve(state, removed.Event), At.AddSeconds(1), [itemId(0)])!;
             output.WriteLine($"{held,5} items held, {kind,7} ids: event {e:N0} bytes, head whole {head:N0} bytes, patch {patch.Count} operations");
             Assert.True(head > held * 10, "the head lists every item held");
