@@ -12,7 +12,8 @@ namespace InventoryFunctions.Cosmos;
 /// <summary>
 /// The command side's stream on Cosmos DB. Each inventory is one logical partition of the events container holding its
 /// events (id = version, so two writers of one version collide), its head and its idempotency records.
-/// An append is one <see cref="TransactionalBatch"/>: head (guarded by its etag) + events (+ idempotency record); the
+/// An append is one <see cref="TransactionalBatch"/>: head (guarded by its etag) + events (+ idempotency record, + a
+/// transfer's record or receipt); the
 /// head is patched with what the events change, so an append's bytes do not grow with the items held.
 /// Round trips: a command costs a head point read plus the batch, and only the batch once this instance has
 /// seen the inventory, since the head and its etag are cached; a stale cache costs one 412 and a reload.
@@ -65,7 +66,8 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
         return head with { State = state, LatestOccurredAt = latest };
     }
 
-    public async Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency, CancellationToken cancellationToken)
+    public async Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency,
+        CancellationToken cancellationToken, StreamCompanion? companion = null)
     {
         // One pass over the events: the state after them, the latest instant, and the snapshots they reach.
         var (newState, latest) = (head.State, head.LatestOccurredAt);
@@ -77,11 +79,26 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
                 snapshotDocuments.Add(SnapshotDocument.Encode(inventoryId, newState, latest));
         }
 
-        // Operation order decides which failure Cosmos reports first: head, then idempotency record, then events.
+        // Operation order decides which failure Cosmos reports first: head, then idempotency record, then the companion
+        // document, then events.
         var batch = _events.CreateTransactionalBatch(new PartitionKey(inventoryId));
         var headOperations = AddHeadWrite(batch, inventoryId, head, events, newState, latest);
         if (idempotency is not null)
             batch.CreateItemStream(new MemoryStream(IdempotencyDocument.Encode(inventoryId, idempotency, time.GetUtcNow())), NoContent);
+        var companionAt = headOperations + (idempotency is null ? 0 : 1);
+        switch (companion)
+        {
+            case StreamCompanion.CreateTransfer create:
+                batch.CreateItemStream(new MemoryStream(TransferDocument.Encode(create.Transfer)), NoContent);
+                break;
+            case StreamCompanion.ReplaceTransfer replace:
+                batch.ReplaceItemStream(TransferDocument.IdFor(replace.Transfer.TransferId), new MemoryStream(TransferDocument.Encode(replace.Transfer)),
+                    new TransactionalBatchItemRequestOptions { IfMatchEtag = replace.ETag, EnableContentResponseOnWrite = false });
+                break;
+            case StreamCompanion.CreateReceipt receipt:
+                batch.CreateItemStream(new MemoryStream(TransferDocument.EncodeReceipt(inventoryId, receipt.Receipt)), NoContent);
+                break;
+        }
         foreach (var e in events)
             batch.CreateItemStream(new MemoryStream(EventCodec.Encode(inventoryId, e)), NoContent);
         foreach (var snapshot in snapshotDocuments)
@@ -109,6 +126,8 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
             return new AppendResult.HeadChanged();
         if (idempotency is not null && failed == headOperations)
             return new AppendResult.IdempotencyKeyUsed();
+        if (companion is not null && failed == companionAt)
+            return new AppendResult.CompanionConflict();
         return new AppendResult.LogAhead();
     }
 
