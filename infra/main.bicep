@@ -71,6 +71,7 @@ var changeFeedFunctions = [
   'ProjectInventory'
   'ProjectDwellTime'
   'ProjectGlobalCollected'
+  'CompleteTransfers'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
