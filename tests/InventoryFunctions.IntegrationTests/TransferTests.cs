@@ -3,8 +3,11 @@ using System.Text.Json;
 using InventoryFunctions.Application;
 using InventoryFunctions.Domain;
 using InventoryFunctions.IntegrationTests.Infrastructure;
+using InventoryFunctions.Functions;
 using InventoryFunctions.Testing;
+using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using static InventoryFunctions.IntegrationTests.Infrastructure.HistoryApi;
 
 namespace InventoryFunctions.IntegrationTests;
@@ -121,6 +124,42 @@ public sealed class TransferTests(LocalStackFixture stack)
         AssertProblem(insufficient, HttpStatusCode.Conflict, "insufficient-quantity");
         Assert.Single(await stack.Http.ReadLogAsync(from));
         AssertProblem(await stack.Http.GetJsonAsync($"inventories/{to}/events"), HttpStatusCode.NotFound, "inventory-not-found");
+    }
+    [Fact]
+    public async Task A_replay_of_the_whole_events_feed_under_a_fresh_lease_prefix_changes_no_inventory()
+    {
+        var a = await InventoryWithAsync("replay-a", ("ItemAdded", "sword", 3));
+        var b = await InventoryWithAsync("replay-b", ("ItemAdded", "gem", 2));
+        var one = (await TransferAsync(a, b, "replay-1", ("sword", 2))).Body.GetProperty("transferId").GetString()!;
+        var two = (await TransferAsync(b, a, "replay-2", ("gem", 1))).Body.GetProperty("transferId").GetString()!;
+        await WaitForStateAsync(a, one, TransferStates.Completed);
+        await WaitForStateAsync(b, two, TransferStates.Completed);
+        var before = (await stack.Http.ReadLogAsync(a), await stack.Http.ReadLogAsync(b));
+
+        // What a new processor (a fresh lease prefix, StartFromBeginning) would deliver: every change of the feed from
+        // the beginning, page by page, to the app's own relay function.
+        var relay = new CompleteTransfersFunction(stack.Services.GetRequiredService<TransferService>(), NullLogger<CompleteTransfersFunction>.Instance);
+        var pages = 0;
+        using (var feed = stack.Events.GetChangeFeedStreamIterator(ChangeFeedStartFrom.Beginning(), ChangeFeedMode.LatestVersion, new ChangeFeedRequestOptions { PageSizeHint = 100 }))
+        {
+            while (feed.HasMoreResults)
+            {
+                using var page = await feed.ReadNextAsync();
+                if (page.StatusCode == HttpStatusCode.NotModified)
+                    break;
+                page.EnsureSuccessStatusCode();
+                using var body = await JsonDocument.ParseAsync(page.Content);
+                await relay.CompleteTransfers([.. body.RootElement.GetProperty("Documents").EnumerateArray().Select(d => d.Clone())], CancellationToken.None);
+                pages++;
+            }
+        }
+        var after = (await stack.Http.ReadLogAsync(a), await stack.Http.ReadLogAsync(b));
+
+        Assert.True(pages > 0);
+        Assert.Equal(before.Item1, after.Item1);
+        Assert.Equal(before.Item2, after.Item2);
+        Assert.Equal(new Dictionary<string, int> { ["gem"] = 1, ["sword"] = 1 }, Fold(after.Item1));
+        Assert.Equal(new Dictionary<string, int> { ["gem"] = 1, ["sword"] = 2 }, Fold(after.Item2));
     }
 }
 
