@@ -71,6 +71,7 @@ var changeFeedFunctions = [
   'ProjectInventory'
   'ProjectDwellTime'
   'ProjectGlobalCollected'
+  'CompleteTransfers'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
@@ -135,7 +136,8 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2025-10-15
 // derived head, snapshot ('kind') and idempotency documents (which expire through their own 'ttl', hence
 // defaultTtl -1: on, but nothing expires unless it says so). Only the paths the queries use are indexed:
 // events by version (audit log, catch-up, time travel; 'version = 1' lists inventories for rebuilds),
-// snapshots by kind + state.version or occurredAt (time travel by version or instant).
+// snapshots by kind + state.version or occurredAt (time travel by version or instant), transfer records by kind +
+// transferState + createdAt (the timer's look for transfers left debited).
 resource eventsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2025-10-15' = {
   parent: database
   name: eventsContainerName
@@ -158,6 +160,8 @@ resource eventsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/con
           { path: '/kind/?' }
           { path: '/state/version/?' }
           { path: '/occurredAt/?' }
+          { path: '/transferState/?' }
+          { path: '/createdAt/?' }
         ]
         excludedPaths: [
           { path: '/*' }
@@ -387,6 +391,7 @@ var appSettings = {
   // The status timer (every minute) publishes the projection numbers health reads; older than this → degraded.
   ProjectionStatusSchedule: '0 */1 * * * *'
   ProjectionStatusStaleMinutes: '5'
+  TransferRecoverySchedule: '0 */1 * * * *'
 
   // The connection string holds only the instrumentation key and ingestion endpoint (not a secret);
   // with local auth disabled, ingestion also needs the Entra token requested by the setting below.

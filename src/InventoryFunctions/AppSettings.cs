@@ -38,4 +38,7 @@ public static class AppSettings
 
     /// <summary>Minutes after which /api/health calls the published projection status stale (default 5).</summary>
     public const string ProjectionStatusStaleMinutes = "ProjectionStatusStaleMinutes";
+
+    /// <summary>When the timer drives on transfers left debited (NCRONTAB with seconds; <c>0 */1 * * * *</c>).</summary>
+    public const string TransferRecoverySchedule = "TransferRecoverySchedule";
 }

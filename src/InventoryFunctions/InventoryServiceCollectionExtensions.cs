@@ -27,6 +27,8 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<IEventLogReader, CosmosEventLog>();
         services.AddSingleton<InventoryService>();
         services.AddSingleton<InventoryReplay>();
+        services.AddSingleton<ITransferStore, CosmosTransferStore>();
+        services.AddSingleton<TransferService>();
 
         services.AddSingleton<IProjectionStore, CosmosProjectionStore>();
         services.AddSingleton<IPoisonQueue>(_ => new StoragePoisonQueue(() => StoragePoisonQueue.CreateClient(configuration)));

@@ -53,7 +53,7 @@ public sealed class CosmosTests(InfrastructureTemplate template)
         Assert.Equal("consistent", (string?)policy["indexingMode"]);
         Assert.Equal(["/*"], Paths(policy["excludedPaths"]));
         Assert.Equal(
-            ["/inventoryId/?", "/kind/?", "/occurredAt/?", "/state/version/?", "/version/?"],
+            ["/createdAt/?", "/inventoryId/?", "/kind/?", "/occurredAt/?", "/state/version/?", "/transferState/?", "/version/?"],
             Paths(policy["includedPaths"]).Order());
     }
 

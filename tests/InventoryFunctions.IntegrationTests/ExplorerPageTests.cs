@@ -160,6 +160,27 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
     }
 
     [BrowserFact]
+    public async Task A_transfer_leg_in_the_timeline_names_the_other_inventory_and_its_link_opens_it()
+    {
+        var from = await CreateSampleInventoryAsync(count: 1);
+        var to = LocalStackFixture.NewInventoryId("gifted");
+        var started = await stack.Http.ExchangeAsync(ApiRequests.Transfer(from, to, [("sword", 1)], "explorer-gift"));
+        Assert.Equal(HttpStatusCode.Accepted, started.Status);
+        await stack.Http.WaitForViewAsync(to, 1);
+        await stack.Http.WaitForViewAsync(from, 2);
+        await using var context = await browser.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{ExplorerUrl}?inventory={from}");
+        await WaitUntilShownAsync(page, from, 2);
+
+        await Expect(page.Locator("#timeline-table tbody tr[data-version='2'] td").Nth(2)).ToHaveTextAsync($"ItemTransferredOut to {to}");
+        await page.Locator("#timeline-table a.counterparty").ClickAsync();
+        await WaitUntilShownAsync(page, to, 1);
+        await Expect(page.Locator("#timeline-table tbody tr[data-version='1'] td").Nth(2)).ToHaveTextAsync($"ItemTransferredIn from {from}");
+        await Expect(page).ToHaveURLAsync(new Regex($"inventory={to}$"));
+    }
+
+    [BrowserFact]
     public async Task An_unknown_inventory_and_an_invalid_id_are_shown_as_the_APIs_messages()
     {
         await using var context = await browser.Browser.NewContextAsync();

@@ -9,7 +9,8 @@ using InventoryFunctions.Domain;
 namespace InventoryFunctions.Testing;
 
 /// <summary>A response read whole: status, media type and the JSON body (undefined when there was none).</summary>
-public sealed record JsonReply(HttpStatusCode Status, string? MediaType, JsonElement Body)
+/// <param name="Headers">The response's headers (<c>Location</c>, <c>ETag</c>, <c>Idempotent-Replayed</c>, …).</param>
+public sealed record JsonReply(HttpStatusCode Status, string? MediaType, JsonElement Body, System.Net.Http.Headers.HttpResponseHeaders? Headers = null)
 {
     public override string ToString() => $"{(int)Status} {MediaType} {(Body.ValueKind == JsonValueKind.Undefined ? "" : Body.GetRawText())}";
 }
@@ -56,7 +57,7 @@ public static class ApiClient
     {
         var text = await response.Content.ReadAsStringAsync();
         var body = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-        return new JsonReply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body);
+        return new JsonReply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, response.Headers);
     }
 
     public static Task<JsonReply> AddItemAsync(this HttpClient http, string inventoryId, string itemId, int quantity = 1) =>
@@ -99,7 +100,16 @@ public static class ApiClient
         var itemId = e.GetProperty("itemId").GetString()!;
         var quantity = e.GetProperty("quantity").GetInt32();
         var type = e.GetProperty("type").GetString();
-        var fact = EventTypes.Create(type, itemId, quantity) ?? throw new InvalidDataException($"Unknown event type {type}");
+        var (transferId, counterparty) = e.TryGetProperty("transferId", out var id)
+            ? (id.GetString()!, e.GetProperty("counterparty").GetString()!)
+            : (string.Empty, string.Empty);
+        var fact = type switch
+        {
+            EventTypes.ItemTransferredOut => new ItemTransferredOut(itemId, quantity, transferId, counterparty),
+            EventTypes.ItemTransferredIn => new ItemTransferredIn(itemId, quantity, transferId, counterparty),
+            EventTypes.ItemRefunded => new ItemRefunded(itemId, quantity, transferId, counterparty),
+            _ => EventTypes.Create(type, itemId, quantity) ?? throw new InvalidDataException($"Unknown event type {type}"),
+        };
         return new RecordedEvent(e.GetProperty("version").GetInt64(), e.GetProperty("occurredAt").GetDateTimeOffset(), fact);
     }
 
@@ -167,5 +177,17 @@ public static class ApiRequests
         new(HttpMethod.Get, $"inventories/{inventoryId}/state?asOf={Uri.EscapeDataString(EventCodec.FormatOccurredAt(instant))}");
 
     /// <summary>POST /projections/rebuild with <paramref name="json"/> (null: no body, every inventory).</summary>
+    /// <summary><c>POST …/transfers</c> of <paramref name="lines"/> to <paramref name="to"/>, with <paramref name="key"/> as <c>Idempotency-Key</c> when given.</summary>
+    public static HttpRequestMessage Transfer(string from, string to, IEnumerable<(string ItemId, int Quantity)> lines, string? key)
+    {
+        var request = Json(HttpMethod.Post, $"inventories/{from}/transfers",
+            JsonSerializer.Serialize(new { to, items = lines.Select(l => new { itemId = l.ItemId, quantity = l.Quantity }) }));
+        if (key is not null)
+            request.Headers.Add("Idempotency-Key", key);
+        return request;
+    }
+
+    public static HttpRequestMessage GetTransfer(string from, string transferId) => new(HttpMethod.Get, $"inventories/{from}/transfers/{transferId}");
+
     public static HttpRequestMessage Rebuild(string? json) => Json(HttpMethod.Post, "projections/rebuild", json);
 }

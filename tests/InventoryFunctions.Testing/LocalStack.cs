@@ -96,6 +96,9 @@ public sealed class LocalStack : IAsyncDisposable
     /// <summary>The host's switch for the status timer (<c>PublishProjectionStatus</c>; true: disabled).</summary>
     public const string StatusTimerSwitch = "AzureWebJobs.PublishProjectionStatus.Disabled";
 
+    /// <summary>The host's switch for the timer that drives transfers left debited (<c>RecoverTransfers</c>; true: disabled).</summary>
+    public const string TransferRecoverySwitch = "AzureWebJobs.RecoverTransfers.Disabled";
+
     /// <summary>Creates the database, containers and poison queue named by <paramref name="settings"/> (the local host's provision).</summary>
     public static Task ProvisionAsync(IReadOnlyDictionary<string, string?> settings) =>
         LocalProvisioner.EnsureAsync(HostSettings.Load(LocalApp.ScriptRoot, settings), TextWriter.Null);
@@ -121,6 +124,9 @@ public sealed class LocalStack : IAsyncDisposable
             // on (StatusTimerSwitch "false"), and then every second, so that tests wait less for a published status.
             [StatusTimerSwitch] = "true",
             [InventoryFunctions.AppSettings.ProjectionStatusSchedule] = "*/1 * * * * *",
+            // The transfer recovery timer: every 2 s where a test turns it on (TransferRecoverySwitch "false").
+            [TransferRecoverySwitch] = "true",
+            [InventoryFunctions.AppSettings.TransferRecoverySchedule] = "*/2 * * * * *",
         };
         foreach (var (name, value) in overrides ?? new Dictionary<string, string?>())
             settings[name] = value;

@@ -75,7 +75,7 @@ public class FunctionMetadataTests
 
         Assert.Equal(ChangeFeedFunctionNames.Select(f => ((string?)f, (string?)"cosmosDBTrigger")), triggers.Where(t => t.Type == "cosmosDBTrigger"));
         Assert.Equal([("RebuildProjectionsPage", "queueTrigger")], triggers.Where(t => t.Type == "queueTrigger"));
-        Assert.Equal([("PublishProjectionStatus", "timerTrigger")], triggers.Where(t => t.Type == "timerTrigger"));
+        Assert.Equal([("PublishProjectionStatus", "timerTrigger"), ("RecoverTransfers", "timerTrigger")], triggers.Where(t => t.Type == "timerTrigger").OrderBy(t => t.Name));
         Assert.Equal(["cosmosDBTrigger", "httpTrigger", "queueTrigger", "timerTrigger"], triggers.Select(t => t.Type).Distinct().Order());
         Assert.Equal("%ProjectionStatusSchedule%", Trigger(Function("PublishProjectionStatus")).GetProperty("schedule").GetString());
         Assert.Contains(triggers, t => t.Name == "GetInventory");
@@ -85,7 +85,7 @@ public class FunctionMetadataTests
     /// <summary>Every change-feed function, by name; each keeps its own checkpoints under its own lease prefix.</summary>
     public static TheoryData<string> ChangeFeedFunctions => new(ChangeFeedFunctionNames);
 
-    private static readonly string[] ChangeFeedFunctionNames = ["ProjectDwellTime", "ProjectGlobalCollected", "ProjectInventory"];
+    private static readonly string[] ChangeFeedFunctionNames = ["CompleteTransfers", "ProjectDwellTime", "ProjectGlobalCollected", "ProjectInventory"];
 
     [Fact]
     public void Change_feed_functions_on_the_same_container_have_distinct_lease_prefixes_so_they_do_not_share_leases()

@@ -32,6 +32,9 @@ public abstract record AppendResult
 
     /// <summary>The idempotency key was used by an earlier request: answer with its record.</summary>
     public sealed record IdempotencyKeyUsed : AppendResult;
+
+    /// <summary>The companion document could not be written: one to create exists, or one to replace changed.</summary>
+    public sealed record CompanionConflict : AppendResult;
 }
 
 /// <summary>
@@ -49,9 +52,11 @@ public interface IInventoryStream
 
     /// <summary>
     /// Appends <paramref name="events"/> (numbered from <c>head.State.Version + 1</c>) and the new head in one
-    /// transaction, only if the head is still <paramref name="head"/> and the versions are free.
+    /// transaction, only if the head is still <paramref name="head"/> and the versions are free; with
+    /// <paramref name="companion"/> written in the same transaction (a transfer record or receipt).
     /// </summary>
-    Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency, CancellationToken cancellationToken);
+    Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency,
+        CancellationToken cancellationToken, StreamCompanion? companion = null);
 
     Task<IdempotencyRecord?> FindIdempotencyRecordAsync(string inventoryId, string key, CancellationToken cancellationToken);
 }

@@ -35,6 +35,9 @@ public sealed record IdempotencyRecord(string Key, string RequestHash, long Vers
         AddItem => "AddItem",
         RemoveItem => "RemoveItem",
         AppendEvents => "AppendEvents",
+        TransferOut => "TransferOut",
+        ReceiveTransfer => "ReceiveTransfer",
+        RefundTransfer => "RefundTransfer",
         _ => throw new UnreachableException($"No operation name for {command.GetType().Name}."),
     };
 }

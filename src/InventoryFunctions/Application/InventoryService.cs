@@ -6,7 +6,9 @@ namespace InventoryFunctions.Application;
 /// <summary>A command as the HTTP edge hands it over, already validated.</summary>
 /// <param name="ExpectedVersion">From <c>If-Match</c>: the version the client believes current (0 = must not exist yet).</param>
 /// <param name="IdempotencyKey">From <c>Idempotency-Key</c>: a retry with the same key and the same request gets the first answer.</param>
-public sealed record CommandRequest(string InventoryId, InventoryCommand Command, long? ExpectedVersion = null, string? IdempotencyKey = null);
+/// <param name="Companion">A document to write in the same transaction as the events (a transfer's record or receipt).</param>
+public sealed record CommandRequest(string InventoryId, InventoryCommand Command, long? ExpectedVersion = null, string? IdempotencyKey = null,
+    StreamCompanion? Companion = null);
 
 /// <summary>What became of a command. A closed family the HTTP edge maps to status codes.</summary>
 public abstract record CommandOutcome
@@ -28,6 +30,9 @@ public abstract record CommandOutcome
 
     /// <summary>Other writers kept winning the race for this inventory; nothing was written.</summary>
     public sealed record TooMuchContention(int Attempts) : CommandOutcome;
+
+    /// <summary>The request's companion document could not be written (it exists, or changed); nothing was written.</summary>
+    public sealed record CompanionConflict : CommandOutcome;
 }
 
 /// <summary>
@@ -94,8 +99,10 @@ public sealed class InventoryService(IInventoryStream store, TimeProvider time, 
                 ? new IdempotencyRecord(key, IdempotencyRecord.Fingerprint(request), events[^1].Version, events)
                 : null;
 
-            switch (await store.AppendAsync(inventoryId, head, events, record, cancellationToken))
+            switch (await store.AppendAsync(inventoryId, head, events, record, cancellationToken, request.Companion))
             {
+                case AppendResult.CompanionConflict:
+                    return new CommandOutcome.CompanionConflict();
                 case AppendResult.Appended appended:
                     logger.LogInformation("Appended {Count} events to {InventoryId} at version {Version}", events.Count, inventoryId, appended.Head.State.Version);
                     return new CommandOutcome.Appended(appended.Head.State.Version, events);

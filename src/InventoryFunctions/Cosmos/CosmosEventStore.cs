@@ -13,8 +13,9 @@ namespace InventoryFunctions.Cosmos;
 /// The command side's stream on Cosmos DB. Each inventory is one logical partition of the events container holding its
 /// events (id = version, so two writers of one version collide), its head and its idempotency records.
 /// An append is one <see cref="TransactionalBatch"/>: head (guarded by its etag) + its item shards + events
-/// (+ idempotency record); the head and the shards are patched with what the events change, so neither an append's
-/// bytes nor its request units grow with the items held (<see cref="HeadDocument"/> has the layouts).
+/// (+ idempotency record, + a transfer's record or receipt); the head and the shards are patched with what the events
+/// change, so neither an append's bytes nor its request units grow with the items held (<see cref="HeadDocument"/> has
+/// the layouts).
 /// Round trips: a command costs one single-partition query for the head and its shards plus the batch, and only the
 /// batch once this instance has seen the inventory, since the head and its etag are cached; a stale cache costs one
 /// 412 and a reload.
@@ -67,7 +68,8 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
         return head with { State = state, LatestOccurredAt = latest };
     }
 
-    public async Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency, CancellationToken cancellationToken)
+    public async Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency,
+        CancellationToken cancellationToken, StreamCompanion? companion = null)
     {
         // One pass over the events: the state after them, the latest instant, and the snapshots they reach.
         var (newState, latest) = (head.State, head.LatestOccurredAt);
@@ -79,11 +81,26 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
                 snapshotDocuments.Add(SnapshotDocument.Encode(inventoryId, newState, latest));
         }
 
-        // Operation order decides which failure Cosmos reports first: head, then idempotency record, then events.
+        // Operation order decides which failure Cosmos reports first: head, then idempotency record, then the companion
+        // document, then events.
         var batch = _events.CreateTransactionalBatch(new PartitionKey(inventoryId));
         var (headOperations, stateOperations, generation) = AddHeadWrite(batch, inventoryId, head, events, newState, latest);
         if (idempotency is not null)
             batch.CreateItemStream(new MemoryStream(IdempotencyDocument.Encode(inventoryId, idempotency, time.GetUtcNow())), NoContent);
+        var companionAt = stateOperations + (idempotency is null ? 0 : 1);
+        switch (companion)
+        {
+            case StreamCompanion.CreateTransfer create:
+                batch.CreateItemStream(new MemoryStream(TransferDocument.Encode(create.Transfer)), NoContent);
+                break;
+            case StreamCompanion.ReplaceTransfer replace:
+                batch.ReplaceItemStream(TransferDocument.IdFor(replace.Transfer.TransferId), new MemoryStream(TransferDocument.Encode(replace.Transfer)),
+                    new TransactionalBatchItemRequestOptions { IfMatchEtag = replace.ETag, EnableContentResponseOnWrite = false });
+                break;
+            case StreamCompanion.CreateReceipt receipt:
+                batch.CreateItemStream(new MemoryStream(TransferDocument.EncodeReceipt(inventoryId, receipt.Receipt)), NoContent);
+                break;
+        }
         foreach (var e in events)
             batch.CreateItemStream(new MemoryStream(EventCodec.Encode(inventoryId, e)), NoContent);
         foreach (var snapshot in snapshotDocuments)
@@ -111,6 +128,8 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
             return new AppendResult.HeadChanged();
         if (idempotency is not null && failed == stateOperations)
             return new AppendResult.IdempotencyKeyUsed();
+        if (companion is not null && failed == companionAt)
+            return new AppendResult.CompanionConflict();
         return new AppendResult.LogAhead();
     }
 

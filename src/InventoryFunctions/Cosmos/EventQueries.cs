@@ -43,6 +43,14 @@ internal static class EventQueries
             .WithParameter("@head", HeadDocument.Kind)
             .WithParameter("@shard", HeadShardDocument.Kind);
 
+    /// <summary>Cross-partition: up to <paramref name="max"/> transfer records still debited that were created before <paramref name="cutoff"/>, oldest first.</summary>
+    public static QueryDefinition TransfersDebitedBefore(DateTimeOffset cutoff, int max) =>
+        new QueryDefinition("SELECT TOP @max * FROM c WHERE c.kind = @kind AND c.transferState = @state AND c.createdAt < @cutoff")
+            .WithParameter("@max", max)
+            .WithParameter("@kind", TransferDocument.Kind)
+            .WithParameter("@state", TransferStates.Debited)
+            .WithParameter("@cutoff", EventCodec.FormatOccurredAt(cutoff));
+
     /// <summary>Cross-partition: the id of every inventory, from the one event each has at version 1.</summary>
     public static QueryDefinition FirstVersions() => new("SELECT VALUE c.inventoryId FROM c WHERE c.version = 1");
 

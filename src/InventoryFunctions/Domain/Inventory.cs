@@ -27,8 +27,8 @@ public static class Inventory
         ArgumentNullException.ThrowIfNull(state);
         return e switch
         {
-            ItemAdded => Apply(state, e.ItemId, e.Quantity, added: true),
-            ItemRemoved => Apply(state, e.ItemId, e.Quantity, added: false),
+            ItemAdded or ItemTransferredIn or ItemRefunded => Apply(state, e.ItemId, e.Quantity, added: true),
+            ItemRemoved or ItemTransferredOut => Apply(state, e.ItemId, e.Quantity, added: false),
             null => throw new ArgumentNullException(nameof(e)),
             _ => throw new UnreachableException($"Evolve does not handle {e.GetType().Name}."),
         };
@@ -111,6 +111,7 @@ public static class Inventory
         AddItem(var itemId, var quantity) => [new ItemAdded(itemId, quantity)],
         RemoveItem(var itemId, var quantity) => [new ItemRemoved(itemId, quantity)],
         AppendEvents(var events) => events,
+        TransferCommand transfer => Transfers.Legs(transfer),
         null => throw new ArgumentNullException(nameof(command)),
         _ => throw new UnreachableException($"Decide does not handle {command.GetType().Name}."),
     };
@@ -142,11 +143,13 @@ public static class Inventory
             var held = running.QuantityOf(itemId);
             Rejection? rejection = e switch
             {
-                ItemRemoved when quantity > held => new InsufficientQuantity(itemId, quantity, held),
-                ItemAdded when quantity > InventoryRules.MaxHeldPerItem - held => new HoldingLimitExceeded(itemId, quantity, held),
-                ItemAdded when held == 0 && running.Items.Count >= InventoryRules.MaxDistinctItemsHeld =>
+                ItemRemoved or ItemTransferredOut when quantity > held => new InsufficientQuantity(itemId, quantity, held),
+                ItemAdded or ItemTransferredIn when quantity > InventoryRules.MaxHeldPerItem - held => new HoldingLimitExceeded(itemId, quantity, held),
+                ItemAdded or ItemTransferredIn when held == 0 && running.Items.Count >= InventoryRules.MaxDistinctItemsHeld =>
                     new DistinctItemsLimitExceeded(itemId, InventoryRules.MaxDistinctItemsHeld),
-                ItemAdded or ItemRemoved => null,
+                // A refund gives back units the inventory held before the transfer: it is never refused (it may take the
+                // inventory past the distinct-items limit by the transfer's lines; a count past int.MaxValue is clamped).
+                ItemAdded or ItemRemoved or ItemTransferredOut or ItemTransferredIn or ItemRefunded => null,
                 _ => throw new UnreachableException($"Decide does not handle {e.GetType().Name}."),
             };
             if (rejection is not null)

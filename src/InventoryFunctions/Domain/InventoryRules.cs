@@ -21,6 +21,9 @@ public static class InventoryRules
     public const int MaxQuantity = 1_000_000;
     public const int MaxEventsPerAppend = 50;
 
+    /// <summary>The most lines a transfer moves (one leg event each, so a transfer is one append on each side).</summary>
+    public const int MaxTransferLines = MaxEventsPerAppend;
+
     /// <summary>The most units of one item an inventory can hold (the count is a 32-bit integer).</summary>
     public const int MaxHeldPerItem = int.MaxValue;
 
@@ -107,8 +110,30 @@ public static class InventoryRules
         null => "A command is required.",
         AppendEvents(var events) => ValidateBatch(events),
         AddItem or RemoveItem => ValidateEvent(Inventory.Proposed(command)[0]),
+        TransferCommand transfer => ValidateTransfer(transfer),
         _ => $"Unknown command {command.GetType().Name}.",
     };
+
+    /// <summary>1 to <see cref="MaxTransferLines"/> lines, each a valid item and quantity, no item twice.</summary>
+    public static string? ValidateTransferLines(IReadOnlyList<TransferLine?>? lines)
+    {
+        if (lines is null || lines.Count is < 1 or > MaxTransferLines)
+            return $"A transfer moves from 1 to {MaxTransferLines} lines.";
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var error = lines[i] is not { } line ? "a line is required."
+                : ValidateItemId(line.ItemId) ?? ValidateQuantity(line.Quantity) ?? (seen.Add(line.ItemId) ? null : $"item '{line.ItemId}' is in more than one line.");
+            if (error is not null)
+                return string.Create(CultureInfo.InvariantCulture, $"items[{i}]: {error}");
+        }
+        return null;
+    }
+
+    private static string? ValidateTransfer(TransferCommand transfer) =>
+        (Transfers.IsId(transfer.TransferId) ? null : "transferId must be 32 lowercase hex digits.")
+        ?? ValidateInventoryId(transfer.Counterparty)
+        ?? ValidateTransferLines(transfer.Lines);
 
     private static string? ValidateEvent(InventoryEvent? e) => e is null
         ? "an event is required."

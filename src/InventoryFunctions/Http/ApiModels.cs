@@ -2,11 +2,25 @@ using InventoryFunctions.Domain;
 
 namespace InventoryFunctions.Http;
 
-/// <summary>An event as the API shows it. <c>OccurredAt</c> is a UTC <see cref="DateTime"/> so it serializes with 'Z'.</summary>
-public sealed record EventResponse(long Version, string Type, string ItemId, int Quantity, DateTime OccurredAt)
+/// <summary>
+/// An event as the API shows it. <c>OccurredAt</c> is a UTC <see cref="DateTime"/> so it serializes with 'Z'; a transfer
+/// leg also names its <see cref="TransferId"/> and <see cref="Counterparty"/> (left out for adds and removes).
+/// </summary>
+public sealed record EventResponse(long Version, string Type, string ItemId, int Quantity, DateTime OccurredAt,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? TransferId = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Counterparty = null)
 {
     public static EventResponse From(RecordedEvent recorded)
-        => new(recorded.Version, EventTypes.NameOf(recorded.Event), recorded.Event.ItemId, recorded.Event.Quantity, recorded.OccurredAt.UtcDateTime);
+        => new(recorded.Version, EventTypes.NameOf(recorded.Event), recorded.Event.ItemId, recorded.Event.Quantity, recorded.OccurredAt.UtcDateTime,
+            (recorded.Event as TransferEvent)?.TransferId, (recorded.Event as TransferEvent)?.Counterparty);
+}
+
+/// <summary>A transfer as the API shows it (<c>GET …/transfers/{transferId}</c>, and the 202 of its POST).</summary>
+public sealed record TransferResponse(string TransferId, string From, string To, IReadOnlyList<TransferLine> Items, string State, string? Reason,
+    DateTime CreatedAt, DateTime? CompletedAt)
+{
+    public static TransferResponse Of(Application.TransferRecord t) =>
+        new(t.TransferId, t.From, t.To, t.Items, t.State, t.Reason, t.CreatedAt.UtcDateTime, t.CompletedAt?.UtcDateTime);
 }
 
 /// <summary>The answer to a command: the inventory's version after it and the events it appended.</summary>

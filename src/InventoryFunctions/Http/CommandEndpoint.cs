@@ -49,14 +49,22 @@ public static class CommandEndpoint
             return outcome.Problem;
 
         var response = request.HttpContext.Response;
-        switch (outcome.Value)
+        if (outcome.Value is CommandOutcome.Appended appended)
         {
-            case CommandOutcome.Appended appended:
-                response.Headers.ETag = HttpEdge.ETag(appended.Version);
-                if (appended.Replayed)
-                    response.Headers[IdempotentReplayedHeader] = "true";
-                var body = new AppendResponse(inventoryId, appended.Version, [.. appended.Events.Select(EventResponse.From)]);
-                return TypedResults.Json(body, statusCode: successStatus);
+            response.Headers.ETag = HttpEdge.ETag(appended.Version);
+            if (appended.Replayed)
+                response.Headers[IdempotentReplayedHeader] = "true";
+            var body = new AppendResponse(inventoryId, appended.Version, [.. appended.Events.Select(EventResponse.From)]);
+            return TypedResults.Json(body, statusCode: successStatus);
+        }
+        return ProblemFor(outcome.Value!, response, inventoryId);
+    }
+
+    /// <summary>The problem answering a command that wrote nothing (every outcome but an append).</summary>
+    public static IResult ProblemFor(CommandOutcome outcome, HttpResponse response, string inventoryId)
+    {
+        switch (outcome)
+        {
             case CommandOutcome.Rejected { Reason: InsufficientQuantity r }:
                 return Problems.InsufficientQuantity.With($"Cannot remove {r.Requested} of '{r.ItemId}': {r.Held} held.",
                     new Dictionary<string, object?> { ["itemId"] = r.ItemId, ["requested"] = r.Requested, ["held"] = r.Held });
@@ -77,7 +85,7 @@ public static class CommandEndpoint
                 response.Headers.RetryAfter = "1";
                 return Problems.TooMuchContention.With($"Other writers to '{inventoryId}' won {contention.Attempts} times in a row; nothing was written. Retry shortly.");
             default:
-                throw new InvalidOperationException($"Unmapped outcome {outcome.Value?.GetType().Name}");
+                throw new InvalidOperationException($"Unmapped outcome {outcome.GetType().Name}");
         }
     }
 }

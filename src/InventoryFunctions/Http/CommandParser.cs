@@ -64,6 +64,55 @@ public static class CommandParser
         return events.Count == list.GetArrayLength() && errors.Count == 0 ? new AppendEvents(events) : null;
     }
 
+    private static readonly string[] TransferProperties = ["to", "items"];
+    private static readonly string[] TransferLineProperties = ["itemId", "quantity"];
+
+    /// <summary>
+    /// <c>{"to":"player-2","items":[{"itemId":"sword","quantity":1}, ...]}</c> from <paramref name="from"/>: 1..50 lines,
+    /// each item once, quantity optional (1), <c>to</c> a valid inventory id other than <paramref name="from"/>.
+    /// </summary>
+    public static (string To, IReadOnlyList<TransferLine> Items)? ParseTransfer(JsonElement body, string from, IDictionary<string, string[]> errors)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            errors["body"] = ["The body must be a JSON object like {\"to\":\"player-2\",\"items\":[{\"itemId\":\"sword\",\"quantity\":1}]}."];
+            return null;
+        }
+        RejectUnknownProperties(body, "", TransferProperties, errors);
+        string? to = null;
+        if (!body.TryGetProperty("to", out var toValue) || toValue.ValueKind != JsonValueKind.String)
+            errors["to"] = ["to is required and must be a string: the receiving inventory's id."];
+        else if (InventoryRules.ValidateInventoryId(toValue.GetString()) is { } toError)
+            errors["to"] = [toError.Replace("inventoryId", "to", StringComparison.Ordinal)];
+        else if ((to = toValue.GetString()) == from)
+            errors["to"] = ["to must be another inventory than the one the items leave."];
+
+        if (!body.TryGetProperty("items", out var list) || list.ValueKind != JsonValueKind.Array)
+        {
+            errors["items"] = ["items is required and must be an array of {\"itemId\",\"quantity\"} lines."];
+            return null;
+        }
+        var lines = new List<TransferLine>(list.GetArrayLength());
+        var index = 0;
+        foreach (var element in list.EnumerateArray())
+        {
+            var path = $"items[{index++}]";
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                errors[path] = ["Each line must be a JSON object."];
+                continue;
+            }
+            RejectUnknownProperties(element, path + ".", TransferLineProperties, errors);
+            var itemId = ReadItemId(element, path + ".itemId", errors);
+            var quantity = ReadQuantity(element, path + ".quantity", errors);
+            if (itemId is not null && quantity is not null)
+                lines.Add(new TransferLine(itemId, quantity.Value));
+        }
+        if (errors.Count == 0 && InventoryRules.ValidateTransferLines(lines) is { } linesError)
+            errors["items"] = [linesError];
+        return errors.Count == 0 && to is not null ? (to, lines) : null;
+    }
+
     public static string? ValidateRouteItemId(string itemId, IDictionary<string, string[]> errors)
     {
         if (InventoryRules.ValidateItemId(itemId) is { } error)

@@ -27,6 +27,7 @@ public static class Problems
     public static readonly ProblemType MethodNotAllowed = new("method-not-allowed", StatusCodes.Status405MethodNotAllowed, "The resource does not answer this method.");
     public static readonly ProblemType InventoryNotFound = new("inventory-not-found", StatusCodes.Status404NotFound, "No such inventory.");
     public static readonly ProblemType RebuildJobNotFound = new("rebuild-job-not-found", StatusCodes.Status404NotFound, "No such rebuild job.");
+    public static readonly ProblemType TransferNotFound = new("transfer-not-found", StatusCodes.Status404NotFound, "No such transfer.");
     public static readonly ProblemType VersionNotFound = new("version-not-found", StatusCodes.Status404NotFound, "No such version yet.");
     public static readonly ProblemType InsufficientQuantity = new("insufficient-quantity", StatusCodes.Status409Conflict, "Not enough of the item is held.");
     public static readonly ProblemType DistinctItemsLimitExceeded = new("distinct-items-limit-exceeded", StatusCodes.Status409Conflict, "The inventory holds as many distinct items as it can.");

@@ -58,9 +58,11 @@ public sealed record DwellTimeView(string InventoryId, long Version, ImmutableSo
         var item = Items.GetValueOrDefault(itemId);
         var changed = recorded.Event switch
         {
-            ItemAdded added => Add(item ?? ItemDwell.Empty(itemId), recorded.OccurredAt, added.Quantity),
-            // A legacy blind removal of more than is held ends what is held; units never added have no dwell.
-            ItemRemoved removed => item is null ? null : Remove(item, recorded.OccurredAt, removed.Quantity),
+            // Units that enter (added, received in a transfer, refunded) start their dwell at that event.
+            ItemAdded or ItemTransferredIn or ItemRefunded => Add(item ?? ItemDwell.Empty(itemId), recorded.OccurredAt, recorded.Event.Quantity),
+            // Units that leave (removed, sent in a transfer) end it, first in first out. A legacy blind removal of more
+            // than is held ends what is held; units never added have no dwell.
+            ItemRemoved or ItemTransferredOut => item is null ? null : Remove(item, recorded.OccurredAt, recorded.Event.Quantity),
             _ => throw new ArgumentException($"Unknown event {recorded.Event.GetType().Name}.", nameof(recorded)),
         };
         return this with { Version = recorded.Version, Items = changed is null ? Items : Items.SetItem(itemId, changed) };

@@ -71,7 +71,8 @@ public sealed record InventoryView(
             return this;
 
         var items = Inventory.Evolve(InventoryState.Trusted(Version, Items), recorded).Items;
-        var collected = recorded.Event is ItemAdded add ? AddCollected(Collected, add) : Collected;
+        // Collected: units that entered the inventory, added or received in a transfer; a refund gives back units it had.
+        var collected = recorded.Event is ItemAdded or ItemTransferredIn ? AddCollected(Collected, recorded.Event) : Collected;
         return this with { Version = recorded.Version, Items = items, Collected = collected, UpdatedAt = Later(recorded.OccurredAt) };
     }
 
@@ -89,7 +90,7 @@ public sealed record InventoryView(
     public IReadOnlyList<CollectedItem> MostCollected(int top) =>
         [.. Collected.Select((item, order) => (item, order)).OrderByDescending(x => x.item.Collected).ThenBy(x => x.order).Take(top).Select(x => x.item)];
 
-    private static ImmutableList<CollectedItem> AddCollected(ImmutableList<CollectedItem> collected, ItemAdded added)
+    private static ImmutableList<CollectedItem> AddCollected(ImmutableList<CollectedItem> collected, InventoryEvent added)
     {
         var index = collected.FindIndex(c => c.ItemId == added.ItemId);
         if (index >= 0)

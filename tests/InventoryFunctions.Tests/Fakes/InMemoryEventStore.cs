@@ -18,9 +18,10 @@ namespace InventoryFunctions.Tests.Fakes;
 /// stored head, so a conflict can only come from a write that happens between a load and an append: see
 /// <see cref="BeforeNextAppend"/> and <see cref="BeforeEveryAppend"/>. For arranging odd stores there are
 /// <see cref="Import"/> (events without the head, as another tool or a restore would leave them) and
-/// <see cref="RewindHead"/> (a head that trails its log).
+/// <see cref="RewindHead"/> (a head that trails its log). It is also the transfer store: records and receipts live in
+/// the streams of their inventories and are written by the same "transaction" when an append carries them.
 /// </remarks>
-public sealed class InMemoryEventStore : IInventoryStream
+public sealed class InMemoryEventStore : IInventoryStream, ITransferStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Stream> _streams = new(StringComparer.Ordinal);
@@ -146,7 +147,8 @@ public sealed class InMemoryEventStore : IInventoryStream
         }
     }
 
-    public Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency, CancellationToken cancellationToken)
+    public Task<AppendResult> AppendAsync(string inventoryId, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency,
+        CancellationToken cancellationToken, StreamCompanion? companion = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(head);
@@ -165,7 +167,7 @@ public sealed class InMemoryEventStore : IInventoryStream
         every?.Invoke(this);
 
         lock (_lock)
-            return Task.FromResult(Commit(inventoryId, StreamOf(inventoryId), head, events, idempotency));
+            return Task.FromResult(Commit(inventoryId, StreamOf(inventoryId), head, events, idempotency, companion));
     }
 
     public Task<IdempotencyRecord?> FindIdempotencyRecordAsync(string inventoryId, string key, CancellationToken cancellationToken)
@@ -181,7 +183,8 @@ public sealed class InMemoryEventStore : IInventoryStream
     }
 
     // One "transactional batch": every check first, then every write.
-    private AppendResult Commit(string inventoryId, Stream stream, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency)
+    private AppendResult Commit(string inventoryId, Stream stream, StreamHead head, IReadOnlyList<RecordedEvent> events, IdempotencyRecord? idempotency,
+        StreamCompanion? companion = null)
     {
         if (events.Count == 0)
             throw new ArgumentException("An append holds at least one event.", nameof(events));
@@ -193,8 +196,30 @@ public sealed class InMemoryEventStore : IInventoryStream
             return new AppendResult.HeadChanged();
         if (idempotency is not null && stream.Idempotency.ContainsKey(idempotency.Key))
             return new AppendResult.IdempotencyKeyUsed();
+        var companionFits = companion switch
+        {
+            StreamCompanion.CreateTransfer create => !stream.Transfers.ContainsKey(create.Transfer.TransferId),
+            StreamCompanion.ReplaceTransfer replace => stream.Transfers.TryGetValue(replace.Transfer.TransferId, out var current) && current.ETag == replace.ETag,
+            StreamCompanion.CreateReceipt receipt => !stream.Receipts.ContainsKey(receipt.Receipt.TransferId),
+            _ => true,
+        };
+        if (!companionFits)
+            return new AppendResult.CompanionConflict();
         if (events.Any(e => stream.Log.ContainsKey(e.Version)))
             return new AppendResult.LogAhead();
+
+        switch (companion)
+        {
+            case StreamCompanion.CreateTransfer create:
+                stream.Transfers[create.Transfer.TransferId] = new StoredTransfer(create.Transfer, NewETag());
+                break;
+            case StreamCompanion.ReplaceTransfer replace:
+                stream.Transfers[replace.Transfer.TransferId] = new StoredTransfer(replace.Transfer, NewETag());
+                break;
+            case StreamCompanion.CreateReceipt receipt:
+                stream.Receipts[receipt.Receipt.TransferId] = receipt.Receipt;
+                break;
+        }
 
         foreach (var e in events)
             stream.Log.Add(e.Version, e);
@@ -202,6 +227,45 @@ public sealed class InMemoryEventStore : IInventoryStream
             stream.Idempotency.Add(idempotency.Key, idempotency);
         stream.Head = new StreamHead(newState, NewETag());
         return new AppendResult.Appended(stream.Head);
+    }
+
+    public Task<StoredTransfer?> ReadAsync(string from, string transferId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+            return Task.FromResult(_streams.TryGetValue(from, out var stream) ? stream.Transfers.GetValueOrDefault(transferId) : null);
+    }
+
+    public Task<bool> TryReplaceAsync(TransferRecord transfer, string etag, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var stream = StreamOf(transfer.From);
+            if (!stream.Transfers.TryGetValue(transfer.TransferId, out var current) || current.ETag != etag)
+                return Task.FromResult(false);
+            stream.Transfers[transfer.TransferId] = new StoredTransfer(transfer, NewETag());
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<TransferReceipt?> ReadReceiptAsync(string to, string transferId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+            return Task.FromResult(_streams.TryGetValue(to, out var stream) ? stream.Receipts.GetValueOrDefault(transferId) : null);
+    }
+
+    public Task<bool> TryCreateReceiptAsync(string to, TransferReceipt receipt, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+            return Task.FromResult(StreamOf(to).Receipts.TryAdd(receipt.TransferId, receipt));
+    }
+
+    public Task<IReadOnlyList<StoredTransfer>> DebitedBeforeAsync(DateTimeOffset cutoff, int max, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyList<StoredTransfer>>([.. _streams.Values.SelectMany(s => s.Transfers.Values)
+                .Where(t => t.Transfer.State == TransferStates.Debited && t.Transfer.CreatedAt < cutoff).Take(max)]);
+        }
     }
 
     private RecordedEvent[] Number(long after, InventoryEvent[] events)
@@ -227,5 +291,7 @@ public sealed class InMemoryEventStore : IInventoryStream
         public SortedDictionary<long, RecordedEvent> Log { get; } = [];
         public StreamHead? Head { get; set; }
         public Dictionary<string, IdempotencyRecord> Idempotency { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, StoredTransfer> Transfers { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, TransferReceipt> Receipts { get; } = new(StringComparer.Ordinal);
     }
 }

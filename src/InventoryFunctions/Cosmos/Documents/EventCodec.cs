@@ -32,8 +32,13 @@ public static class EventCodec
     private static readonly JsonEncodedText ItemIdName = JsonEncodedText.Encode(EventDocument.Fields.ItemId);
     private static readonly JsonEncodedText QuantityName = JsonEncodedText.Encode(EventDocument.Fields.Quantity);
     private static readonly JsonEncodedText OccurredAtName = JsonEncodedText.Encode(EventDocument.Fields.OccurredAt);
+    private static readonly JsonEncodedText TransferIdName = JsonEncodedText.Encode(EventDocument.Fields.TransferId);
+    private static readonly JsonEncodedText CounterpartyName = JsonEncodedText.Encode(EventDocument.Fields.Counterparty);
     private static readonly JsonEncodedText ItemAddedType = JsonEncodedText.Encode(EventTypes.ItemAdded);
     private static readonly JsonEncodedText ItemRemovedType = JsonEncodedText.Encode(EventTypes.ItemRemoved);
+    private static readonly JsonEncodedText ItemTransferredOutType = JsonEncodedText.Encode(EventTypes.ItemTransferredOut);
+    private static readonly JsonEncodedText ItemTransferredInType = JsonEncodedText.Encode(EventTypes.ItemTransferredIn);
+    private static readonly JsonEncodedText ItemRefundedType = JsonEncodedText.Encode(EventTypes.ItemRefunded);
 
     // Current: fixed UTC format with 'Z' (any number of fraction digits up to 7), or an explicit offset, converted to UTC.
     private static readonly string[] OccurredAtFormats =
@@ -116,6 +121,9 @@ public static class EventCodec
         {
             ItemAdded => ItemAddedType,
             ItemRemoved => ItemRemovedType,
+            ItemTransferredOut => ItemTransferredOutType,
+            ItemTransferredIn => ItemTransferredInType,
+            ItemRefunded => ItemRefundedType,
             var other => throw new ArgumentException($"Cannot encode event type {other.GetType().Name}.", nameof(recorded)),
         };
         var (itemId, quantity) = (recorded.Event.ItemId, recorded.Event.Quantity);
@@ -127,6 +135,11 @@ public static class EventCodec
         if (quantity <= 0)
         {
             throw new ArgumentException($"Cannot encode an event with quantity {quantity}.", nameof(recorded));
+        }
+
+        if (recorded.Event is TransferEvent leg && (string.IsNullOrEmpty(leg.TransferId) || string.IsNullOrEmpty(leg.Counterparty)))
+        {
+            throw new ArgumentException("Cannot encode a transfer leg without its transfer id and counterparty.", nameof(recorded));
         }
 
         Span<byte> id = stackalloc byte[20];
@@ -144,6 +157,11 @@ public static class EventCodec
         writer.WriteString(ItemIdName, itemId);
         writer.WriteNumber(QuantityName, quantity);
         writer.WriteString(OccurredAtName, occurredAt[..occurredAtLength]);
+        if (recorded.Event is TransferEvent transfer)
+        {
+            writer.WriteString(TransferIdName, transfer.TransferId);
+            writer.WriteString(CounterpartyName, transfer.Counterparty);
+        }
         writer.WriteEndObject();
     }
 
@@ -267,16 +285,8 @@ public static class EventCodec
 
     private static DecodeResult DecodeCurrent(in Fields f, string inventoryId, long version)
     {
-        bool added;
-        if (f.Type.ValueEquals(EventTypes.ItemAdded))
-        {
-            added = true;
-        }
-        else if (f.Type.ValueEquals(EventTypes.ItemRemoved))
-        {
-            added = false;
-        }
-        else
+        var type = f.Type.GetString();
+        if (type is not (EventTypes.ItemAdded or EventTypes.ItemRemoved or EventTypes.ItemTransferredOut or EventTypes.ItemTransferredIn or EventTypes.ItemRefunded))
         {
             return Malformed(in f, $"unknown type {Raw(f.Type)} for schemaVersion {EventDocument.CurrentSchemaVersion}.");
         }
@@ -301,7 +311,24 @@ public static class EventCodec
             return Malformed(in f, timeError);
         }
 
-        InventoryEvent e = added ? new ItemAdded(itemId, quantity) : new ItemRemoved(itemId, quantity);
+        var (transferId, counterparty) = (string.Empty, string.Empty);
+        if (type is EventTypes.ItemTransferredOut or EventTypes.ItemTransferredIn or EventTypes.ItemRefunded)
+        {
+            if ((RequireString(f.TransferId, EventDocument.Fields.TransferId, out transferId)
+                ?? RequireString(f.Counterparty, EventDocument.Fields.Counterparty, out counterparty)) is { } transferError)
+            {
+                return Malformed(in f, transferError);
+            }
+        }
+
+        InventoryEvent e = type switch
+        {
+            EventTypes.ItemAdded => new ItemAdded(itemId, quantity),
+            EventTypes.ItemRemoved => new ItemRemoved(itemId, quantity),
+            EventTypes.ItemTransferredOut => new ItemTransferredOut(itemId, quantity, transferId, counterparty),
+            EventTypes.ItemTransferredIn => new ItemTransferredIn(itemId, quantity, transferId, counterparty),
+            _ => new ItemRefunded(itemId, quantity, transferId, counterparty),
+        };
         return new DecodeResult.Decoded(inventoryId, new RecordedEvent(version, occurredAt, e), EventDocument.CurrentSchemaVersion);
     }
 
@@ -421,6 +448,8 @@ public static class EventCodec
         public JsonElement OccurredAt;
         public JsonElement Data;
         public JsonElement Timestamp;
+        public JsonElement TransferId;
+        public JsonElement Counterparty;
 
         // False, with the name, when a known property appears twice: which one is meant would be a guess.
         public bool TryTake(JsonProperty property, out string duplicate)
@@ -435,6 +464,8 @@ public static class EventCodec
             if (property.NameEquals("occurredAt"u8)) { return Take(ref OccurredAt, property, EventDocument.Fields.OccurredAt, out duplicate); }
             if (property.NameEquals("data"u8)) { return Take(ref Data, property, EventDocument.Fields.LegacyData, out duplicate); }
             if (property.NameEquals("timestamp"u8)) { return Take(ref Timestamp, property, EventDocument.Fields.LegacyTimestamp, out duplicate); }
+            if (property.NameEquals("transferId"u8)) { return Take(ref TransferId, property, EventDocument.Fields.TransferId, out duplicate); }
+            if (property.NameEquals("counterparty"u8)) { return Take(ref Counterparty, property, EventDocument.Fields.Counterparty, out duplicate); }
             duplicate = string.Empty;
             return true;
         }

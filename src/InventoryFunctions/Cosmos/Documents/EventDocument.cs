@@ -8,6 +8,8 @@ namespace InventoryFunctions.Cosmos.Documents;
 /// <remarks>
 /// Current shape (schemaVersion 2):
 /// <code>{"id":"3","inventoryId":"inv-1","version":3,"type":"ItemAdded","schemaVersion":2,"itemId":"sword","quantity":2,"occurredAt":"2026-05-01T12:00:00.1230000Z"}</code>
+/// Transfer legs (<c>ItemTransferredOut</c>, <c>ItemTransferredIn</c>, <c>ItemRefunded</c>, schemaVersion 2) add two properties:
+/// <code>{..., "type":"ItemTransferredOut", ..., "transferId":"0f3c…(32 hex)","counterparty":"player-2"}</code>
 /// Legacy shape (the first deployment, no schemaVersion, one unit per event, naive UTC timestamp):
 /// <code>{"id":"3","inventoryId":"inv-1","version":3,"type":"ITEM_ADDED","data":"sword","timestamp":"2026-05-01T12:00:00.123456"}</code>
 /// Old documents are never rewritten: the codec upcasts them on read.
@@ -37,6 +39,12 @@ public static class EventDocument
         public const string ItemId = "itemId";
         public const string Quantity = "quantity";
         public const string OccurredAt = "occurredAt";
+
+        /// <summary>Transfer legs only: the transfer's id.</summary>
+        public const string TransferId = "transferId";
+
+        /// <summary>Transfer legs only: the other inventory (the receiver of a debit or refund, the sender of a credit).</summary>
+        public const string Counterparty = "counterparty";
 
         /// <summary>Legacy: the item id.</summary>
         public const string LegacyData = "data";

@@ -91,6 +91,31 @@ public class EventCodecTests
     // ---- Round trip ----------------------------------------------------------------------------------------
 
     [Fact]
+    public void A_transfer_leg_adds_its_transfer_id_and_counterparty_and_each_leg_decodes_to_itself()
+    {
+        const string id = "0123456789abcdef0123456789abcdef";
+        var legs = new InventoryEvent[] { new ItemTransferredOut("sword", 2, id, "bob"), new ItemTransferredIn("sword", 2, id, "alice"), new ItemRefunded("sword", 2, id, "bob") };
+
+        var json = EncodeToString("inv-1", new RecordedEvent(3, At, legs[0]));
+        var decoded = legs.Select(e => Assert.IsType<DecodeResult.Decoded>(EventCodec.TryDecode(EventCodec.Encode("inv-1", new RecordedEvent(3, At, e)))).Event.Event);
+
+        Assert.Equal(
+            """{"id":"3","inventoryId":"inv-1","version":3,"type":"ItemTransferredOut","schemaVersion":2,"itemId":"sword","quantity":2,"occurredAt":"2026-05-01T12:00:00.1230000Z","transferId":"0123456789abcdef0123456789abcdef","counterparty":"bob"}""",
+            json);
+        Assert.Equal(legs, decoded);
+    }
+
+    [Theory]
+    [InlineData("""{"id":"3","inventoryId":"inv-1","version":3,"type":"ItemTransferredIn","schemaVersion":2,"itemId":"sword","quantity":2,"occurredAt":"2026-05-01T12:00:00Z","counterparty":"bob"}""", "transferId is missing.")]
+    [InlineData("""{"id":"3","inventoryId":"inv-1","version":3,"type":"ItemRefunded","schemaVersion":2,"itemId":"sword","quantity":2,"occurredAt":"2026-05-01T12:00:00Z","transferId":"x","counterparty":7}""", "counterparty must be a string, not 7.")]
+    public void A_transfer_leg_without_its_transfer_id_or_counterparty_is_malformed(string json, string reason)
+    {
+        var malformed = Assert.IsType<DecodeResult.Malformed>(Decode(json));
+
+        Assert.Equal(reason, malformed.Reason);
+    }
+
+    [Fact]
     public void A_current_document_decodes_to_the_event_that_was_encoded()
     {
         var recorded = new RecordedEvent(3, At, new ItemAdded("sword", 2));

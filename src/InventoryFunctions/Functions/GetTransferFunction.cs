@@ -1,0 +1,33 @@
+using InventoryFunctions.Application;
+using InventoryFunctions.Domain;
+using InventoryFunctions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace InventoryFunctions.Functions;
+
+/// <summary><c>GET /api/inventories/{inventoryId}/transfers/{transferId}</c>: the transfer and its state, one point read.</summary>
+public sealed class GetTransferFunction(TransferService transfers, ILogger<GetTransferFunction> logger)
+{
+    [Function(nameof(GetTransfer))]
+    public async Task<IResult> GetTransfer(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "inventories/{inventoryId}/transfers/{transferId}")] HttpRequest request,
+        string inventoryId,
+        string transferId,
+        CancellationToken cancellationToken)
+    {
+        var errors = CommandParser.ErrorsForRoute(inventoryId);
+        if (!Transfers.IsId(transferId))
+            errors["transferId"] = ["transferId must be 32 lowercase hex digits, as in the Location the POST answered."];
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+
+        var (stored, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => transfers.GetAsync(inventoryId, transferId, cancellationToken));
+        if (problem is not null)
+            return problem;
+        return stored is null
+            ? Problems.TransferNotFound.With($"Inventory '{inventoryId}' sent no transfer '{transferId}'.")
+            : TypedResults.Ok(TransferResponse.Of(stored.Transfer));
+    }
+}

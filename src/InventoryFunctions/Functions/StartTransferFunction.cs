@@ -1,0 +1,54 @@
+using InventoryFunctions.Application;
+using InventoryFunctions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace InventoryFunctions.Functions;
+
+/// <summary>
+/// <c>POST /api/inventories/{inventoryId}/transfers</c> <c>{"to":"player-2","items":[{"itemId":"sword","quantity":1}]}</c>
+/// with <c>Idempotency-Key</c> (required) and optional <c>If-Match</c>: the sender is debited at once, in one batch
+/// with the transfer's record; 202 with <c>Location</c> of the transfer, which the change feed then completes (or
+/// refunds). The same key again answers the same transfer.
+/// </summary>
+public sealed class StartTransferFunction(TransferService transfers, ILogger<StartTransferFunction> logger)
+{
+    [Function(nameof(StartTransfer))]
+    public async Task<IResult> StartTransfer(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "inventories/{inventoryId}/transfers")] HttpRequest request,
+        string inventoryId,
+        CancellationToken cancellationToken)
+    {
+        var (body, bodyProblem) = await RequestReader.ReadJsonBodyAsync(request, cancellationToken);
+        if (bodyProblem is not null)
+            return bodyProblem;
+        using (body)
+        {
+            var errors = CommandParser.ErrorsForRoute(inventoryId);
+            var parsed = CommandParser.ParseTransfer(body!.RootElement, inventoryId, errors);
+            var expectedVersion = RequestReader.ReadExpectedVersion(request, errors);
+            var key = RequestReader.ReadIdempotencyKey(request, errors);
+            if (key is null && !errors.ContainsKey("Idempotency-Key"))
+                errors["Idempotency-Key"] = ["Idempotency-Key is required: a transfer is retried safely only with it."];
+            if (errors.Count > 0 || parsed is not { } transfer)
+                return Problems.Validation(errors);
+
+            var (outcome, problem) = await HttpEdge.GuardAsync(logger, inventoryId,
+                () => transfers.StartAsync(new TransferRequest(inventoryId, transfer.To, transfer.Items, key!, expectedVersion), cancellationToken));
+            if (problem is not null)
+                return problem;
+            var response = request.HttpContext.Response;
+            if (outcome is TransferOutcome.Started started)
+            {
+                if (started.Replayed)
+                    response.Headers[CommandEndpoint.IdempotentReplayedHeader] = "true";
+                response.Headers.Location = TransferLocation(inventoryId, started.Transfer.TransferId);
+                return TypedResults.Json(TransferResponse.Of(started.Transfer), statusCode: StatusCodes.Status202Accepted);
+            }
+            return CommandEndpoint.ProblemFor(((TransferOutcome.NotStarted)outcome!).Outcome, response, inventoryId);
+        }
+    }
+
+    public static string TransferLocation(string from, string transferId) => $"/api/inventories/{from}/transfers/{transferId}";
+}
