@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -10,8 +11,9 @@ namespace InventoryFunctions.Functions;
 /// </summary>
 public sealed class ExplorerFunction
 {
+    [Access(AccessPolicy.Anonymous)]
     [Function(nameof(Explorer))]
-    public IResult Explorer([HttpTrigger(AuthorizationLevel.Function, "get", Route = "explorer")] HttpRequest request)
+    public IResult Explorer([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "explorer")] HttpRequest request)
     {
         var headers = request.HttpContext.Response.Headers;
         headers.ContentSecurityPolicy = ExplorerPage.ContentSecurityPolicy;

@@ -3,10 +3,20 @@ using InventoryFunctions.Domain;
 namespace InventoryFunctions.Http;
 
 /// <summary>An event as the API shows it. <c>OccurredAt</c> is a UTC <see cref="DateTime"/> so it serializes with 'Z'.</summary>
-public sealed record EventResponse(long Version, string Type, string ItemId, int Quantity, DateTime OccurredAt)
+public sealed record EventResponse(long Version, string Type, string ItemId, int Quantity, DateTime OccurredAt, ActorResponse Actor)
 {
     public static EventResponse From(RecordedEvent recorded)
-        => new(recorded.Version, EventTypes.NameOf(recorded.Event), recorded.Event.ItemId, recorded.Event.Quantity, recorded.OccurredAt.UtcDateTime);
+        => new(recorded.Version, EventTypes.NameOf(recorded.Event), recorded.Event.ItemId, recorded.Event.Quantity, recorded.OccurredAt.UtcDateTime,
+            ActorResponse.From(recorded.Actor));
+}
+
+/// <summary>Who caused an event: <c>kind</c> player, server, support, admin or system, or <c>unknown</c> (no id) for events recorded before actors were.</summary>
+public sealed record ActorResponse(string Kind, string? Id, string? AppId)
+{
+    public const string UnknownKind = "unknown";
+
+    public static ActorResponse From(Actor? actor) =>
+        actor is null ? new(UnknownKind, null, null) : new(Actor.NameOf(actor.Kind), actor.Id, actor.AppId);
 }
 
 /// <summary>The answer to a command: the inventory's version after it and the events it appended.</summary>
@@ -65,7 +75,8 @@ public sealed record RebuildJobResponse(
 public sealed record ReplayState(long Version, IReadOnlyDictionary<string, int> Items);
 
 /// <summary>One event of a replay and the state right after it; <see cref="Count"/> is the changed item's count then.</summary>
-public sealed record ReplayEntry(long Version, DateTime OccurredAt, string Type, string ItemId, int Quantity, int Count, IReadOnlyDictionary<string, int> Items);
+public sealed record ReplayEntry(long Version, DateTime OccurredAt, string Type, string ItemId, int Quantity, int Count, IReadOnlyDictionary<string, int> Items,
+    ActorResponse Actor);
 
 /// <summary>
 /// A page of a replay: <see cref="Start"/> is the state before the first event; <see cref="ToVersion"/> the last version
@@ -81,7 +92,8 @@ public sealed record ReplayResponse(string InventoryId, long FromVersion, long T
         page.Steps.Count > 0 ? page.Steps[^1].State.Version : page.Start.Version,
         new ReplayState(page.Start.Version, page.Start.Items),
         [.. page.Steps.Select(step => new ReplayEntry(step.Event.Version, step.Event.OccurredAt.UtcDateTime, EventTypes.NameOf(step.Event.Event),
-            step.Event.Event.ItemId, step.Event.Event.Quantity, step.State.QuantityOf(step.Event.Event.ItemId), step.State.Items))],
+            step.Event.Event.ItemId, step.Event.Event.Quantity, step.State.QuantityOf(step.Event.Event.ItemId), step.State.Items,
+            ActorResponse.From(step.Event.Actor)))],
         page.NextFromVersion,
         page.ReachedEnd);
 }

@@ -32,6 +32,7 @@ public static class EventCodec
     private static readonly JsonEncodedText ItemIdName = JsonEncodedText.Encode(EventDocument.Fields.ItemId);
     private static readonly JsonEncodedText QuantityName = JsonEncodedText.Encode(EventDocument.Fields.Quantity);
     private static readonly JsonEncodedText OccurredAtName = JsonEncodedText.Encode(EventDocument.Fields.OccurredAt);
+    private static readonly JsonEncodedText ActorName = JsonEncodedText.Encode(EventDocument.Fields.Actor);
     private static readonly JsonEncodedText ItemAddedType = JsonEncodedText.Encode(EventTypes.ItemAdded);
     private static readonly JsonEncodedText ItemRemovedType = JsonEncodedText.Encode(EventTypes.ItemRemoved);
 
@@ -144,6 +145,19 @@ public static class EventCodec
         writer.WriteString(ItemIdName, itemId);
         writer.WriteNumber(QuantityName, quantity);
         writer.WriteString(OccurredAtName, occurredAt[..occurredAtLength]);
+        if (recorded.Actor is { } actor)
+        {
+            writer.WriteStartObject(ActorName);
+            writer.WriteString(EventDocument.ActorFields.Kind, Actor.NameOf(actor.Kind));
+            writer.WriteString(EventDocument.ActorFields.Id, actor.Id);
+            if (actor.AppId is not null)
+            {
+                writer.WriteString(EventDocument.ActorFields.AppId, actor.AppId);
+            }
+
+            writer.WriteEndObject();
+        }
+
         writer.WriteEndObject();
     }
 
@@ -301,8 +315,43 @@ public static class EventCodec
             return Malformed(in f, timeError);
         }
 
+        if (DecodeActor(f.Actor, out var actor) is { } actorError)
+        {
+            return Malformed(in f, actorError);
+        }
+
         InventoryEvent e = added ? new ItemAdded(itemId, quantity) : new ItemRemoved(itemId, quantity);
-        return new DecodeResult.Decoded(inventoryId, new RecordedEvent(version, occurredAt, e), EventDocument.CurrentSchemaVersion);
+        return new DecodeResult.Decoded(inventoryId, new RecordedEvent(version, occurredAt, e) { Actor = actor }, EventDocument.CurrentSchemaVersion);
+    }
+
+    // Optional: events written before actors were recorded have none (actor unknown).
+    private static string? DecodeActor(JsonElement value, out Actor? actor)
+    {
+        actor = null;
+        if (value.ValueKind == JsonValueKind.Undefined)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            return $"actor must be an object, not {Raw(value)}.";
+        }
+
+        var kind = value.TryGetProperty(EventDocument.ActorFields.Kind, out var k) && k.ValueKind == JsonValueKind.String ? Actor.KindNamed(k.GetString()) : null;
+        if (kind is null)
+        {
+            return $"actor.kind must be one of player, server, support, admin, system, not {Raw(k)}.";
+        }
+
+        if (!value.TryGetProperty(EventDocument.ActorFields.Id, out var id) || id.ValueKind != JsonValueKind.String || id.GetString()!.Length == 0)
+        {
+            return "actor.id must be a non-empty string.";
+        }
+
+        var appId = value.TryGetProperty(EventDocument.ActorFields.AppId, out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+        actor = new Actor(kind.Value, id.GetString()!, appId);
+        return null;
     }
 
     // Upcast: ITEM_ADDED/ITEM_REMOVED of one unit of `data` at the naive UTC `timestamp`.
@@ -421,6 +470,7 @@ public static class EventCodec
         public JsonElement OccurredAt;
         public JsonElement Data;
         public JsonElement Timestamp;
+        public JsonElement Actor;
 
         // False, with the name, when a known property appears twice: which one is meant would be a guess.
         public bool TryTake(JsonProperty property, out string duplicate)
@@ -435,6 +485,7 @@ public static class EventCodec
             if (property.NameEquals("occurredAt"u8)) { return Take(ref OccurredAt, property, EventDocument.Fields.OccurredAt, out duplicate); }
             if (property.NameEquals("data"u8)) { return Take(ref Data, property, EventDocument.Fields.LegacyData, out duplicate); }
             if (property.NameEquals("timestamp"u8)) { return Take(ref Timestamp, property, EventDocument.Fields.LegacyTimestamp, out duplicate); }
+            if (property.NameEquals("actor"u8)) { return Take(ref Actor, property, EventDocument.Fields.Actor, out duplicate); }
             duplicate = string.Empty;
             return true;
         }

@@ -7,7 +7,9 @@ namespace InventoryFunctions.Cosmos.Documents;
 /// </summary>
 /// <remarks>
 /// Current shape (schemaVersion 2):
-/// <code>{"id":"3","inventoryId":"inv-1","version":3,"type":"ItemAdded","schemaVersion":2,"itemId":"sword","quantity":2,"occurredAt":"2026-05-01T12:00:00.1230000Z"}</code>
+/// <code>{"id":"3","inventoryId":"inv-1","version":3,"type":"ItemAdded","schemaVersion":2,"itemId":"sword","quantity":2,"occurredAt":"2026-05-01T12:00:00.1230000Z","actor":{"kind":"player","id":"inv-1"}}</code>
+/// <c>actor</c> (who caused the event: <c>kind</c>, <c>id</c>, optional <c>appId</c>) was added to schemaVersion 2 as an
+/// optional property: events written before it have none and read as actor unknown.
 /// Legacy shape (the first deployment, no schemaVersion, one unit per event, naive UTC timestamp):
 /// <code>{"id":"3","inventoryId":"inv-1","version":3,"type":"ITEM_ADDED","data":"sword","timestamp":"2026-05-01T12:00:00.123456"}</code>
 /// Old documents are never rewritten: the codec upcasts them on read.
@@ -38,11 +40,22 @@ public static class EventDocument
         public const string Quantity = "quantity";
         public const string OccurredAt = "occurredAt";
 
+        /// <summary>Optional: who caused the event (<see cref="ActorFields"/>).</summary>
+        public const string Actor = "actor";
+
         /// <summary>Legacy: the item id.</summary>
         public const string LegacyData = "data";
 
         /// <summary>Legacy: the naive (UTC) time of the event.</summary>
         public const string LegacyTimestamp = "timestamp";
+    }
+
+    /// <summary>The properties of <c>actor</c>.</summary>
+    public static class ActorFields
+    {
+        public const string Kind = "kind";
+        public const string Id = "id";
+        public const string AppId = "appId";
     }
 
     /// <summary>The legacy type names, read only (upcast to <see cref="Domain.EventTypes"/> with quantity 1).</summary>
