@@ -20,8 +20,8 @@ public sealed record JsonReply(HttpStatusCode Status, string? MediaType, JsonEle
 /// </summary>
 public static class ApiClient
 {
-    /// <summary>An HttpClient for the app's <c>/api/</c> base address, with the function key when there is one.</summary>
-    public static HttpClient CreateHttpClient(Uri apiBase, string? functionKey = null, int maxConnectionsPerServer = int.MaxValue)
+    /// <summary>An HttpClient for the app's <c>/api/</c> base address, sending <paramref name="bearerToken"/> when there is one.</summary>
+    public static HttpClient CreateHttpClient(Uri apiBase, string? bearerToken = null, int maxConnectionsPerServer = int.MaxValue)
     {
         var handler = new SocketsHttpHandler
         {
@@ -30,8 +30,8 @@ public static class ApiClient
             AutomaticDecompression = DecompressionMethods.None,
         };
         var client = new HttpClient(handler) { BaseAddress = apiBase, Timeout = TimeSpan.FromSeconds(100) };
-        if (functionKey is not null)
-            client.DefaultRequestHeaders.Add("x-functions-key", functionKey);
+        if (bearerToken is not null)
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
         return client;
     }
 
