@@ -65,6 +65,9 @@ public sealed class BearerTokenValidator
 
     public async Task<TokenCheck> ValidateAsync(string? authorization, CancellationToken cancellationToken)
     {
+        authorization = authorization?.Trim();
+        if (string.Equals(authorization, BearerPrefix.TrimEnd(), StringComparison.OrdinalIgnoreCase))
+            return new TokenCheck.Invalid("the bearer token is empty.");
         if (authorization is null || !authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
             return new TokenCheck.Missing();
         var token = authorization[BearerPrefix.Length..].Trim();
