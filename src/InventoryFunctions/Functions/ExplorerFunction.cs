@@ -6,8 +6,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace InventoryFunctions.Functions;
 
 /// <summary>
-/// <c>GET /api/explorer</c>: the inventory explorer page. It calls the API with relative URLs and passes on the
-/// function key it was opened with (<c>?code=</c>), so it needs nothing but this app.
+/// <c>GET /api/explorer</c>: the inventory explorer page. The HTML loads without a token; every API call it makes
+/// carries the bearer token pasted into it (or opened with as <c>#access_token=</c>), so it needs nothing but this app.
 /// </summary>
 public sealed class ExplorerFunction
 {
@@ -18,7 +18,7 @@ public sealed class ExplorerFunction
         var headers = request.HttpContext.Response.Headers;
         headers.ContentSecurityPolicy = ExplorerPage.ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
-        // The page's own URL can carry the function key: never send it on as a referrer.
+        // The page's URL names the inventory looked at: never send it on as a referrer.
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-cache";
         return TypedResults.Content(ExplorerPage.Html, "text/html; charset=utf-8");
