@@ -8,6 +8,16 @@ public sealed partial class SecurityTests(InfrastructureTemplate template)
     private Snapshot Snapshot => template.Default;
 
     [Fact]
+    public void The_app_accepts_Entra_ID_v2_tokens_of_its_tenant_for_its_own_app_registration_only()
+    {
+        var settings = Snapshot.AppSettings;
+
+        // The issuer is HTTPS (its discovery document is fetched over it) and names one tenant, never "common".
+        Assert.Equal($"https://login.microsoftonline.com/{InfrastructureTemplate.TenantId}/v2.0", settings[InventoryFunctions.AppSettings.AuthIssuer]);
+        Assert.Equal(InfrastructureTemplate.ApiClientId, settings[InventoryFunctions.AppSettings.AuthAudience]);
+    }
+
+    [Fact]
     public void Cosmos_DB_accepts_only_Entra_ID_and_TLS_1_2()
     {
         var properties = Snapshot.Properties(Snapshot.CosmosAccount);

@@ -611,6 +611,7 @@ public sealed class WriteApiTests(LocalStackFixture stack, ITestOutputHelper out
         {
             BaseAddress = stack.Http.BaseAddress,
         };
+        utf8.DefaultRequestHeaders.Authorization = stack.Http.DefaultRequestHeaders.Authorization;
         var inventoryId = LocalStackFixture.NewInventoryId();
 
         using var response = await SendAsync(HttpMethod.Post, Items(inventoryId), """{"itemId":"sword"}""", idempotencyKey: "clé-1", client: utf8);

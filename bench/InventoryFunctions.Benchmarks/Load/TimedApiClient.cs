@@ -30,9 +30,9 @@ public sealed class TimedApiClient(HttpClient http)
 
     public HttpClient Http => http;
 
-    /// <summary>An HttpClient for the app's /api base address, with the function key when there is one.</summary>
-    public static HttpClient CreateHttpClient(Uri apiBase, string? functionKey) =>
-        ApiClient.CreateHttpClient(apiBase, functionKey, maxConnectionsPerServer: 512);
+    /// <summary>An HttpClient for the app's /api base address, sending the bearer token when there is one.</summary>
+    public static HttpClient CreateHttpClient(Uri apiBase, string? bearerToken) =>
+        ApiClient.CreateHttpClient(apiBase, bearerToken, maxConnectionsPerServer: 512);
 
     public Task<CallResult> AddItemAsync(string inventoryId, string itemId, int quantity, CancellationToken cancellationToken) =>
         SendAsync(ApiRequests.AddItem(inventoryId, itemId, quantity), cancellationToken);
