@@ -1,8 +1,4 @@
 using System.Data.Common;
-using System.Net;
-using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text.Json;
 using InventoryFunctions.Http.Auth;
 using InventoryFunctions.LocalHost;
 using Microsoft.AspNetCore.Builder;
@@ -98,7 +94,7 @@ public sealed class LocalApp : IAsyncDisposable
             var logs = new CapturedLogs();
             // The issuer's address is the host's, so the port is chosen before the host starts; the app gets it as
             // AuthIssuer like any other setting (a test may name another issuer or audience to see them refused).
-            var origin = $"http://127.0.0.1:{FreeLoopbackPort()}";
+            var origin = DevIssuerTokens.FreeLoopbackOrigin();
             var appSettings = new Dictionary<string, string?>(settings) { [AppSettings.CosmosConnection] = wire.ConnectionString };
             appSettings.TryAdd(AppSettings.AuthIssuer, origin + DevIssuer.PathBase);
             appSettings.TryAdd(AppSettings.AuthAudience, DevIssuer.DefaultAudience);
@@ -139,35 +135,10 @@ public sealed class LocalApp : IAsyncDisposable
     public async Task<HttpClient> CreateHttpClientAsync(string subject, params string[] roles) =>
         ApiClient.CreateHttpClient(ApiBase, await IssueTokenAsync(subject, roles));
 
-    /// <summary>
-    /// A token from the development issuer (<c>POST …/dev-issuer/token</c>); a negative <paramref name="lifetimeSeconds"/>
-    /// gives an expired one, <paramref name="notBeforeSeconds"/> one not valid yet, <paramref name="audience"/> another audience.
-    /// </summary>
-    public async Task<string> IssueTokenAsync(string subject, IEnumerable<string>? roles = null, int lifetimeSeconds = 3600,
-        string? audience = null, int? notBeforeSeconds = null, string? appId = null)
-    {
-        using var http = new HttpClient();
-        using var response = await http.PostAsJsonAsync(new Uri(IssuerBase, "token"), new
-        {
-            sub = subject,
-            roles = roles?.ToArray() ?? [],
-            lifetimeSeconds,
-            aud = audience,
-            azp = appId,
-            notBeforeSeconds,
-        });
-        var body = await response.Content.ReadAsStringAsync();
-        if (response.StatusCode != HttpStatusCode.OK)
-            throw new InvalidOperationException($"The development issuer refused a token: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A token from this host's development issuer (see <see cref="DevIssuerTokens.IssueAsync"/>).</summary>
+    public Task<string> IssueTokenAsync(string subject, IEnumerable<string>? roles = null, int lifetimeSeconds = 3600,
+        string? audience = null, int? notBeforeSeconds = null, string? appId = null) =>
+        DevIssuerTokens.IssueAsync(IssuerBase, subject, roles, lifetimeSeconds, audience, notBeforeSeconds, appId);
 
     public async ValueTask DisposeAsync()
     {
