@@ -12,8 +12,11 @@ public sealed partial class SecurityTests(InfrastructureTemplate template)
     {
         var settings = Snapshot.AppSettings;
 
-        // The issuer is HTTPS (its discovery document is fetched over it) and names one tenant, never "common".
-        Assert.Equal($"https://login.microsoftonline.com/{InfrastructureTemplate.TenantId}/v2.0", settings[InventoryFunctions.AppSettings.AuthIssuer]);
+        // The cloud's login endpoint (https://login.microsoftonline.com/ in the public cloud; the snapshot leaves
+        // environment() to deployment time), one tenant (never "common"), the v2 endpoint.
+        var issuer = settings[InventoryFunctions.AppSettings.AuthIssuer];
+        Assert.StartsWith("[format('{0}{1}/v2.0', environment().authentication.loginEndpoint, ", issuer, StringComparison.Ordinal);
+        Assert.Contains(InfrastructureTemplate.TenantId, issuer, StringComparison.Ordinal);
         Assert.Equal(InfrastructureTemplate.ApiClientId, settings[InventoryFunctions.AppSettings.AuthAudience]);
     }
 
