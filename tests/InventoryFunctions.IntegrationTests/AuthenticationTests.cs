@@ -80,6 +80,26 @@ public sealed class AuthenticationTests(LocalStackFixture stack)
         Assert.NotEqual(HttpStatusCode.Unauthorized, health.StatusCode);
     }
 
+    [Fact]
+    public async Task An_issuer_that_cannot_be_reached_is_503_with_Retry_After_not_401_and_nothing_is_written()
+    {
+        // Port 9 (discard): nothing answers the discovery request, so no token can be judged either way.
+        await using var app = await stack.StartAppAsync(new Dictionary<string, string?>
+        {
+            [AppSettings.AuthIssuer] = "http://127.0.0.1:9/dev-issuer",
+        });
+        using var http = app.CreateHttpClient();
+        var inventoryId = LocalStackFixture.NewInventoryId();
+
+        using var response = await http.PostAsync($"inventories/{inventoryId}/items",
+            new StringContent("""{"itemId":"sword"}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.EndsWith("/service-unavailable", (await ApiClient.ReadAsync(response)).Body.GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await stack.Http.GetJsonAsync($"inventories/{inventoryId}/events")).Status);
+    }
+
     private async Task<string?> AuthorizationAsync(string rejection, string inventoryId)
     {
         var good = await App.IssueTokenAsync(inventoryId);
