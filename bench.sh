@@ -4,7 +4,7 @@
 #
 #   ./bench.sh                 short mode (default): at most ~3 minutes on 2 cores, against the local stack
 #   ./bench.sh --full          bigger samples
-#   ./bench.sh --base-url https://<app>.azurewebsites.net/api --key <function key>
+#   ./bench.sh --base-url https://<app>.azurewebsites.net/api --token <bearer token>
 #                              load a deployed app instead (Cosmos request counts are then not available)
 #   ./bench.sh --help          every option
 #   ./bench.sh --soak [MINUTES] [RATE]

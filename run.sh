@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the app locally: Cosmos DB + Azurite stand-ins (unless CosmosDb / AzureWebJobsStorage are set),
-# the database and containers, then `func start` (with Core Tools) or the local Functions host
-# (src/InventoryFunctions.LocalHost: runs the same built worker over the Functions host protocol), on http://localhost:7071.
+# the database and containers, then the local Functions host (src/InventoryFunctions.LocalHost: runs the same built
+# worker over the Functions host protocol, and serves the development token issuer at /dev-issuer) on
+# http://localhost:7071; USE_CORE_TOOLS=1 runs `func start` instead (then AuthIssuer must name an issuer you have).
 # Ctrl+C or SIGTERM stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -70,23 +71,36 @@ export PoisonQueueStorage="${PoisonQueueStorage:-$AzureWebJobsStorage}"
 
 dotnet "$localhost" provision --script-root "$app_output" >&2
 
-if command -v func >/dev/null 2>&1; then
+if [ "${USE_CORE_TOOLS:-}" = 1 ] && command -v func >/dev/null 2>&1; then
   log "Starting the Functions host (func start)"
   (cd src/InventoryFunctions && exec func start --port "$HTTP_PORT") &
 else
-  log "Azure Functions Core Tools not found: starting the local Functions host (it runs the app's worker, $app_output/InventoryFunctions.dll)"
+  log "Starting the local Functions host (it runs the app's worker, $app_output/InventoryFunctions.dll, and the development token issuer)"
   dotnet "$localhost" --script-root "$app_output" --urls "http://localhost:$HTTP_PORT" >&2 &
 fi
 host=$!
 started+=("$host")
 wait_for_port "$HTTP_PORT" 120 "Functions host" "$host"
 
+api="http://localhost:$HTTP_PORT/api"
+issuer="http://localhost:$HTTP_PORT/dev-issuer"
+# A player token for player-1 (who owns inventory player-1), valid 24 h, from the development issuer.
+token=$(curl -fsS -X POST "$issuer/token" -H 'Content-Type: application/json' \
+  -d '{"sub":"player-1","lifetimeSeconds":86400}' 2>/dev/null | sed -E 's/.*"access_token":"([^"]+)".*/\1/' || true)
+
 cat <<TXT
 
-InventoryFunctions is running at http://localhost:$HTTP_PORT/api
+InventoryFunctions is running at $api (tokens from the development issuer at $issuer)
 
-  curl http://localhost:$HTTP_PORT/api/health
-  curl -X POST http://localhost:$HTTP_PORT/api/inventories/player-1/items -H 'Content-Type: application/json' -d '{"itemId":"sword","quantity":2}'
+  export TOKEN=${token:-"<not fetched: POST $issuer/token as below and take access_token>"}
+
+  curl $api/health
+  curl -X POST $api/inventories/player-1/items -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' -d '{"itemId":"sword","quantity":2}'
+  curl -H "Authorization: Bearer \$TOKEN" $api/inventories/player-1/events
+  # another role: {"sub":"support-1","roles":["Inventory.Support"]} (or Inventory.Server, Inventory.Admin)
+  curl -X POST $issuer/token -H 'Content-Type: application/json' -d '{"sub":"support-1","roles":["Inventory.Support"]}'
+
+  explorer: $api/explorer?inventory=player-1#access_token=${token:-\$TOKEN}
 
 Press Ctrl+C to stop.
 TXT

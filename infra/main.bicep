@@ -45,6 +45,13 @@ param instanceMemoryMB int = 2048
 @description('Optional object id of a user or CI principal that also gets data access (azd passes the signed-in user). Empty: none.')
 param principalId string = ''
 
+@description('Microsoft Entra tenant whose access tokens the API accepts; the deployment\'s tenant unless named.')
+param authTenantId string = tenant().tenantId
+
+@minLength(1)
+@description('Application (client) id of the API\'s Entra app registration: the audience (aud) its v2 access tokens name. docs/deploy.md registers it.')
+param apiClientId string
+
 @description('Kind of principalId.')
 @allowed([
   'User'
@@ -384,6 +391,14 @@ var appSettings = {
   RebuildPageSize: rebuildPageSize
 
   SnapshotInterval: snapshotInterval
+
+  // Bearer tokens (the app checks them itself; every function is anonymous at the host): Entra ID v2 tokens of this
+  // tenant for the API's app registration. Keys come from the issuer's discovery document.
+  AuthIssuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+  AuthAudience: apiClientId
+  AuthPlayerIdClaim: 'sub'
+  AuthClockSkewSeconds: '60'
+  AllowPlayerTransfers: 'false'
 
   // /api/health: degraded above this many unprojected changes; answers reused for a few seconds.
   ProjectionLagThreshold: '1000'

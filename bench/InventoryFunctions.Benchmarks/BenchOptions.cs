@@ -14,21 +14,22 @@ public enum BenchMode
 public sealed record BenchOptions(
     BenchMode Mode,
     Uri? BaseUrl,
-    string? FunctionKey,
+    string? BearerToken,
     string OutputDirectory,
     int PollDelayMs,
     bool Micro,
     bool Macro)
 {
     public const string Usage = """
-        Usage: ./bench.sh [--short | --full] [--base-url URL [--key KEY]] [options]
+        Usage: ./bench.sh [--short | --full] [--base-url URL [--token TOKEN]] [options]
 
           --short              small samples, at most ~3 minutes on 2 cores (default)
           --full               bigger samples (about 10-15 minutes on 2 cores)
           --smoke              tiny samples: checks in seconds that everything runs (numbers meaningless)
           --base-url URL       load a deployed app instead of the local stack, e.g.
                                https://<app>.azurewebsites.net/api (Cosmos request counts are then not available)
-          --key KEY            function key sent as x-functions-key (with --base-url)
+          --token TOKEN        bearer token sent as Authorization (with --base-url; locally the
+                               bench gets one from the local host's development issuer)
           --out DIR            where the report goes (default: docs/benchmarks locally,
                                .artifacts/benchmarks/remote with --base-url)
           --poll-delay-ms N    change-feed poll delay of the local host's trigger (default: the trigger's, 1000)
@@ -70,7 +71,7 @@ public sealed record BenchOptions(
                             ? parsed
                             : throw new ArgumentException($"--base-url '{url}' is not an http(s) URL.");
                         break;
-                    case "--key": key = Value(); break;
+                    case "--token": key = Value(); break;
                     case "--out": output = Value(); break;
                     case "--poll-delay-ms":
                         pollDelay = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms is >= 10 and <= 60_000
@@ -95,7 +96,7 @@ public sealed record BenchOptions(
 
         if (key is not null && baseUrl is null)
         {
-            Console.Error.WriteLine("error: --key goes with --base-url (the local host does not check keys).");
+            Console.Error.WriteLine("error: --token goes with --base-url (locally the bench gets its token from the development issuer).");
             return null;
         }
 

@@ -31,7 +31,7 @@ var report = new BenchReport
         PollDelayMs = options.PollDelayMs,
         Sizes = options.Sizes,
         RunId = Guid.NewGuid().ToString("N")[..6],
-        CommandLine = "./bench.sh" + (args.Length == 0 ? " --short" : " " + string.Join(' ', args.Select(a => a == options.FunctionKey ? "***" : a))),
+        CommandLine = "./bench.sh" + (args.Length == 0 ? " --short" : " " + string.Join(' ', args.Select(a => a == options.BearerToken ? "***" : a))),
     },
 };
 
@@ -52,8 +52,15 @@ try
         }
         try
         {
-            using var http = TimedApiClient.CreateHttpClient(stack?.ApiBase ?? options.BaseUrl!, options.FunctionKey);
+            using var http = TimedApiClient.CreateHttpClient(stack?.ApiBase ?? options.BaseUrl!, stack?.Token ?? options.BearerToken);
             await new MacroBenchmarks(options, new TimedApiClient(http), stack, report, load).RunAsync();
+            if (stack is not null)
+            {
+                // The app validates every request's token with keys it fetched once: the issuer counts the fetches.
+                Console.WriteLine($"  bearer tokens: {stack.JwksFetches} JWKS fetch(es), {stack.DiscoveryFetches} discovery fetch(es) by the app over the run");
+                report.Notes.Add(FormattableString.Invariant(
+                    $"Every request carried a bearer token from the local host's development issuer; the app fetched its JWKS {stack.JwksFetches} time(s) and its discovery document {stack.DiscoveryFetches} time(s) over the run (cached; refetched only for an unknown key id)."));
+            }
         }
         finally
         {

@@ -52,6 +52,7 @@ public static class LocalHostApp
         builder.Services.AddSingleton<HttpTriggerRoutes>();
         builder.Services.AddSingleton<HttpTriggerInvoker>();
         builder.Services.AddSingleton<TriggerListeners>();
+        builder.Services.AddSingleton<DevIssuer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TriggerListeners>());
 
         var app = builder.Build();
@@ -61,6 +62,7 @@ public static class LocalHostApp
         // The host's own API lives under /admin; it is not served locally, and no function may take it.
         app.Map("admin/{**rest}", context => Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not found",
             "Routes under /admin are reserved for the Functions host's own API, which the local host does not serve."));
+        app.Services.GetRequiredService<DevIssuer>().Map(app);
         ((IEndpointRouteBuilder)app).DataSources.Add(app.Services.GetRequiredService<HttpTriggerRoutes>());
         app.MapFallback(context => Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not found",
             $"No function serves {context.Request.Method} {context.Request.Path}."));
@@ -77,7 +79,7 @@ public static class LocalHostApp
     private static async Task WaitForFunctionsAsync(HttpContext context, RequestDelegate next)
     {
         var routes = context.RequestServices.GetRequiredService<HttpTriggerRoutes>();
-        if (!routes.Loaded.IsCompleted && context.Connection.LocalPort != context.RequestServices.GetRequiredService<RpcEndpoint>().Uri.Port)
+        if (!routes.Loaded.IsCompleted && !context.Request.Path.StartsWithSegments(DevIssuer.PathBase) && context.Connection.LocalPort != context.RequestServices.GetRequiredService<RpcEndpoint>().Uri.Port)
         {
             var timeout = context.RequestServices.GetRequiredService<LocalHostOptions>().WorkerReadyTimeout;
             try

@@ -41,4 +41,22 @@ public static class AppSettings
 
     /// <summary>When the timer drives on transfers left debited (NCRONTAB with seconds; <c>0 */1 * * * *</c>).</summary>
     public const string TransferRecoverySchedule = "TransferRecoverySchedule";
+    /// <summary>
+    /// The OpenID Connect issuer whose bearer tokens the app accepts (the token's <c>iss</c>, exactly): Entra ID's
+    /// <c>https://login.microsoftonline.com/{tenant}/v2.0</c> in Azure, the local host's development issuer locally.
+    /// Its keys come from <c>{issuer}/.well-known/openid-configuration</c>.
+    /// </summary>
+    public const string AuthIssuer = "AuthIssuer";
+
+    /// <summary>The audience a token must name (<c>aud</c>): the API's application (client) id in Entra ID.</summary>
+    public const string AuthAudience = "AuthAudience";
+
+    /// <summary>The claim holding a player's id, which is the id of the inventory the player owns (default <c>sub</c>).</summary>
+    public const string AuthPlayerIdClaim = "AuthPlayerIdClaim";
+
+    /// <summary>Seconds of clock difference allowed when checking a token's <c>exp</c> and <c>nbf</c> (default 60, 0–300).</summary>
+    public const string AuthClockSkewSeconds = "AuthClockSkewSeconds";
+
+    /// <summary>Whether a player may start a transfer out of its own inventory (default false: only servers may).</summary>
+    public const string AllowPlayerTransfers = "AllowPlayerTransfers";
 }

@@ -2,6 +2,7 @@ using InventoryFunctions.Application;
 using InventoryFunctions.Projections;
 using InventoryFunctions.Cosmos;
 using InventoryFunctions.Functions;
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Queues;
 using Microsoft.Azure.Cosmos;
@@ -18,6 +19,12 @@ public static class InventoryServiceCollectionExtensions
         services.AddOptions<CosmosOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SnapshotOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
+
+        // Bearer tokens: checked by BearerAuthenticationMiddleware against every HTTP function's declared policy.
+        services.AddOptions<AuthOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(new AccessPolicies(typeof(InventoryServiceCollectionExtensions).Assembly));
+        services.AddSingleton(sp => new BearerTokenValidator(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>(),
+            new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<BearerTokenValidator>>()));
         services.AddSingleton<CosmosRequestMetrics>();
         services.AddSingleton(sp => CosmosClientFactory.Create(configuration,
             [sp.GetRequiredService<CosmosRequestMetrics>(), .. sp.GetServices<RequestHandler>()]));

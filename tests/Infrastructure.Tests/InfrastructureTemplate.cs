@@ -13,6 +13,8 @@ public sealed class InfrastructureTemplate : IAsyncLifetime
     public const string ResourceGroup = "rg-inventory-ci";
     public const string Location = "westeurope";
     public const string DeployingPrincipalId = "11111111-2222-3333-4444-555555555555";
+    public const string TenantId = "00000000-0000-0000-0000-0000000000a1";
+    public const string ApiClientId = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 
     private DirectoryInfo? workDirectory;
 
@@ -49,6 +51,7 @@ public sealed class InfrastructureTemplate : IAsyncLifetime
             $"""
             param environmentName = 'ci'
             param location = '{Location}'
+            param apiClientId = '{ApiClientId}'
             param principalId = '{DeployingPrincipalId}'
             """);
         var autoscaleSnapshot = TakeSnapshotAsync(
@@ -56,6 +59,7 @@ public sealed class InfrastructureTemplate : IAsyncLifetime
             $"""
             param environmentName = 'ci'
             param location = '{Location}'
+            param apiClientId = '{ApiClientId}'
             param cosmosThroughputMode = 'autoscale'
             param cosmosAutoscaleMaxThroughput = 4000
             """);
@@ -87,7 +91,7 @@ public sealed class InfrastructureTemplate : IAsyncLifetime
             "--subscription-id", SubscriptionId,
             "--resource-group", ResourceGroup,
             "--location", Location,
-            "--tenant-id", "00000000-0000-0000-0000-0000000000a1",
+            "--tenant-id", TenantId,
             "--deployment-name", "main");
         var snapshotPath = Path.Combine(directory, $"{name}.snapshot.json");
         if (result.ExitCode != 0 || !File.Exists(snapshotPath))

@@ -8,6 +8,19 @@ public sealed partial class SecurityTests(InfrastructureTemplate template)
     private Snapshot Snapshot => template.Default;
 
     [Fact]
+    public void The_app_accepts_Entra_ID_v2_tokens_of_its_tenant_for_its_own_app_registration_only()
+    {
+        var settings = Snapshot.AppSettings;
+
+        // The cloud's login endpoint (https://login.microsoftonline.com/ in the public cloud; the snapshot leaves
+        // environment() to deployment time), one tenant (never "common"), the v2 endpoint.
+        var issuer = settings[InventoryFunctions.AppSettings.AuthIssuer];
+        Assert.StartsWith("[format('{0}{1}/v2.0', environment().authentication.loginEndpoint, ", issuer, StringComparison.Ordinal);
+        Assert.Contains(InfrastructureTemplate.TenantId, issuer, StringComparison.Ordinal);
+        Assert.Equal(InfrastructureTemplate.ApiClientId, settings[InventoryFunctions.AppSettings.AuthAudience]);
+    }
+
+    [Fact]
     public void Cosmos_DB_accepts_only_Entra_ID_and_TLS_1_2()
     {
         var properties = Snapshot.Properties(Snapshot.CosmosAccount);

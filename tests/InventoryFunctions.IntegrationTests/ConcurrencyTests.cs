@@ -38,6 +38,7 @@ public sealed class ConcurrencyTests(LocalStackFixture stack, ITestOutputHelper 
         {
             // One HttpClient (and so its own connections) per caller; a fixed seed per caller makes a failure repeatable.
             using var http = new HttpClient { BaseAddress = stack.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+            http.DefaultRequestHeaders.Authorization = stack.Http.DefaultRequestHeaders.Authorization;
             var random = new Random(1000 + client);
             await start.Task;
             for (var i = 0; i < OperationsPerClient; i++)

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using InventoryFunctions.Domain;
+using InventoryFunctions.Http.Auth;
+using InventoryFunctions.Testing;
 using InventoryFunctions.IntegrationTests.Infrastructure;
 using Microsoft.Playwright;
 using static InventoryFunctions.IntegrationTests.Infrastructure.HistoryApi;
@@ -27,6 +29,17 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
 
     private Uri ExplorerUrl => new(stack.Http.BaseAddress!, "explorer");
 
+    /// <summary>The explorer is for support: a support token from the development issuer.</summary>
+    private Task<string> SupportTokenAsync() => stack.Stack.App.IssueTokenAsync("support-1", [AppRoles.Support]);
+
+    /// <summary>A browser context whose tab already holds a support token, as after pasting one into the page.</summary>
+    private async Task<IBrowserContext> SignedInContextAsync(BrowserNewContextOptions? options = null)
+    {
+        var context = await browser.Browser.NewContextAsync(options);
+        await context.AddInitScriptAsync($"sessionStorage.setItem('inventory-explorer-token', '{await SupportTokenAsync()}');");
+        return context;
+    }
+
     [BrowserFact]
     public async Task The_page_shows_counts_chart_timeline_and_the_state_at_an_earlier_version()
     {
@@ -34,7 +47,7 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
         var view = await stack.Http.WaitForViewAsync(inventoryId, SampleEvents.Length);
         var collected = await stack.Http.GetJsonAsync($"inventories/{inventoryId}/most-collected?top=10");
         var log = await stack.Http.ReadLogAsync(inventoryId);
-        await using var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 900 } });
+        await using var context = await SignedInContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 900 } });
         var page = await context.NewPageAsync();
 
         await page.GotoAsync(ExplorerUrl.ToString());
@@ -91,7 +104,7 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
         await AssertStateShownAsync(page, log, 4);
 
         // The link names the inventory and version: opened afresh, it shows the same.
-        var link = await page.GetByLabel("Link to this view (without the function key)").InputValueAsync();
+        var link = await page.GetByLabel("Link to this view (without the token)").InputValueAsync();
         var reopened = await context.NewPageAsync();
         await reopened.GotoAsync(link);
         await WaitUntilShownAsync(reopened, inventoryId, 4);
@@ -183,7 +196,7 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
     [BrowserFact]
     public async Task An_unknown_inventory_and_an_invalid_id_are_shown_as_the_APIs_messages()
     {
-        await using var context = await browser.Browser.NewContextAsync();
+        await using var context = await SignedInContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync(ExplorerUrl.ToString());
         var unknown = LocalStackFixture.NewInventoryId("nobody");
@@ -209,7 +222,7 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
     {
         var inventoryId = await CreateSampleInventoryAsync(count: 2);
         await stack.Http.WaitForViewAsync(inventoryId, 2);
-        await using var context = await browser.Browser.NewContextAsync();
+        await using var context = await SignedInContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync($"{ExplorerUrl}?inventory={inventoryId}");
         await WaitUntilShownAsync(page, inventoryId, 2);
@@ -241,7 +254,7 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
         var log = await stack.Http.ReadLogAsync(inventoryId);
         Assert.Equal(5, log.Count);
 
-        await using var context = await browser.Browser.NewContextAsync();
+        await using var context = await SignedInContextAsync();
         var page = await context.NewPageAsync();
         await page.RouteAsync(url => new Uri(url).AbsolutePath == $"/api/inventories/{inventoryId}",
             route => route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = lateBody }));
@@ -260,10 +273,11 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
     }
 
     [BrowserFact]
-    public async Task The_function_key_the_page_was_opened_with_goes_with_every_API_call_but_not_into_the_shared_link()
+    public async Task The_token_the_page_was_opened_with_goes_with_every_API_call_but_never_into_the_address_bar_or_the_shared_link()
     {
         var inventoryId = await CreateSampleInventoryAsync(count: 2);
         await stack.Http.WaitForViewAsync(inventoryId, 2);
+        var token = await SupportTokenAsync();
         await using var context = await browser.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         var apiCalls = new List<IRequest>();
@@ -273,26 +287,39 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
                 apiCalls.Add(request);
         };
 
-        var response = await page.GotoAsync($"{ExplorerUrl}?code=the-function-key&inventory={inventoryId}&version=1");
+        var response = await page.GotoAsync($"{ExplorerUrl}?inventory={inventoryId}&version=1#access_token={token}");
         await WaitUntilShownAsync(page, inventoryId, 1);
 
         Assert.Equal("no-referrer", await response!.HeaderValueAsync("referrer-policy"));
         Assert.NotEmpty(apiCalls);
-        Assert.All(apiCalls, request => Assert.Equal("the-function-key", request.Headers.GetValueOrDefault("x-functions-key")));
-        var link = await page.GetByLabel("Link to this view (without the function key)").InputValueAsync();
-        Assert.DoesNotContain("code=", link, StringComparison.Ordinal);
+        Assert.All(apiCalls, request => Assert.Equal("Bearer " + token, request.Headers.GetValueOrDefault("authorization")));
+        Assert.DoesNotContain("access_token", page.Url, StringComparison.Ordinal);
+        var link = await page.GetByLabel("Link to this view (without the token)").InputValueAsync();
         Assert.EndsWith($"?inventory={inventoryId}&version=1", link, StringComparison.Ordinal);
 
-        // Travelling keeps the key in the address bar, so a reload still passes the Functions host's key check.
+        // Travelling keeps the token (this tab's sessionStorage) without putting it back into the URL.
         await page.Locator("#timeline-table tbody tr[data-version='2'] button").ClickAsync();
         await WaitUntilShownAsync(page, inventoryId, 2);
-        Assert.Contains("code=the-function-key", page.Url, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, page.Url, StringComparison.Ordinal);
+    }
+
+    [BrowserFact]
+    public async Task Without_a_token_the_page_loads_and_asks_to_sign_in()
+    {
+        var inventoryId = await CreateSampleInventoryAsync(count: 1);
+        await using var context = await browser.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+
+        var response = await page.GotoAsync($"{ExplorerUrl}?inventory={inventoryId}");
+
+        Assert.Equal(200, response!.Status);
+        await Expect(page.Locator("#error")).ToContainTextAsync("Sign in");
     }
 
     [BrowserFact]
     public async Task The_page_runs_its_own_script_and_no_other()
     {
-        await using var context = await browser.Browser.NewContextAsync();
+        await using var context = await SignedInContextAsync();
         var page = await context.NewPageAsync();
 
         var response = await page.GotoAsync(ExplorerUrl.ToString());
@@ -332,7 +359,7 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
     {
         var inventoryId = await CreateSampleInventoryAsync();
         await stack.Http.WaitForViewAsync(inventoryId, SampleEvents.Length);
-        await using var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 360, Height = 740 } });
+        await using var context = await SignedInContextAsync(new() { ViewportSize = new() { Width = 360, Height = 740 } });
         var page = await context.NewPageAsync();
 
         await page.GotoAsync($"{ExplorerUrl}?inventory={inventoryId}&version=4");
@@ -378,10 +405,12 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
     private static Task<string[][]> RowsAsync(IPage page, string table) =>
         page.EvalOnSelectorAsync<string[][]>(table, "t => [...t.tBodies[0].rows].map(r => [...r.cells].map(c => c.textContent.trim()))");
 
+    // Support reads what the test's server wrote: the sample inventories are written with the fixture's client.
     private static string[] TimelineRow(RecordedEvent e)
     {
         var api = EventResponseOf(e);
-        return [Number(e.Version), e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture), api.Type, api.Item, Number(api.Quantity)];
+        return [Number(e.Version), e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture), api.Type, api.Item, Number(api.Quantity),
+            $"server {LocalApp.DefaultSubject}"];
     }
 
     private static (string Type, string Item, int Quantity) EventResponseOf(RecordedEvent e) => e.Event switch

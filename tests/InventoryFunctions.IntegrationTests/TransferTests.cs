@@ -83,6 +83,30 @@ public sealed class TransferTests(LocalStackFixture stack)
     }
 
     [Fact]
+    public async Task A_player_starts_a_transfer_from_its_own_inventory_only_where_player_gifts_are_allowed()
+    {
+        var player = await InventoryWithAsync("giver", ("ItemAdded", "sword", 2));
+        var someoneElse = await InventoryWithAsync("other", ("ItemAdded", "sword", 2));
+        await using var gifts = await stack.StartAppAsync(new Dictionary<string, string?> { [AppSettings.AllowPlayerTransfers] = "true" });
+        using var allowed = await gifts.CreateHttpClientAsync(player);
+        using var notAllowed = await stack.Stack.App.CreateHttpClientAsync(player);
+
+        var own = await allowed.ExchangeAsync(ApiRequests.Transfer(player, someoneElse, [("sword", 1)], "gift"));
+        var others = await allowed.ExchangeAsync(ApiRequests.Transfer(someoneElse, player, [("sword", 1)], "theft"));
+        var off = await notAllowed.ExchangeAsync(ApiRequests.Transfer(player, someoneElse, [("sword", 1)], "gift-off"));
+        var status = await allowed.ExchangeAsync(ApiRequests.GetTransfer(player, own.Body.GetProperty("transferId").GetString()!));
+
+        Assert.True(own.Status == HttpStatusCode.Accepted, own.ToString());
+        AssertProblem(others, HttpStatusCode.Forbidden, "forbidden");
+        AssertProblem(off, HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(HttpStatusCode.OK, status.Status);
+        var debit = (await stack.Http.GetJsonAsync($"inventories/{player}/events")).Body.GetProperty("events")[1];
+        Assert.Equal(EventTypes.ItemTransferredOut, debit.GetProperty("type").GetString());
+        Assert.Equal("player", debit.GetProperty("actor").GetProperty("kind").GetString());
+        Assert.Equal(player, debit.GetProperty("actor").GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task The_same_key_answers_the_same_transfer_and_moves_the_items_once()
     {
         var from = await InventoryWithAsync("again-from", ("ItemAdded", "sword", 5));

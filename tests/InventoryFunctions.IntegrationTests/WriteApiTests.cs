@@ -132,8 +132,9 @@ public sealed class WriteApiTests(LocalStackFixture stack, ITestOutputHelper out
         Assert.Equal(inventoryId, body.GetProperty("inventoryId").GetString());
         Assert.Equal(1, body.GetProperty("version").GetInt64());
         var e = Assert.Single(body.GetProperty("events").EnumerateArray());
-        Assert.Equal(["version", "type", "itemId", "quantity", "occurredAt"], e.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["version", "type", "itemId", "quantity", "occurredAt", "actor"], e.EnumerateObject().Select(p => p.Name));
         AssertEvent(e, 1, "ItemAdded", "sword", 2);
+        Assert.Equal("""{"kind":"server","id":"test-server","appId":null}""", e.GetProperty("actor").GetRawText());
         Assert.Equal(e.GetRawText(), Assert.Single(await LogAsync(inventoryId)).GetRawText());
     }
 
@@ -610,6 +611,7 @@ public sealed class WriteApiTests(LocalStackFixture stack, ITestOutputHelper out
         {
             BaseAddress = stack.Http.BaseAddress,
         };
+        utf8.DefaultRequestHeaders.Authorization = stack.Http.DefaultRequestHeaders.Authorization;
         var inventoryId = LocalStackFixture.NewInventoryId();
 
         using var response = await SendAsync(HttpMethod.Post, Items(inventoryId), """{"itemId":"sword"}""", idempotencyKey: "clé-1", client: utf8);

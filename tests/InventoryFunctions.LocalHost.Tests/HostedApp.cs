@@ -20,7 +20,11 @@ public sealed class HostedApp : IAsyncDisposable
         Logs = logs;
         ScriptRoot = scriptRoot;
         Http = new HttpClient { BaseAddress = new Uri(LocalHostApp.HttpAddresses(host)[0], "/api/") };
+        IssuerBase = new Uri(LocalHostApp.HttpAddresses(host)[0], DevIssuer.PathBase + "/");
     }
+
+    /// <summary>The host's development issuer (<c>…/dev-issuer/</c>), which the app's <c>AuthIssuer</c> names.</summary>
+    public Uri IssuerBase { get; }
 
     public CapturedLogs Logs { get; }
 
@@ -38,11 +42,20 @@ public sealed class HostedApp : IAsyncDisposable
     public static async Task<HostedApp> StartAsync(string scriptRoot, IReadOnlyDictionary<string, string?> settings)
     {
         var logs = new CapturedLogs();
+        // The app checks tokens against the host's development issuer, which is named after the host's address.
+        var origin = DevIssuerTokens.FreeLoopbackOrigin();
+        var all = new Dictionary<string, string?>(settings);
+        all.TryAdd(InventoryFunctions.AppSettings.AuthIssuer, origin + DevIssuer.PathBase);
+        all.TryAdd(InventoryFunctions.AppSettings.AuthAudience, DevIssuer.DefaultAudience);
         var host = LocalHostApp.Build(
-            new LocalHostOptions { ScriptRoot = scriptRoot, Urls = ["http://127.0.0.1:0"], Settings = settings },
+            new LocalHostOptions { ScriptRoot = scriptRoot, Urls = [origin], Settings = all },
             logging => logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug).AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
         await host.StartAsync();
-        return new HostedApp(host, logs, scriptRoot);
+        var app = new HostedApp(host, logs, scriptRoot);
+        // A trusted server that is also an admin, so the tests may call every route.
+        app.Http.DefaultRequestHeaders.Authorization = new("Bearer",
+            await DevIssuerTokens.IssueAsync(app.IssuerBase, LocalApp.DefaultSubject, LocalApp.DefaultRoles));
+        return app;
     }
 
     public Task<T?> GetJsonAsync<T>(string path) => Http.GetFromJsonAsync<T>(path);

@@ -22,11 +22,11 @@ public sealed record JsonReply(HttpStatusCode Status, string? MediaType, JsonEle
 public static class ApiClient
 {
     /// <summary>
-    /// An HttpClient for the app's <c>/api/</c> base address, with the function key when there is one; every answer it
-    /// receives is checked against the OpenAPI document (<see cref="OpenApiContractHandler"/>) unless
+    /// An HttpClient for the app's <c>/api/</c> base address, sending <paramref name="bearerToken"/> when there is one;
+    /// every answer it receives is checked against the OpenAPI document (<see cref="OpenApiContractHandler"/>) unless
     /// <paramref name="checkContract"/> is false (timed benchmark requests).
     /// </summary>
-    public static HttpClient CreateHttpClient(Uri apiBase, string? functionKey = null, int maxConnectionsPerServer = int.MaxValue, bool checkContract = true)
+    public static HttpClient CreateHttpClient(Uri apiBase, string? bearerToken = null, int maxConnectionsPerServer = int.MaxValue, bool checkContract = true)
     {
         var handler = new SocketsHttpHandler
         {
@@ -35,8 +35,8 @@ public static class ApiClient
             AutomaticDecompression = DecompressionMethods.None,
         };
         var client = new HttpClient(checkContract ? new OpenApiContractHandler(handler, OpenApiContract.Instance) : handler) { BaseAddress = apiBase, Timeout = TimeSpan.FromSeconds(100) };
-        if (functionKey is not null)
-            client.DefaultRequestHeaders.Add("x-functions-key", functionKey);
+        if (bearerToken is not null)
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
         return client;
     }
 

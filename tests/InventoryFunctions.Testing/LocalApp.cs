@@ -1,4 +1,5 @@
 using System.Data.Common;
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.LocalHost;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,11 +12,17 @@ namespace InventoryFunctions.Testing;
 /// (src/InventoryFunctions output, InventoryFunctions.dll) as its own process under the local Functions host
 /// (src/InventoryFunctions.LocalHost, run in this process on a free loopback port), exactly as <c>./run.sh</c> runs
 /// it. The app reaches Cosmos DB through a counting proxy (<see cref="Wire"/>), so its round trips can be counted
-/// although it runs in another process.
+/// although it runs in another process. It checks bearer tokens as in Azure, against the host's development issuer
+/// (<see cref="Issuer"/>); <see cref="CreateHttpClient()"/> sends one, fetched from that issuer over HTTP.
 /// </summary>
 public sealed class LocalApp : IAsyncDisposable
 {
     private readonly WebApplication _host;
+
+    /// <summary>Who <see cref="CreateHttpClient()"/> is: a trusted server that is also an admin, so it may call every route.</summary>
+    public const string DefaultSubject = "test-server";
+
+    public static readonly IReadOnlyList<string> DefaultRoles = [AppRoles.Server, AppRoles.Admin];
 
     private LocalApp(WebApplication host, CosmosRequestProxy wire, CapturedLogs logs, IReadOnlyDictionary<string, string?> settings)
     {
@@ -24,7 +31,17 @@ public sealed class LocalApp : IAsyncDisposable
         Logs = logs;
         Settings = settings;
         ApiBase = new Uri(LocalHostApp.HttpAddresses(host)[0], "/api/");
+        IssuerBase = new Uri(LocalHostApp.HttpAddresses(host)[0], DevIssuer.PathBase + "/");
     }
+
+    /// <summary>The development issuer's address (<c>…/dev-issuer/</c>), which the app's <c>AuthIssuer</c> names.</summary>
+    public Uri IssuerBase { get; }
+
+    /// <summary>The host's development issuer (it counts the JWKS fetches).</summary>
+    public DevIssuer Issuer => _host.Services.GetRequiredService<DevIssuer>();
+
+    /// <summary>A token for <see cref="DefaultSubject"/> with <see cref="DefaultRoles"/>, fetched at start (valid 24 h).</summary>
+    public string DefaultToken { get; private set; } = "";
 
     /// <summary>The app's <c>…/api/</c> base address (its port is chosen when it starts).</summary>
     public Uri ApiBase { get; }
@@ -75,12 +92,18 @@ public sealed class LocalApp : IAsyncDisposable
             if (beforeStart is not null)
                 await beforeStart();
             var logs = new CapturedLogs();
+            // The issuer's address is the host's, so the port is chosen before the host starts; the app gets it as
+            // AuthIssuer like any other setting (a test may name another issuer or audience to see them refused).
+            var origin = DevIssuerTokens.FreeLoopbackOrigin();
+            var appSettings = new Dictionary<string, string?>(settings) { [AppSettings.CosmosConnection] = wire.ConnectionString };
+            appSettings.TryAdd(AppSettings.AuthIssuer, origin + DevIssuer.PathBase);
+            appSettings.TryAdd(AppSettings.AuthAudience, DevIssuer.DefaultAudience);
             var host = LocalHostApp.Build(
                 new LocalHostOptions
                 {
                     ScriptRoot = scriptRoot ?? ScriptRoot,
-                    Urls = ["http://127.0.0.1:0"],
-                    Settings = new Dictionary<string, string?>(settings) { [AppSettings.CosmosConnection] = wire.ConnectionString },
+                    Urls = [origin],
+                    Settings = appSettings,
                 },
                 logging => logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information)
                     .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning));
@@ -94,7 +117,9 @@ public sealed class LocalApp : IAsyncDisposable
             {
                 // A trigger that cannot start (its store unreachable) does not keep the HTTP functions from serving.
             }
-            return new LocalApp(host, wire, logs, settings);
+            var app = new LocalApp(host, wire, logs, settings);
+            app.DefaultToken = await app.IssueTokenAsync(DefaultSubject, DefaultRoles, lifetimeSeconds: DevIssuer.MaxLifetimeSeconds);
+            return app;
         }
         catch
         {
@@ -103,8 +128,17 @@ public sealed class LocalApp : IAsyncDisposable
         }
     }
 
-    /// <summary>An HTTP client for <see cref="ApiBase"/>.</summary>
-    public HttpClient CreateHttpClient() => ApiClient.CreateHttpClient(ApiBase);
+    /// <summary>An HTTP client for <see cref="ApiBase"/> that sends <see cref="DefaultToken"/>.</summary>
+    public HttpClient CreateHttpClient() => ApiClient.CreateHttpClient(ApiBase, DefaultToken);
+
+    /// <summary>An HTTP client for <see cref="ApiBase"/> that sends a token for <paramref name="subject"/> with <paramref name="roles"/>.</summary>
+    public async Task<HttpClient> CreateHttpClientAsync(string subject, params string[] roles) =>
+        ApiClient.CreateHttpClient(ApiBase, await IssueTokenAsync(subject, roles));
+
+    /// <summary>A token from this host's development issuer (see <see cref="DevIssuerTokens.IssueAsync"/>).</summary>
+    public Task<string> IssueTokenAsync(string subject, IEnumerable<string>? roles = null, int lifetimeSeconds = 3600,
+        string? audience = null, int? notBeforeSeconds = null, string? appId = null) =>
+        DevIssuerTokens.IssueAsync(IssuerBase, subject, roles, lifetimeSeconds, audience, notBeforeSeconds, appId);
 
     public async ValueTask DisposeAsync()
     {

@@ -30,10 +30,10 @@ public sealed class TimedApiClient(HttpClient http)
 
     public HttpClient Http => http;
 
-    /// <summary>An HttpClient for the app's /api base address, with the function key when there is one.</summary>
-    public static HttpClient CreateHttpClient(Uri apiBase, string? functionKey) =>
+    /// <summary>An HttpClient for the app's /api base address, sending the bearer token when there is one.</summary>
+    public static HttpClient CreateHttpClient(Uri apiBase, string? bearerToken) =>
         // Not slowed by the OpenAPI check: the tests check every answer, the benchmarks time them.
-        ApiClient.CreateHttpClient(apiBase, functionKey, maxConnectionsPerServer: 512, checkContract: false);
+        ApiClient.CreateHttpClient(apiBase, bearerToken, maxConnectionsPerServer: 512, checkContract: false);
 
     public Task<CallResult> AddItemAsync(string inventoryId, string itemId, int quantity, CancellationToken cancellationToken) =>
         SendAsync(ApiRequests.AddItem(inventoryId, itemId, quantity), cancellationToken);

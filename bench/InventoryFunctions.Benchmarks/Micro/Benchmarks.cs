@@ -6,6 +6,12 @@ using InventoryFunctions.Projections;
 using InventoryFunctions.Application;
 using InventoryFunctions.Cosmos;
 using InventoryFunctions.Cosmos.Documents;
+using InventoryFunctions.Http.Auth;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using System.Security.Cryptography;
 
 namespace InventoryFunctions.Benchmarks.Micro;
 
@@ -121,4 +127,67 @@ public class ProjectionBenchmarks
 
     [Benchmark(Description = "InventoryView.Apply: redelivered event (no-op)")]
     public InventoryView ApplyRedelivered() => _view.Apply(_redelivered);
+}
+
+/// <summary>
+/// What checking a bearer token costs the app per request: <see cref="BearerTokenValidator"/> with its issuer's keys
+/// already cached (the steady state: the JWKS is fetched once), on a 2048-bit RS256 token like Entra ID's. The issuer's
+/// discovery document and JWKS come from an in-memory handler (the network is not what is measured here).
+/// </summary>
+[MemoryDiagnoser]
+public class TokenValidationBenchmarks
+{
+    private const string Issuer = "http://127.0.0.1/bench-issuer";
+    private const string Audience = "api://bench";
+    private static readonly string[] SigningAlgorithms = ["RS256"];
+    private static readonly string[] ServerRole = [AppRoles.Server];
+
+    private readonly RSA _rsa = RSA.Create(2048);
+    private BearerTokenValidator _validator = null!;
+    private string _authorization = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var key = new RsaSecurityKey(_rsa) { KeyId = "bench-key" };
+        var publicKey = _rsa.ExportParameters(false);
+        var jwks = JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", use = "sig", alg = "RS256", kid = "bench-key",
+            n = Base64UrlEncoder.Encode(publicKey.Modulus), e = Base64UrlEncoder.Encode(publicKey.Exponent) } } });
+        var discovery = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["issuer"] = Issuer, ["jwks_uri"] = Issuer + "/jwks", ["id_token_signing_alg_values_supported"] = SigningAlgorithms,
+        });
+        var http = new HttpClient(new StaticDocuments(new Dictionary<string, string>
+        {
+            [Issuer + "/.well-known/openid-configuration"] = discovery,
+            [Issuer + "/jwks"] = jwks,
+        }));
+        _validator = new BearerTokenValidator(Options.Create(new AuthOptions { Issuer = Issuer, Audience = Audience }), http,
+            NullLogger<BearerTokenValidator>.Instance);
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            Claims = new Dictionary<string, object> { ["sub"] = "player-1", ["roles"] = ServerRole },
+            Expires = DateTime.UtcNow.AddHours(6),
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+        });
+        _authorization = "Bearer " + token;
+        if (Validate() is not TokenCheck.Valid)
+            throw new InvalidOperationException("The sample token does not validate.");
+    }
+
+    [Benchmark(Description = "Bearer token: validate an RS256 token, keys cached (per request)")]
+    public TokenCheck Validate() => _validator.ValidateAsync(_authorization, CancellationToken.None).GetAwaiter().GetResult();
+
+    [GlobalCleanup]
+    public void Cleanup() => _rsa.Dispose();
+
+    private sealed class StaticDocuments(IReadOnlyDictionary<string, string> documents) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(documents.TryGetValue(request.RequestUri!.ToString(), out var body)
+                ? new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") }
+                : new HttpResponseMessage(System.Net.HttpStatusCode.NotFound));
+    }
 }

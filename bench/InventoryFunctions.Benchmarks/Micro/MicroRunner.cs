@@ -36,7 +36,7 @@ public static class MicroRunner
             .WithArtifactsPath(artifactsPath)
             .WithOptions(ConfigOptions.DisableLogFile | ConfigOptions.JoinSummary);
 
-        Type[] types = [typeof(DomainBenchmarks), typeof(EventCodecBenchmarks), typeof(ProjectionBenchmarks)];
+        Type[] types = [typeof(DomainBenchmarks), typeof(EventCodecBenchmarks), typeof(ProjectionBenchmarks), typeof(TokenValidationBenchmarks)];
         var total = types.Sum(t => t.GetMethods().Count(m => m.GetCustomAttributes(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), false).Length > 0));
         logger.Total = total;
         var summaries = BenchmarkRunner.Run(types, config);

@@ -31,6 +31,14 @@ public sealed class BenchStack : IAsyncDisposable
 
     public Uri ApiBase => _stack.App.ApiBase;
 
+    /// <summary>A token (server and admin) from the HTTP instance's development issuer.</summary>
+    public string Token => _stack.App.DefaultToken;
+
+    /// <summary>How many times the HTTP instance's app fetched the issuer's JWKS / discovery document since start.</summary>
+    public long JwksFetches => _stack.App.Issuer.JwksRequests;
+
+    public long DiscoveryFetches => _stack.App.Issuer.DiscoveryRequests;
+
     public RequestLedger Ledger { get; }
 
     /// <summary>The HTTP instance's counting proxy: each round trip with its bytes (the ledger keeps only counts).</summary>

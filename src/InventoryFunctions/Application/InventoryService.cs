@@ -6,9 +6,17 @@ namespace InventoryFunctions.Application;
 /// <summary>A command as the HTTP edge hands it over, already validated.</summary>
 /// <param name="ExpectedVersion">From <c>If-Match</c>: the version the client believes current (0 = must not exist yet).</param>
 /// <param name="IdempotencyKey">From <c>Idempotency-Key</c>: a retry with the same key and the same request gets the first answer.</param>
+/// <param name="Actor">Who sends the command (from the bearer token): stored on every event it appends.</param>
 /// <param name="Companion">A document to write in the same transaction as the events (a transfer's record or receipt).</param>
-public sealed record CommandRequest(string InventoryId, InventoryCommand Command, long? ExpectedVersion = null, string? IdempotencyKey = null,
-    StreamCompanion? Companion = null);
+public sealed record CommandRequest(string InventoryId, InventoryCommand Command, long? ExpectedVersion = null, string? IdempotencyKey = null, Actor? Actor = null,
+    StreamCompanion? Companion = null)
+{
+    /// <summary>
+    /// The idempotency key as recorded: scoped to the principal that sent it (the key, a line break, the actor's id; keys
+    /// are printable ASCII, so the split is unambiguous), so that the same key from another principal is another request.
+    /// </summary>
+    public string? ScopedIdempotencyKey => IdempotencyKey is null || Actor is null ? IdempotencyKey : IdempotencyKey + "\n" + Actor.Id;
+}
 
 /// <summary>What became of a command. A closed family the HTTP edge maps to status codes.</summary>
 public abstract record CommandOutcome
@@ -94,8 +102,10 @@ public sealed class InventoryService(IInventoryStream store, TimeProvider time, 
                 return await ReplayOrAsync(request, new CommandOutcome.Rejected(rejected.Reason), cancellationToken);
             }
 
-            var events = ((Decision.Accepted)decision).Events;
-            var record = request.IdempotencyKey is { } key
+            IReadOnlyList<RecordedEvent> events = request.Actor is { } actor
+                ? [.. ((Decision.Accepted)decision).Events.Select(e => e with { Actor = actor })]
+                : ((Decision.Accepted)decision).Events;
+            var record = request.ScopedIdempotencyKey is { } key
                 ? new IdempotencyRecord(key, IdempotencyRecord.Fingerprint(request), events[^1].Version, events)
                 : null;
 
@@ -134,7 +144,7 @@ public sealed class InventoryService(IInventoryStream store, TimeProvider time, 
     /// </summary>
     private async Task<CommandOutcome> ReplayOrAsync(CommandRequest request, CommandOutcome? outcome, CancellationToken cancellationToken)
     {
-        if (request.IdempotencyKey is not { } key)
+        if (request.ScopedIdempotencyKey is not { } key)
             return outcome!;
         var record = await store.FindIdempotencyRecordAsync(request.InventoryId, key, cancellationToken);
         if (record is null)

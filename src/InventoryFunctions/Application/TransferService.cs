@@ -4,8 +4,12 @@ using Microsoft.Extensions.Logging;
 namespace InventoryFunctions.Application;
 
 /// <summary>A transfer as the HTTP edge hands it over, already validated.</summary>
-/// <param name="Scope">Whose <paramref name="IdempotencyKey"/> it is (the caller's principal): another caller's key names another transfer.</param>
-public sealed record TransferRequest(string From, string To, IReadOnlyList<TransferLine> Items, string IdempotencyKey, long? ExpectedVersion = null, string Scope = "");
+/// <param name="Actor">Who asks (from the bearer token): the debit's actor, and whose <paramref name="IdempotencyKey"/> it is, so another caller's key names another transfer.</param>
+public sealed record TransferRequest(string From, string To, IReadOnlyList<TransferLine> Items, string IdempotencyKey, long? ExpectedVersion = null, Actor? Actor = null)
+{
+    /// <summary>What the key is scoped to: the caller's actor id ("" without one, as in tests of the use case alone).</summary>
+    public string Scope => Actor?.Id ?? "";
+}
 
 /// <summary>What became of a transfer request.</summary>
 public abstract record TransferOutcome
@@ -36,13 +40,16 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
 {
     private const int MaxAttempts = 5;
 
+    /// <summary>The actor of the credits and refunds: the app itself, finishing what the sender's actor started.</summary>
+    public static readonly Actor Relay = new(ActorKind.System, "transfer-relay");
+
     public async Task<TransferOutcome> StartAsync(TransferRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var transferId = Transfers.IdFor(request.From, request.Scope, request.IdempotencyKey);
         var record = new TransferRecord(transferId, request.From, request.To, request.Items, TransferStates.Debited, null, time.GetUtcNow(), null);
         var outcome = await commands.HandleAsync(new CommandRequest(request.From, new TransferOut(transferId, request.To, request.Items),
-            request.ExpectedVersion, request.IdempotencyKey, new StreamCompanion.CreateTransfer(record)), cancellationToken);
+            request.ExpectedVersion, request.IdempotencyKey, request.Actor, new StreamCompanion.CreateTransfer(record)), cancellationToken);
         switch (outcome)
         {
             case CommandOutcome.Appended { Replayed: false }:
@@ -95,7 +102,7 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
     {
         var credited = new TransferReceipt(transfer.TransferId, transfer.From, Credited: true, null, time.GetUtcNow());
         var outcome = await commands.HandleAsync(new CommandRequest(transfer.To, new ReceiveTransfer(transfer.TransferId, transfer.From, transfer.Items),
-            Companion: new StreamCompanion.CreateReceipt(credited)), cancellationToken);
+            Actor: Relay, Companion: new StreamCompanion.CreateReceipt(credited)), cancellationToken);
         switch (outcome)
         {
             case CommandOutcome.Appended:
@@ -154,7 +161,7 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
     private async Task<bool> RefundAsync(TransferRecord refunded, string etag, CancellationToken cancellationToken)
     {
         var outcome = await commands.HandleAsync(new CommandRequest(refunded.From, new RefundTransfer(refunded.TransferId, refunded.To, refunded.Items),
-            Companion: new StreamCompanion.ReplaceTransfer(refunded, etag)), cancellationToken);
+            Actor: Relay, Companion: new StreamCompanion.ReplaceTransfer(refunded, etag)), cancellationToken);
         return outcome switch
         {
             CommandOutcome.Appended => true,

@@ -20,6 +20,9 @@ public sealed record RecordedEvent(long Version, DateTimeOffset OccurredAt, Inve
     public InventoryEvent Event { get; init => field = value ?? throw new ArgumentNullException(nameof(Event)); }
         = Event ?? throw new ArgumentNullException(nameof(Event));
 
+    /// <summary>Who caused the event; null for events recorded before actors were (actor unknown).</summary>
+    public Actor? Actor { get; init; }
+
     private static long RequirePositive(long version) => version >= 1
         ? version
         : throw new ArgumentOutOfRangeException(nameof(version), version, "An event's version starts at 1.");

@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Application;
 using InventoryFunctions.Http;
 using Microsoft.AspNetCore.Http;
@@ -9,9 +10,10 @@ namespace InventoryFunctions.Functions;
 /// <summary><c>POST /api/inventories/{inventoryId}/items</c> <c>{"itemId":"sword","quantity":2}</c> → 201 with the ItemAdded event.</summary>
 public sealed class AddItemFunction(InventoryService service, ILogger<AddItemFunction> logger)
 {
+    [Access(AccessPolicy.InventoryWrite)]
     [Function(nameof(AddItem))]
     public async Task<IResult> AddItem(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "inventories/{inventoryId}/items")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "inventories/{inventoryId}/items")] HttpRequest request,
         string inventoryId,
         CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using InventoryFunctions.Http;
+using InventoryFunctions.Http.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
@@ -7,6 +8,7 @@ namespace InventoryFunctions.Functions;
 /// <summary><c>GET /api/openapi.json</c> (anonymous): the API's OpenAPI 3.1 document, for API Management, client generators and reviewers.</summary>
 public static class OpenApiDocumentFunction
 {
+    [Access(AccessPolicy.Anonymous)]
     [Function("OpenApiDocument")]
     public static IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request)
     {
@@ -18,6 +20,7 @@ public static class OpenApiDocumentFunction
 /// <summary><c>GET /api/reference</c> (anonymous): the API reference page for people, rendered from the OpenAPI document; no script, nothing fetched.</summary>
 public static class ApiReferenceFunction
 {
+    [Access(AccessPolicy.Anonymous)]
     [Function("ApiReference")]
     public static IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "reference")] HttpRequest request)
         => EmbeddedPages.Serve(request, ApiContract.ReferenceHtml, ApiContract.ReferenceContentSecurityPolicy);

@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Application;
 using InventoryFunctions.Http;
 using Microsoft.AspNetCore.Http;
@@ -12,9 +13,10 @@ namespace InventoryFunctions.Functions;
 /// </summary>
 public sealed class AppendEventsFunction(InventoryService service, ILogger<AppendEventsFunction> logger)
 {
+    [Access(AccessPolicy.InventoryWrite)]
     [Function(nameof(AppendEvents))]
     public async Task<IResult> AppendEvents(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "inventories/{inventoryId}/events")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "inventories/{inventoryId}/events")] HttpRequest request,
         string inventoryId,
         CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Http;
 using InventoryFunctions.Projections;
 using Microsoft.AspNetCore.Http;
@@ -12,9 +13,10 @@ namespace InventoryFunctions.Functions;
 /// </summary>
 public sealed class GetDwellTimeFunction(IViewStore<DwellTimeView> views, TimeProvider time, ILogger<GetDwellTimeFunction> logger)
 {
+    [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetDwellTime))]
     public async Task<IResult> GetDwellTime(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "inventories/{inventoryId}/dwell-time")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}/dwell-time")] HttpRequest request,
         string inventoryId,
         CancellationToken cancellationToken)
     {

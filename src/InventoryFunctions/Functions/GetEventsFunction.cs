@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Http;
 using InventoryFunctions.Application;
 using Microsoft.AspNetCore.Http;
@@ -14,9 +15,10 @@ public sealed class GetEventsFunction(IEventLogReader log, ILogger<GetEventsFunc
 {
     public const int MaxLimit = 1000;
 
+    [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetEvents))]
     public async Task<IResult> GetEvents(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "inventories/{inventoryId}/events")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}/events")] HttpRequest request,
         string inventoryId,
         CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Http;
 using InventoryFunctions.Projections;
 using Microsoft.AspNetCore.Http;
@@ -12,9 +13,10 @@ namespace InventoryFunctions.Functions;
 /// </summary>
 public sealed class GetGlobalMostCollectedFunction(IGlobalCollectedStore store, ILogger<GetGlobalMostCollectedFunction> logger)
 {
+    [Access(AccessPolicy.AllInventoriesRead)]
     [Function(nameof(GetGlobalMostCollected))]
     public async Task<IResult> GetGlobalMostCollected(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "most-collected")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "most-collected")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();

@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Http;
 using InventoryFunctions.Projections;
 using Microsoft.AspNetCore.Http;
@@ -12,9 +13,10 @@ namespace InventoryFunctions.Functions;
 /// </summary>
 public sealed class GetInventoryFunction(FreshViews views, ILogger<GetInventoryFunction> logger)
 {
+    [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetInventory))]
     public async Task<IResult> GetInventory(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "inventories/{inventoryId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}")] HttpRequest request,
         string inventoryId,
         CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Http;
 using InventoryFunctions.Projections;
 using Microsoft.AspNetCore.Http;
@@ -15,9 +16,10 @@ public sealed class GetMostCollectedFunction(FreshViews views, ILogger<GetMostCo
 {
     public const int MaxTop = 100;
 
+    [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetMostCollected))]
     public async Task<IResult> GetMostCollected(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "inventories/{inventoryId}/most-collected")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}/most-collected")] HttpRequest request,
         string inventoryId,
         CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Application;
 using InventoryFunctions.Http;
 using Microsoft.AspNetCore.Http;
@@ -13,9 +14,10 @@ namespace InventoryFunctions.Functions;
 /// </summary>
 public sealed class GetReplayFunction(InventoryReplay replay, ILogger<GetReplayFunction> logger)
 {
+    [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetReplay))]
     public async Task<IResult> GetReplay(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "inventories/{inventoryId}/replay")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}/replay")] HttpRequest request,
         string inventoryId,
         CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Http;
 using InventoryFunctions.Application;
 using Microsoft.AspNetCore.Http;
@@ -13,9 +14,10 @@ namespace InventoryFunctions.Functions;
 /// </summary>
 public sealed class GetStateFunction(IEventLogReader log, ILogger<GetStateFunction> logger)
 {
+    [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetState))]
     public async Task<IResult> GetState(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "inventories/{inventoryId}/state")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}/state")] HttpRequest request,
         string inventoryId,
         CancellationToken cancellationToken)
     {

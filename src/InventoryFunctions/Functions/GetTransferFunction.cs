@@ -1,6 +1,7 @@
 using InventoryFunctions.Application;
 using InventoryFunctions.Domain;
 using InventoryFunctions.Http;
+using InventoryFunctions.Http.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -10,9 +11,10 @@ namespace InventoryFunctions.Functions;
 /// <summary><c>GET /api/inventories/{inventoryId}/transfers/{transferId}</c>: the transfer and its state, one point read.</summary>
 public sealed class GetTransferFunction(TransferService transfers, ILogger<GetTransferFunction> logger)
 {
+    [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetTransfer))]
     public async Task<IResult> GetTransfer(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "inventories/{inventoryId}/transfers/{transferId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}/transfers/{transferId}")] HttpRequest request,
         string inventoryId,
         string transferId,
         CancellationToken cancellationToken)

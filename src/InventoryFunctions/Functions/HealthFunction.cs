@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Http;
 using InventoryFunctions.Projections;
 using Microsoft.AspNetCore.Http;
@@ -14,6 +15,7 @@ namespace InventoryFunctions.Functions;
 /// </summary>
 public sealed class HealthFunction(ProjectionMonitor monitor)
 {
+    [Access(AccessPolicy.Anonymous)]
     [Function("Health")]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,

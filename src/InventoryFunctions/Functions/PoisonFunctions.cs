@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Http;
 using InventoryFunctions.Projections;
 using Microsoft.AspNetCore.Http;
@@ -13,9 +14,10 @@ namespace InventoryFunctions.Functions;
 /// </summary>
 public sealed class GetPoisonFunction(IPoisonQueue poison, ILogger<GetPoisonFunction> logger)
 {
+    [Access(AccessPolicy.Operations)]
     [Function("GetPoison")]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "projections/poison")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "projections/poison")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -48,9 +50,10 @@ public sealed class GetPoisonFunction(IPoisonQueue poison, ILogger<GetPoisonFunc
 /// </summary>
 public sealed class ReplayPoisonFunction(PoisonReplay replay, ILogger<ReplayPoisonFunction> logger)
 {
+    [Access(AccessPolicy.Operations)]
     [Function("ReplayPoison")]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "projections/poison/replay")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "projections/poison/replay")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();

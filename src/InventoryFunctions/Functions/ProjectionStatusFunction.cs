@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Projections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -11,9 +12,10 @@ namespace InventoryFunctions.Functions;
 /// </summary>
 public sealed class ProjectionStatusFunction(ProjectionMonitor monitor)
 {
+    [Access(AccessPolicy.Operations)]
     [Function("ProjectionStatus")]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "projections/status")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "projections/status")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var status = await monitor.StatusAsync(cancellationToken);

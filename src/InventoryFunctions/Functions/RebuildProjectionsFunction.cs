@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using System.Text.Json;
 using InventoryFunctions.Http;
 using InventoryFunctions.Projections;
@@ -17,9 +18,10 @@ namespace InventoryFunctions.Functions;
 /// </summary>
 public sealed class RebuildProjectionsFunction(InventoryViewsRebuilder rebuilder, RebuildJobs jobs, ILogger<RebuildProjectionsFunction> logger)
 {
+    [Access(AccessPolicy.Operations)]
     [Function(nameof(RebuildProjections))]
     public async Task<IResult> RebuildProjections(
-        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "projections/rebuild")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "projections/rebuild")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         string? inventoryId = null;
@@ -73,9 +75,10 @@ public sealed class RebuildProjectionsFunction(InventoryViewsRebuilder rebuilder
 /// <summary><c>GET /api/projections/rebuild/{jobId}</c> (admin key): a rebuild-all job's state and progress.</summary>
 public sealed class GetRebuildJobFunction(RebuildJobs jobs, ILogger<GetRebuildJobFunction> logger)
 {
+    [Access(AccessPolicy.Operations)]
     [Function("GetRebuildJob")]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "projections/rebuild/{jobId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "projections/rebuild/{jobId}")] HttpRequest request,
         string jobId,
         CancellationToken cancellationToken)
     {

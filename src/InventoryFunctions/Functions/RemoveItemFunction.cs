@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Application;
 using InventoryFunctions.Domain;
 using InventoryFunctions.Http;
@@ -10,9 +11,10 @@ namespace InventoryFunctions.Functions;
 /// <summary><c>DELETE /api/inventories/{inventoryId}/items/{itemId}?quantity=N</c> → 200 with the ItemRemoved event, 409 if fewer are held.</summary>
 public sealed class RemoveItemFunction(InventoryService service, ILogger<RemoveItemFunction> logger)
 {
+    [Access(AccessPolicy.InventoryWrite)]
     [Function(nameof(RemoveItem))]
     public async Task<IResult> RemoveItem(
-        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "inventories/{inventoryId}/items/{itemId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "inventories/{inventoryId}/items/{itemId}")] HttpRequest request,
         string inventoryId,
         string itemId,
         CancellationToken cancellationToken)

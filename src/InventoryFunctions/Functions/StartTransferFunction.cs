@@ -1,5 +1,6 @@
 using InventoryFunctions.Application;
 using InventoryFunctions.Http;
+using InventoryFunctions.Http.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -14,9 +15,10 @@ namespace InventoryFunctions.Functions;
 /// </summary>
 public sealed class StartTransferFunction(TransferService transfers, ILogger<StartTransferFunction> logger)
 {
+    [Access(AccessPolicy.TransferStart)]
     [Function(nameof(StartTransfer))]
     public async Task<IResult> StartTransfer(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "inventories/{inventoryId}/transfers")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "inventories/{inventoryId}/transfers")] HttpRequest request,
         string inventoryId,
         CancellationToken cancellationToken)
     {
@@ -35,7 +37,8 @@ public sealed class StartTransferFunction(TransferService transfers, ILogger<Sta
                 return Problems.Validation(errors);
 
             var (outcome, problem) = await HttpEdge.GuardAsync(logger, inventoryId,
-                () => transfers.StartAsync(new TransferRequest(inventoryId, transfer.To, transfer.Items, key!, expectedVersion), cancellationToken));
+                () => transfers.StartAsync(new TransferRequest(inventoryId, transfer.To, transfer.Items, key!, expectedVersion,
+                    Principal.Of(request.HttpContext)?.Actor), cancellationToken));
             if (problem is not null)
                 return problem;
             var response = request.HttpContext.Response;

@@ -1,3 +1,4 @@
+using InventoryFunctions.Http.Auth;
 using InventoryFunctions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -13,6 +14,7 @@ public sealed class UnknownRouteFunction
 {
     private static readonly RouteTable Routes = new(typeof(UnknownRouteFunction).Assembly, except: nameof(UnknownRoute));
 
+    [Access(AccessPolicy.Anonymous)]
     [Function(nameof(UnknownRoute))]
     public static IResult UnknownRoute(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "delete", "patch", "head", "options", Route = "{*path}")] HttpRequest request,

@@ -6,13 +6,13 @@ namespace InventoryFunctions.Http;
 /// An event as the API shows it. <c>OccurredAt</c> is a UTC <see cref="DateTime"/> so it serializes with 'Z'; a transfer
 /// leg also names its <see cref="TransferId"/> and <see cref="Counterparty"/> (left out for adds and removes).
 /// </summary>
-public sealed record EventResponse(long Version, string Type, string ItemId, int Quantity, DateTime OccurredAt,
+public sealed record EventResponse(long Version, string Type, string ItemId, int Quantity, DateTime OccurredAt, ActorResponse Actor,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? TransferId = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Counterparty = null)
 {
     public static EventResponse From(RecordedEvent recorded)
         => new(recorded.Version, EventTypes.NameOf(recorded.Event), recorded.Event.ItemId, recorded.Event.Quantity, recorded.OccurredAt.UtcDateTime,
-            (recorded.Event as TransferEvent)?.TransferId, (recorded.Event as TransferEvent)?.Counterparty);
+            ActorResponse.From(recorded.Actor), (recorded.Event as TransferEvent)?.TransferId, (recorded.Event as TransferEvent)?.Counterparty);
 }
 
 /// <summary>A transfer as the API shows it (<c>GET …/transfers/{transferId}</c>, and the 202 of its POST).</summary>
@@ -21,6 +21,15 @@ public sealed record TransferResponse(string TransferId, string From, string To,
 {
     public static TransferResponse Of(Application.TransferRecord t) =>
         new(t.TransferId, t.From, t.To, t.Items, t.State, t.Reason, t.CreatedAt.UtcDateTime, t.CompletedAt?.UtcDateTime);
+}
+
+/// <summary>Who caused an event: <c>kind</c> player, server, support, admin or system, or <c>unknown</c> (no id) for events recorded before actors were.</summary>
+public sealed record ActorResponse(string Kind, string? Id, string? AppId)
+{
+    public const string UnknownKind = "unknown";
+
+    public static ActorResponse From(Actor? actor) =>
+        actor is null ? new(UnknownKind, null, null) : new(Actor.NameOf(actor.Kind), actor.Id, actor.AppId);
 }
 
 /// <summary>The answer to a command: the inventory's version after it and the events it appended.</summary>
@@ -79,7 +88,8 @@ public sealed record RebuildJobResponse(
 public sealed record ReplayState(long Version, IReadOnlyDictionary<string, int> Items);
 
 /// <summary>One event of a replay and the state right after it; <see cref="Count"/> is the changed item's count then.</summary>
-public sealed record ReplayEntry(long Version, DateTime OccurredAt, string Type, string ItemId, int Quantity, int Count, IReadOnlyDictionary<string, int> Items);
+public sealed record ReplayEntry(long Version, DateTime OccurredAt, string Type, string ItemId, int Quantity, int Count, IReadOnlyDictionary<string, int> Items,
+    ActorResponse Actor);
 
 /// <summary>
 /// A page of a replay: <see cref="Start"/> is the state before the first event; <see cref="ToVersion"/> the last version
@@ -95,7 +105,8 @@ public sealed record ReplayResponse(string InventoryId, long FromVersion, long T
         page.Steps.Count > 0 ? page.Steps[^1].State.Version : page.Start.Version,
         new ReplayState(page.Start.Version, page.Start.Items),
         [.. page.Steps.Select(step => new ReplayEntry(step.Event.Version, step.Event.OccurredAt.UtcDateTime, EventTypes.NameOf(step.Event.Event),
-            step.Event.Event.ItemId, step.Event.Event.Quantity, step.State.QuantityOf(step.Event.Event.ItemId), step.State.Items))],
+            step.Event.Event.ItemId, step.Event.Event.Quantity, step.State.QuantityOf(step.Event.Event.ItemId), step.State.Items,
+            ActorResponse.From(step.Event.Actor)))],
         page.NextFromVersion,
         page.ReachedEnd);
 }

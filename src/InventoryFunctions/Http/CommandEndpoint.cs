@@ -1,6 +1,7 @@
 using System.Text.Json;
 using InventoryFunctions.Application;
 using InventoryFunctions.Domain;
+using InventoryFunctions.Http.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -44,7 +45,7 @@ public static class CommandEndpoint
             return Problems.Validation(errors);
 
         var outcome = await HttpEdge.GuardAsync(logger, inventoryId,
-            async () => await service.HandleAsync(new CommandRequest(inventoryId, command, expectedVersion, key), cancellationToken));
+            async () => await service.HandleAsync(new CommandRequest(inventoryId, command, expectedVersion, key, Principal.Of(request.HttpContext)?.Actor), cancellationToken));
         if (outcome.Problem is not null)
             return outcome.Problem;
 

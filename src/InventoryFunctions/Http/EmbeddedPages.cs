@@ -25,7 +25,7 @@ public static partial class EmbeddedPages
         var headers = request.HttpContext.Response.Headers;
         headers.ContentSecurityPolicy = contentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
-        // The explorer's own URL can carry the function key: never send it on as a referrer.
+        // The explorer's URL names the inventory looked at: never send it on as a referrer.
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-cache";
         return TypedResults.Content(html, "text/html; charset=utf-8");

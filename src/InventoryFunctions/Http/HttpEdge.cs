@@ -78,12 +78,21 @@ public static class HttpEdge
     /// <summary>A problem with a <c>Retry-After</c> header.</summary>
     public static IResult WithRetryAfter(int seconds, IResult problem) => new RetryAfterResult(seconds, problem);
 
+    /// <summary>A result with one more response header (<c>WWW-Authenticate</c> on a 401, say).</summary>
+    public static IResult WithHeader(string name, string value, IResult inner) => new HeaderResult(name, value, inner);
+
     /// <summary>A problem with a <c>Retry-After</c> header.</summary>
     private sealed class RetryAfterResult(int seconds, IResult inner) : IResult
     {
+        public Task ExecuteAsync(HttpContext httpContext) =>
+            new HeaderResult("Retry-After", seconds.ToString(CultureInfo.InvariantCulture), inner).ExecuteAsync(httpContext);
+    }
+
+    private sealed class HeaderResult(string name, string value, IResult inner) : IResult
+    {
         public Task ExecuteAsync(HttpContext httpContext)
         {
-            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            httpContext.Response.Headers[name] = value;
             return inner.ExecuteAsync(httpContext);
         }
     }

@@ -38,6 +38,8 @@ public static class Problems
     public static readonly ProblemType ServiceUnavailable = new("service-unavailable", StatusCodes.Status503ServiceUnavailable, "A dependency is unavailable.");
     public static readonly ProblemType CorruptEvent = new("corrupt-event", StatusCodes.Status500InternalServerError, "The inventory's log holds an event that cannot be read.");
     public static readonly ProblemType ViewRejected = new("view-rejected", StatusCodes.Status500InternalServerError, "The store refused the inventory's view.");
+    public static readonly ProblemType Unauthenticated = new("unauthenticated", StatusCodes.Status401Unauthorized, "A valid bearer token is required.");
+    public static readonly ProblemType Forbidden = new("forbidden", StatusCodes.Status403Forbidden, "The token does not allow this request.");
     public static readonly ProblemType CorruptProjection = new("corrupt-projection", StatusCodes.Status500InternalServerError, "The inventory's projection cannot be read.");
 
     public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>

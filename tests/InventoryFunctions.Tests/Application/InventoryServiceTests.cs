@@ -304,6 +304,33 @@ public class InventoryServiceTests
     }
 
     [Fact]
+    public async Task Every_event_a_command_appends_carries_the_actor_that_sent_it()
+    {
+        var actor = new Actor(ActorKind.Player, Inv);
+
+        var outcome = await Service().HandleAsync(new CommandRequest(Inv, new AppendEvents([new ItemAdded("a", 1), new ItemAdded("b", 2)]), Actor: actor), CancellationToken.None);
+
+        Assert.All(Assert.IsType<CommandOutcome.Appended>(outcome).Events, e => Assert.Equal(actor, e.Actor));
+        Assert.All(_store.Log(Inv), e => Assert.Equal(actor, e.Actor));
+    }
+
+    [Fact]
+    public async Task The_same_key_from_two_principals_is_two_requests_and_each_replays_its_own()
+    {
+        CommandRequest From(string subject) => new(Inv, new AddItem("sword", 1), IdempotencyKey: "k1", Actor: new Actor(ActorKind.Server, subject));
+
+        var first = Assert.IsType<CommandOutcome.Appended>(await Service().HandleAsync(From("server-a"), CancellationToken.None));
+        var second = Assert.IsType<CommandOutcome.Appended>(await Service().HandleAsync(From("server-b"), CancellationToken.None));
+        var again = Assert.IsType<CommandOutcome.Appended>(await Service().HandleAsync(From("server-a"), CancellationToken.None));
+
+        Assert.False(second.Replayed);
+        Assert.Equal((1L, 2L), (first.Version, second.Version));
+        Assert.True(again.Replayed);
+        Assert.Equal(first.Events, again.Events);
+        Assert.Equal(2, _store.Log(Inv).Count);
+    }
+
+    [Fact]
     public async Task Repeating_a_request_with_its_key_replays_the_first_answer_and_appends_nothing()
     {
         var first = Assert.IsType<CommandOutcome.Appended>(await Handle(new AddItem("sword", 2), key: "k1"));

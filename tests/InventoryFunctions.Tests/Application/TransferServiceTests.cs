@@ -91,6 +91,22 @@ public sealed class TransferServiceTests
     }
 
     [Fact]
+    public async Task The_same_key_from_another_caller_names_another_transfer_and_the_debit_records_who_asked()
+    {
+        _store.Write(Alice, new ItemAdded("sword", 5));
+        var (one, two) = (new Actor(ActorKind.Server, "server-1"), new Actor(ActorKind.Server, "server-2"));
+
+        var mine = Assert.IsType<TransferOutcome.Started>(await Service().StartAsync(Send("k1", ("sword", 1)) with { Actor = one }, CancellationToken.None));
+        var theirs = Assert.IsType<TransferOutcome.Started>(await Service().StartAsync(Send("k1", ("sword", 1)) with { Actor = two }, CancellationToken.None));
+        await Service().DriveAsync((await _store.ReadAsync(Alice, mine.Transfer.TransferId, CancellationToken.None))!, CancellationToken.None);
+
+        Assert.NotEqual(mine.Transfer.TransferId, theirs.Transfer.TransferId);
+        Assert.Equal(3, State(Alice).QuantityOf("sword"));
+        Assert.Equal([null, one, two], _store.Log(Alice).Select(e => e.Actor));
+        Assert.Equal(TransferService.Relay, Assert.Single(_store.Log(Bob)).Actor);
+    }
+
+    [Fact]
     public async Task A_receiver_at_its_distinct_items_limit_refuses_the_sender_is_refunded_once_and_it_stays_refunded_after_the_receiver_makes_room()
     {
         _store.Write(Alice, new ItemAdded("sword", 2));

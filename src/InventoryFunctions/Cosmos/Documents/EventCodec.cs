@@ -34,6 +34,7 @@ public static class EventCodec
     private static readonly JsonEncodedText OccurredAtName = JsonEncodedText.Encode(EventDocument.Fields.OccurredAt);
     private static readonly JsonEncodedText TransferIdName = JsonEncodedText.Encode(EventDocument.Fields.TransferId);
     private static readonly JsonEncodedText CounterpartyName = JsonEncodedText.Encode(EventDocument.Fields.Counterparty);
+    private static readonly JsonEncodedText ActorName = JsonEncodedText.Encode(EventDocument.Fields.Actor);
     private static readonly JsonEncodedText ItemAddedType = JsonEncodedText.Encode(EventTypes.ItemAdded);
     private static readonly JsonEncodedText ItemRemovedType = JsonEncodedText.Encode(EventTypes.ItemRemoved);
     private static readonly JsonEncodedText ItemTransferredOutType = JsonEncodedText.Encode(EventTypes.ItemTransferredOut);
@@ -162,6 +163,19 @@ public static class EventCodec
             writer.WriteString(TransferIdName, transfer.TransferId);
             writer.WriteString(CounterpartyName, transfer.Counterparty);
         }
+        if (recorded.Actor is { } actor)
+        {
+            writer.WriteStartObject(ActorName);
+            writer.WriteString(EventDocument.ActorFields.Kind, Actor.NameOf(actor.Kind));
+            writer.WriteString(EventDocument.ActorFields.Id, actor.Id);
+            if (actor.AppId is not null)
+            {
+                writer.WriteString(EventDocument.ActorFields.AppId, actor.AppId);
+            }
+
+            writer.WriteEndObject();
+        }
+
         writer.WriteEndObject();
     }
 
@@ -311,6 +325,11 @@ public static class EventCodec
             return Malformed(in f, timeError);
         }
 
+        if (DecodeActor(f.Actor, out var actor) is { } actorError)
+        {
+            return Malformed(in f, actorError);
+        }
+
         var (transferId, counterparty) = (string.Empty, string.Empty);
         if (type is EventTypes.ItemTransferredOut or EventTypes.ItemTransferredIn or EventTypes.ItemRefunded)
         {
@@ -329,7 +348,37 @@ public static class EventCodec
             EventTypes.ItemTransferredIn => new ItemTransferredIn(itemId, quantity, transferId, counterparty),
             _ => new ItemRefunded(itemId, quantity, transferId, counterparty),
         };
-        return new DecodeResult.Decoded(inventoryId, new RecordedEvent(version, occurredAt, e), EventDocument.CurrentSchemaVersion);
+        return new DecodeResult.Decoded(inventoryId, new RecordedEvent(version, occurredAt, e) { Actor = actor }, EventDocument.CurrentSchemaVersion);
+    }
+
+    // Optional: events written before actors were recorded have none (actor unknown).
+    private static string? DecodeActor(JsonElement value, out Actor? actor)
+    {
+        actor = null;
+        if (value.ValueKind == JsonValueKind.Undefined)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            return $"actor must be an object, not {Raw(value)}.";
+        }
+
+        var kind = value.TryGetProperty(EventDocument.ActorFields.Kind, out var k) && k.ValueKind == JsonValueKind.String ? Actor.KindNamed(k.GetString()) : null;
+        if (kind is null)
+        {
+            return $"actor.kind must be one of player, server, support, admin, system, not {Raw(k)}.";
+        }
+
+        if (!value.TryGetProperty(EventDocument.ActorFields.Id, out var id) || id.ValueKind != JsonValueKind.String || id.GetString()!.Length == 0)
+        {
+            return "actor.id must be a non-empty string.";
+        }
+
+        var appId = value.TryGetProperty(EventDocument.ActorFields.AppId, out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+        actor = new Actor(kind.Value, id.GetString()!, appId);
+        return null;
     }
 
     // Upcast: ITEM_ADDED/ITEM_REMOVED of one unit of `data` at the naive UTC `timestamp`.
@@ -450,6 +499,7 @@ public static class EventCodec
         public JsonElement Timestamp;
         public JsonElement TransferId;
         public JsonElement Counterparty;
+        public JsonElement Actor;
 
         // False, with the name, when a known property appears twice: which one is meant would be a guess.
         public bool TryTake(JsonProperty property, out string duplicate)
@@ -466,6 +516,7 @@ public static class EventCodec
             if (property.NameEquals("timestamp"u8)) { return Take(ref Timestamp, property, EventDocument.Fields.LegacyTimestamp, out duplicate); }
             if (property.NameEquals("transferId"u8)) { return Take(ref TransferId, property, EventDocument.Fields.TransferId, out duplicate); }
             if (property.NameEquals("counterparty"u8)) { return Take(ref Counterparty, property, EventDocument.Fields.Counterparty, out duplicate); }
+            if (property.NameEquals("actor"u8)) { return Take(ref Actor, property, EventDocument.Fields.Actor, out duplicate); }
             duplicate = string.Empty;
             return true;
         }

@@ -7,7 +7,9 @@ namespace InventoryFunctions.Cosmos.Documents;
 /// </summary>
 /// <remarks>
 /// Current shape (schemaVersion 2):
-/// <code>{"id":"3","inventoryId":"inv-1","version":3,"type":"ItemAdded","schemaVersion":2,"itemId":"sword","quantity":2,"occurredAt":"2026-05-01T12:00:00.1230000Z"}</code>
+/// <code>{"id":"3","inventoryId":"inv-1","version":3,"type":"ItemAdded","schemaVersion":2,"itemId":"sword","quantity":2,"occurredAt":"2026-05-01T12:00:00.1230000Z","actor":{"kind":"player","id":"inv-1"}}</code>
+/// <c>actor</c> (who caused the event: <c>kind</c>, <c>id</c>, optional <c>appId</c>) was added to schemaVersion 2 as an
+/// optional property: events written before it have none and read as actor unknown.
 /// Transfer legs (<c>ItemTransferredOut</c>, <c>ItemTransferredIn</c>, <c>ItemRefunded</c>, schemaVersion 2) add two properties:
 /// <code>{..., "type":"ItemTransferredOut", ..., "transferId":"0f3c…(32 hex)","counterparty":"player-2"}</code>
 /// Legacy shape (the first deployment, no schemaVersion, one unit per event, naive UTC timestamp):
@@ -45,12 +47,22 @@ public static class EventDocument
 
         /// <summary>Transfer legs only: the other inventory (the receiver of a debit or refund, the sender of a credit).</summary>
         public const string Counterparty = "counterparty";
+        /// <summary>Optional: who caused the event (<see cref="ActorFields"/>).</summary>
+        public const string Actor = "actor";
 
         /// <summary>Legacy: the item id.</summary>
         public const string LegacyData = "data";
 
         /// <summary>Legacy: the naive (UTC) time of the event.</summary>
         public const string LegacyTimestamp = "timestamp";
+    }
+
+    /// <summary>The properties of <c>actor</c>.</summary>
+    public static class ActorFields
+    {
+        public const string Kind = "kind";
+        public const string Id = "id";
+        public const string AppId = "appId";
     }
 
     /// <summary>The legacy type names, read only (upcast to <see cref="Domain.EventTypes"/> with quantity 1).</summary>
