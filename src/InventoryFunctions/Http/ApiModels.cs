@@ -87,9 +87,14 @@ public sealed record RebuildJobResponse(
 /// <summary>A state as a replay shows it.</summary>
 public sealed record ReplayState(long Version, IReadOnlyDictionary<string, int> Items);
 
-/// <summary>One event of a replay and the state right after it; <see cref="Count"/> is the changed item's count then.</summary>
+/// <summary>
+/// One event of a replay and the state right after it; <see cref="Count"/> is the changed item's count then; a transfer
+/// leg also names its transfer and the other inventory, as in the audit log.
+/// </summary>
 public sealed record ReplayEntry(long Version, DateTime OccurredAt, string Type, string ItemId, int Quantity, int Count, IReadOnlyDictionary<string, int> Items,
-    ActorResponse Actor);
+    ActorResponse Actor,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? TransferId = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Counterparty = null);
 
 /// <summary>
 /// A page of a replay: <see cref="Start"/> is the state before the first event; <see cref="ToVersion"/> the last version
@@ -106,7 +111,7 @@ public sealed record ReplayResponse(string InventoryId, long FromVersion, long T
         new ReplayState(page.Start.Version, page.Start.Items),
         [.. page.Steps.Select(step => new ReplayEntry(step.Event.Version, step.Event.OccurredAt.UtcDateTime, EventTypes.NameOf(step.Event.Event),
             step.Event.Event.ItemId, step.Event.Event.Quantity, step.State.QuantityOf(step.Event.Event.ItemId), step.State.Items,
-            ActorResponse.From(step.Event.Actor)))],
+            ActorResponse.From(step.Event.Actor), (step.Event.Event as TransferEvent)?.TransferId, (step.Event.Event as TransferEvent)?.Counterparty))],
         page.NextFromVersion,
         page.ReachedEnd);
 }
