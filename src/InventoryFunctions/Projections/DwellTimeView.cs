@@ -75,6 +75,10 @@ public sealed record DwellTimeView(string InventoryId, long Version, ImmutableSo
 
     public DwellTimeView Saved() => this with { Parts = Parts.Saved() };
 
+    /// <summary>The items of the loaded parts, by id.</summary>
+    public ImmutableSortedDictionary<string, ItemDwell> LoadedItems =>
+        Parts.Loaded.Values.SelectMany(part => part.Items).ToImmutableSortedDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
+
     /// <summary>Applies the event at <c>Version + 1</c>; anything at or below <see cref="Version"/> changes nothing.</summary>
     /// <exception cref="ArgumentException">The event does not follow <see cref="Version"/>.</exception>
     public DwellTimeView Apply(RecordedEvent recorded)

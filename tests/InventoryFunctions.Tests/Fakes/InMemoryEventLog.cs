@@ -20,6 +20,7 @@ public sealed class InMemoryEventLog : IEventLogReader
     private readonly Lock _lock = new();
     private readonly Dictionary<string, SortedDictionary<long, string>> _logs = new(StringComparer.Ordinal);
     private readonly List<(string InventoryId, long From, long To)> _rangeReads = [];
+    private readonly Dictionary<string, long> _firstFree = new(StringComparer.Ordinal);
 
     /// <summary>Every range read so far, in order.</summary>
     public IReadOnlyList<(string InventoryId, long From, long To)> RangeReads { get { lock (_lock) return [.. _rangeReads]; } }
@@ -62,10 +63,11 @@ public sealed class InMemoryEventLog : IEventLogReader
     {
         lock (_lock)
         {
-            var next = 1L;
+            // Versions are only ever added, so the first free one only moves forward: start from the last found.
+            var next = _firstFree.GetValueOrDefault(inventoryId, 1L);
             while (_logs.TryGetValue(inventoryId, out var log) && log.ContainsKey(next))
                 next++;
-            return next;
+            return _firstFree[inventoryId] = next;
         }
     }
 
