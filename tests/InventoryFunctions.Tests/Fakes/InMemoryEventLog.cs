@@ -58,6 +58,14 @@ public sealed class InMemoryEventLog : IEventLogReader
     /// <summary>Stores a hand-written document under <paramref name="version"/>, wherever that is in the stream; returns it.</summary>
     public JsonElement Insert(string inventoryId, long version, string json) => Store(inventoryId, version, json);
 
+    /// <summary>Replaces the document at <paramref name="version"/> in place (a repair by hand); returns it.</summary>
+    public JsonElement Replace(string inventoryId, long version, string json)
+    {
+        lock (_lock)
+            _logs[inventoryId][version] = json;
+        return Document(json);
+    }
+
     /// <summary>The first version not taken yet (documents inserted further on do not move it).</summary>
     public long NextVersion(string inventoryId)
     {
