@@ -40,12 +40,13 @@ public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEvent
     }
 
     /// <summary>
-    /// Counts what the inventory's log holds past its watermark and releases a parked watermark: the repair once the
-    /// cause is fixed (a hole that still exists throws <see cref="CorruptEventException"/>).
+    /// Counts what the inventory's log holds past its watermark, and the versions it passed undecodable that now decode
+    /// (repaired in place), and releases a parked watermark: the repair once the cause is fixed (a hole that still
+    /// exists throws <see cref="CorruptEventException"/>).
     /// </summary>
-    public async Task RebuildAsync(string inventoryId, CancellationToken cancellationToken)
+    /// <param name="whole">The inventory's whole log, read once by the caller for every view.</param>
+    public async Task RebuildAsync(string inventoryId, ChangeBatch whole, CancellationToken cancellationToken)
     {
-        var whole = await ChangeBatch.FromLogAsync(inventoryId, log, cancellationToken);
         var touched = new SortedSet<int>();
         await ProjectShardAsync(GlobalMostCollected.ShardOf(inventoryId), [whole], touched, release: true, cancellationToken);
         if (touched.Count > 0)

@@ -23,7 +23,7 @@ public sealed class InventoryViewsRebuilder(InventoryProjector inventoryViews, V
         var view = await inventoryViews.RebuildAsync(inventoryId, whole, cancellationToken, reportUndecodable);
         var totals = await collected.RebuildAsync(inventoryId, whole, cancellationToken);
         await dwellTimes.RebuildAsync(inventoryId, whole, cancellationToken);
-        await global.RebuildAsync(inventoryId, cancellationToken);
+        await global.RebuildAsync(inventoryId, whole, cancellationToken);
         return new RebuiltViews(view, totals);
     }
 

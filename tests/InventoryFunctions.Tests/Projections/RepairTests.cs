@@ -52,7 +52,9 @@ public sealed class RepairTests
         var rebuilder = new InventoryViewsRebuilder(InventoryViews(), Projector(_collected), Projector(_dwellTimes), Global(), _log, NullLogger<InventoryViewsRebuilder>.Instance);
         for (var run = 1; run <= 2; run++)
         {
+            var reads = _log.RangeReads.Count;
             await rebuilder.RebuildAsync("inv", CancellationToken.None, reportUndecodable: false);
+            Assert.Equal(reads + 1, _log.RangeReads.Count); // the log is read once for every view
 
             var events = _log.Events("inv");
             var inventory = _views.Find("inv")!;
