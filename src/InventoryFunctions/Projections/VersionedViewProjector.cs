@@ -109,16 +109,18 @@ public sealed class VersionedViewProjector<TView>(IViewStore<TView> views, IEven
         view = fromScratch ? view.WithEmptyParts(missing) : await views.LoadPartsAsync(view, missing, cancellationToken);
         // Applied: the failed deliveries counted so far are over.
         view = view.WithFailures(0, null);
+        var unwritten = true;
         foreach (var (version, recorded) in sequence)
         {
             view = recorded is null ? view.Skip(version) : view.Apply(recorded);
+            unwritten = true;
             if (view.ChangedParts < MaxPartsPerWrite && view.ChangedItems < MaxItemsPerWrite)
                 continue;
             if ((etag = await views.TryWriteAsync(view, etag, cancellationToken)) is null)
                 return (view, false);
-            view = view.Saved();
+            (view, unwritten) = (view.Saved(), false);
         }
-        return (view, await views.TryWriteAsync(view, etag, cancellationToken) is not null);
+        return (view, !unwritten || await views.TryWriteAsync(view, etag, cancellationToken) is not null);
     }
 
     private static IReadOnlyCollection<int> Buckets(IEnumerable<RecordedEvent> events) => [.. events.SelectMany(TView.PartsFor).Distinct().Order()];
