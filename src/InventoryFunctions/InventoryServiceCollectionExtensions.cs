@@ -65,6 +65,9 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<IViewCodec<DwellTimeView>, DwellTimeDocument>();
         services.AddSingleton<IViewStore<DwellTimeView>, CosmosViewStore<DwellTimeView>>();
         services.AddSingleton<VersionedViewProjector<DwellTimeView>>();
+        services.AddSingleton<IViewCodec<CollectedView>, CollectedViewDocument>();
+        services.AddSingleton<IViewStore<CollectedView>, CosmosViewStore<CollectedView>>();
+        services.AddSingleton<VersionedViewProjector<CollectedView>>();
         services.AddSingleton<InventoryViewsRebuilder>();
         services.AddSingleton<IGlobalCollectedStore, CosmosGlobalCollectedStore>();
         services.AddSingleton<GlobalCollectedProjector>();

@@ -8,10 +8,11 @@ using Microsoft.Extensions.Logging;
 namespace InventoryFunctions.Functions;
 
 /// <summary>
-/// <c>GET /api/inventories/{inventoryId}/dwell-time</c>: per item and over all items, units removed with their mean,
-/// median and p90 dwell, and units still held with the age of the oldest. One point read of the dwell-time view.
+/// <c>GET /api/inventories/{inventoryId}/dwell-time?page=N</c>: over all items and per item (a page of them at a time),
+/// units removed with their mean, median and p90 dwell, and units still held with the age of the oldest. One point
+/// read of the view's root and one query of a page of its parts (see <see cref="FreshViews.DwellPageAsync"/>).
 /// </summary>
-public sealed class GetDwellTimeFunction(IViewStore<DwellTimeView> views, TimeProvider time, ILogger<GetDwellTimeFunction> logger)
+public sealed class GetDwellTimeFunction(FreshViews views, TimeProvider time, ILogger<GetDwellTimeFunction> logger)
 {
     [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetDwellTime))]
@@ -21,18 +22,11 @@ public sealed class GetDwellTimeFunction(IViewStore<DwellTimeView> views, TimePr
         CancellationToken cancellationToken)
     {
         var errors = CommandParser.ErrorsForRoute(inventoryId);
+        var page = (int)RequestReader.ReadInteger(request, "page", 0, 0, ViewParts.Buckets / FreshViews.DwellPartsPerPage, errors);
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
-        var (stored, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => views.ReadAsync(inventoryId, cancellationToken));
-        if (problem is not null)
-            return problem;
-        if (stored is null || (stored.View is { } counting && PermanentFailure.OnlyCountsFailures(counting.Version, counting.Parked)))
-            return ViewResults.NotFound(inventoryId);
-        if (stored.View is not { } view)
-            return Problems.CorruptProjection.With($"The dwell-time view of '{inventoryId}' is damaged; it is rebuilt from the log on the inventory's next event.");
-        request.HttpContext.Response.Headers.ETag = HttpEdge.ETag(view.Version);
-        ViewResults.MarkParked(request.HttpContext.Response.Headers, view.Parked);
-        return TypedResults.Ok(DwellTimeResponse.From(view, time.GetUtcNow()));
+        var (read, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => views.DwellPageAsync(inventoryId, page, cancellationToken));
+        return problem ?? ViewResults.Answer(request, read!, inventoryId, p => p.View.Version, p => DwellTimeResponse.From(p, time.GetUtcNow()), p => p.View.Parked, page);
     }
 }

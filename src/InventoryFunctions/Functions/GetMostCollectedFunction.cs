@@ -9,12 +9,13 @@ namespace InventoryFunctions.Functions;
 
 /// <summary>
 /// <c>GET /api/inventories/{inventoryId}/most-collected?top=3&amp;minVersion=N</c>: items ranked by the total quantity
-/// ever added (removals do not lower it); ties go to the item first added earlier. One point read; with
-/// <c>minVersion</c> and a projection behind N, plus one query of the log's events up to N.
+/// ever added (removals do not lower it); ties go to the item first added earlier, as <c>Counter.most_common</c>.
+/// One point read of the collected view's root; with <c>minVersion</c> and a view behind N, plus one query of the log's
+/// events up to N and one of the parts they touch.
 /// </summary>
 public sealed class GetMostCollectedFunction(FreshViews views, ILogger<GetMostCollectedFunction> logger)
 {
-    public const int MaxTop = 100;
+    public const int MaxTop = CollectedView.MaxTop;
 
     [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetMostCollected))]
@@ -29,7 +30,7 @@ public sealed class GetMostCollectedFunction(FreshViews views, ILogger<GetMostCo
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
-        var (read, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => views.ViewAsync(inventoryId, minVersion, cancellationToken));
+        var (read, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => views.CollectedAsync(inventoryId, minVersion, cancellationToken));
         return problem ?? ViewResults.Answer(request, read!, inventoryId, view => view.Version,
             view => new MostCollectedResponse(inventoryId, view.Version, view.MostCollected(top), ParkedResponse.From(view.Parked)),
             view => view.Parked);

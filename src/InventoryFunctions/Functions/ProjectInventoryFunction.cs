@@ -6,10 +6,13 @@ using Microsoft.Azure.Functions.Worker;
 namespace InventoryFunctions.Functions;
 
 /// <summary>
-/// The change feed of the events container drives the inventory views. The retry policy matters: without one, the
-/// trigger checkpoints a batch even when the function failed, and the failed changes would never be projected.
+/// The change feed of the events container drives the inventory views and, from the same batch, the collected views
+/// ("most collected"), first (so an inventory view's old collected list is never the only answer for long). The retry
+/// policy matters: without one, the trigger checkpoints a batch even when the function failed, and the failed changes
+/// would never be projected. Both views are idempotent by version, so a retry of the batch changes nothing for the one
+/// that succeeded.
 /// </summary>
-public sealed class ProjectInventoryFunction(InventoryProjector projector)
+public sealed class ProjectInventoryFunction(InventoryProjector projector, VersionedViewProjector<CollectedView> collected)
 {
     /// <summary>How often an idle feed is polled, in ms (the extension's default is 5000).</summary>
     public const int FeedPollDelayMs = 1000;
@@ -62,6 +65,19 @@ public sealed class ProjectInventoryFunction(InventoryProjector projector)
             LeaseAcquireInterval = LeaseAcquireIntervalMs,
             LeaseExpirationInterval = LeaseExpirationIntervalMs)]
         IReadOnlyList<JsonElement> documents,
-        CancellationToken cancellationToken) =>
-        projector.ProjectAsync(EventCodec.ReadChanges(documents), cancellationToken);
+        CancellationToken cancellationToken) => ProjectBothAsync(EventCodec.ReadChanges(documents), cancellationToken);
+
+    private async Task ProjectBothAsync(IReadOnlyList<ChangedDocument> changes, CancellationToken cancellationToken)
+    {
+        var totals = collected.ProjectAsync(changes, cancellationToken);
+        try
+        {
+            await totals;
+        }
+        finally
+        {
+            // The inventory views are projected even when the totals failed; the first failure is rethrown after.
+            await projector.ProjectAsync(changes, cancellationToken);
+        }
+    }
 }

@@ -55,12 +55,13 @@ public sealed class RebuildProjectionsFunction(InventoryViewsRebuilder rebuilder
 
         if (inventoryId is not null)
         {
-            var (view, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => rebuilder.RebuildAsync(inventoryId, cancellationToken));
+            var (rebuilt, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => rebuilder.RebuildAsync(inventoryId, cancellationToken));
             if (problem is not null)
                 return problem;
-            if (view!.Version == 0)
+            var view = rebuilt!.Inventory;
+            if (view.Version == 0)
                 return ViewResults.NotFound(inventoryId);
-            return TypedResults.Ok(new RebuiltViewResponse(inventoryId, view.Version, view.Items, view.MostCollected(int.MaxValue), view.UpdatedAt.UtcDateTime));
+            return TypedResults.Ok(new RebuiltViewResponse(inventoryId, view.Version, view.Items, rebuilt.Collected.MostCollected(CollectedView.MaxTop), view.UpdatedAt.UtcDateTime));
         }
 
         var (started, failure) = await StorageUnavailable.GuardAsync(logger,

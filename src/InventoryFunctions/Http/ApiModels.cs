@@ -121,24 +121,26 @@ public sealed record DwellStatisticsResponse(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? ItemId,
     long Removed, double? MeanSeconds, double? MedianSeconds, double? P90Seconds, long Held, DateTime? OldestHeldSince, double? OldestHeldAgeSeconds)
 {
-    public static DwellStatisticsResponse From(string? itemId, IReadOnlyCollection<Projections.ItemDwell> items, DateTimeOffset now)
-    {
-        var statistics = Projections.DwellStatistics.Of(items);
-        return new(itemId, statistics.Removed, statistics.MeanSeconds, statistics.MedianSeconds, statistics.P90Seconds, statistics.Held,
+    public static DwellStatisticsResponse From(string? itemId, Projections.DwellStatistics statistics, DateTimeOffset now) =>
+        new(itemId, statistics.Removed, statistics.MeanSeconds, statistics.MedianSeconds, statistics.P90Seconds, statistics.Held,
             statistics.OldestHeldSince?.UtcDateTime,
             statistics.OldestHeldSince is { } since ? Math.Max(0, (now - since).TotalSeconds) : null);
-    }
 }
 
-/// <summary>The dwell-time view: per item (ordinal order of item id) and over all items, as of <see cref="Version"/>.</summary>
+/// <summary>
+/// One page of an inventory's dwell times: the items of some of its parts (in part order, by item id within a part),
+/// the statistics over all items, and <see cref="NextPage"/> (the <c>page</c> to ask for next; absent on the last page).
+/// </summary>
 public sealed record DwellTimeResponse(string InventoryId, long Version, DateTime AsOf, IReadOnlyList<DwellStatisticsResponse> Items, DwellStatisticsResponse All,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] ParkedResponse? Parked)
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] ParkedResponse? Parked,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? NextPage = null)
 {
-    public static DwellTimeResponse From(Projections.DwellTimeView view, DateTimeOffset now) => new(
-        view.InventoryId, view.Version, now.UtcDateTime,
-        [.. view.Items.Values.Select(item => DwellStatisticsResponse.From(item.ItemId, [item], now))],
-        DwellStatisticsResponse.From(null, [.. view.Items.Values], now),
-        ParkedResponse.From(view.Parked));
+    public static DwellTimeResponse From(Projections.DwellPage page, DateTimeOffset now) => new(
+        page.View.InventoryId, page.View.Version, now.UtcDateTime,
+        [.. page.Items.Select(item => DwellStatisticsResponse.From(item.ItemId, Projections.DwellStatistics.Of(item), now))],
+        DwellStatisticsResponse.From(null, Projections.DwellStatistics.Of(page.View), now),
+        ParkedResponse.From(page.View.Parked),
+        page.NextPage);
 }
 
 /// <summary>Items by total units ever added across all inventories, most first.</summary>

@@ -18,9 +18,11 @@ public static class ViewResults
     /// The answer to a read of the view (or, with <c>minVersion</c>, of whatever could answer it): 200 with the version's
     /// ETag and <see cref="ServedFromHeader"/>, 304 when <c>If-None-Match</c> names that ETag, else the problem.
     /// </summary>
-    public static IResult Answer<T>(HttpRequest request, FreshRead<T> read, string inventoryId, Func<T, long> version, Func<T, object> body, Func<T, Parking?> parked) => read switch
+    /// <param name="page">A page of the answer other than the first: its ETag names the page too.</param>
+    public static IResult Answer<T>(HttpRequest request, FreshRead<T> read, string inventoryId, Func<T, long> version, Func<T, object> body, Func<T, Parking?> parked,
+        int page = 0) => read switch
     {
-        FreshRead<T>.Found found => Found(request, version(found.Value), found.Source, parked(found.Value), () => body(found.Value)),
+        FreshRead<T>.Found found => Found(request, version(found.Value), page, found.Source, parked(found.Value), () => body(found.Value)),
         FreshRead<T>.NoInventory => NotFound(inventoryId),
         FreshRead<T>.CorruptView => Corrupt(inventoryId),
         FreshRead<T>.NotReached notReached => Problems.VersionNotFound.With(
@@ -31,9 +33,9 @@ public static class ViewResults
         _ => throw new InvalidOperationException($"Unknown read outcome {read}"),
     };
 
-    private static IResult Found(HttpRequest request, long version, ReadSource source, Parking? parked, Func<object> body)
+    private static IResult Found(HttpRequest request, long version, int page, ReadSource source, Parking? parked, Func<object> body)
     {
-        var etag = HttpEdge.ETag(version);
+        var etag = page == 0 ? HttpEdge.ETag(version) : HttpEdge.ETag(version)[..^1] + "-" + page.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"";
         var headers = request.HttpContext.Response.Headers;
         headers.ETag = etag;
         headers[ServedFromHeader] = source switch { ReadSource.Head => "head", ReadSource.ViewAndLog => "view+log", _ => "view" };

@@ -6,18 +6,19 @@ namespace InventoryFunctions.Projections;
 /// </summary>
 public sealed record DwellStatistics(long Removed, double? MeanSeconds, double? MedianSeconds, double? P90Seconds, long Held, DateTimeOffset? OldestHeldSince)
 {
-    public static DwellStatistics Of(IReadOnlyCollection<ItemDwell> items)
-    {
-        var removed = items.Sum(i => i.Removed);
-        var total = items.Sum(i => i.TotalSeconds);
-        var histograms = items.Select(i => i.Histogram).ToList();
-        var oldest = items.Where(i => i.Held.Count > 0).Select(i => (DateTimeOffset?)i.Held[0].AddedAt).Min();
-        return new DwellStatistics(
-            removed,
-            removed == 0 ? null : (double)(total / removed),
-            DwellHistogram.Percentile(histograms, 0.5),
-            DwellHistogram.Percentile(histograms, 0.9),
-            items.Sum(i => i.HeldUnits),
-            oldest);
-    }
+    /// <summary>One item's statistics.</summary>
+    public static DwellStatistics Of(ItemDwell item) =>
+        Of(item, item.HeldUnits, item.Held.Count > 0 ? item.Held[0].AddedAt : null);
+
+    /// <summary>Over every item of a view: the removed units of <see cref="DwellTimeView.All"/> and what is held now.</summary>
+    public static DwellStatistics Of(DwellTimeView view) =>
+        Of(view.All, view.Holding.Values.Sum(h => h.Units), view.Holding.Count == 0 ? null : view.Holding.Values.Min(h => h.OldestAddedAt));
+
+    private static DwellStatistics Of(ItemDwell removed, long held, DateTimeOffset? oldest) => new(
+        removed.Removed,
+        removed.Removed == 0 ? null : (double)(removed.TotalSeconds / removed.Removed),
+        DwellHistogram.Percentile([removed.Histogram], 0.5),
+        DwellHistogram.Percentile([removed.Histogram], 0.9),
+        held,
+        oldest);
 }

@@ -16,6 +16,9 @@ public enum ReadSource
 /// <param name="Parked">Set when the answer is a parked view's (the head is never parked).</param>
 public sealed record InventoryCounts(long Version, ImmutableSortedDictionary<string, int> Items, DateTimeOffset UpdatedAt, Parking? Parked = null);
 
+/// <summary>One page of a dwell-time view: the view's root, the items of the page's parts, and the next page (null: the last).</summary>
+public sealed record DwellPage(DwellTimeView View, IReadOnlyList<ItemDwell> Items, int? NextPage);
+
 /// <summary>What a read that may ask for a minimum version found. A closed family.</summary>
 public abstract record FreshRead<T>
 {
@@ -45,7 +48,7 @@ public abstract record FreshRead<T>
 /// has it cached at N or later), and "most collected", which the head does not carry, from the view plus the log's
 /// events up to N (one single-partition query, at most <see cref="MaxCatchUpEvents"/> events).
 /// </summary>
-public sealed class FreshViews(IProjectionStore views, IInventoryStream stream, IEventLogReader log, TimeProvider time)
+public sealed class FreshViews(IProjectionStore views, IViewStore<CollectedView> collected, IViewStore<DwellTimeView> dwellTimes, IInventoryStream stream, IEventLogReader log)
 {
     /// <summary>How far behind a view may be for a read to catch it up from the log; beyond it: retry later.</summary>
     public const long MaxCatchUpEvents = 1000;
@@ -69,28 +72,78 @@ public sealed class FreshViews(IProjectionStore views, IInventoryStream stream, 
             : new FreshRead<InventoryCounts>.NotReached(Math.Max(head.State.Version, stored?.View?.Version ?? 0));
     }
 
-    public async Task<FreshRead<InventoryView>> ViewAsync(string inventoryId, long? minVersion, CancellationToken cancellationToken)
+    /// <summary>
+    /// "Most collected" at <paramref name="minVersion"/> or later: the collected view's one point read, caught up from
+    /// the log when behind (one query of the log, one of the parts its additions touch). An inventory whose collected
+    /// view was never written is answered from the totals its inventory view carried before (<see cref="InventoryView.LegacyCollected"/>).
+    /// </summary>
+    public async Task<FreshRead<CollectedView>> CollectedAsync(string inventoryId, long? minVersion, CancellationToken cancellationToken)
     {
-        var stored = Projected(await views.ReadAsync(inventoryId, cancellationToken));
+        var stored = await collected.ReadAsync(inventoryId, [], cancellationToken);
+        if (stored?.View is { } counting && PermanentFailure.OnlyCountsFailures(counting.Version, counting.Parked))
+            stored = null;
+        if (stored is null && await Legacy(inventoryId, cancellationToken) is { } legacy)
+            stored = new Stored<CollectedView>(legacy, "");
         if (stored?.View is { } view && view.Version >= (minVersion ?? 0))
-            return new FreshRead<InventoryView>.Found(view, ReadSource.View);
+            return new FreshRead<CollectedView>.Found(view, ReadSource.View);
         if (minVersion is not { } min)
-            return stored is null ? new FreshRead<InventoryView>.NoInventory() : new FreshRead<InventoryView>.CorruptView();
+            return stored is null ? new FreshRead<CollectedView>.NoInventory() : new FreshRead<CollectedView>.CorruptView();
 
-        var caught = stored?.View ?? InventoryView.Empty(inventoryId);
+        var caught = stored?.View is { Continuable: true } continuable ? continuable : CollectedView.Empty(inventoryId);
         if (min - caught.Version > MaxCatchUpEvents)
-            return new FreshRead<InventoryView>.TooFarBehind(caught.Version);
-        foreach (var document in await log.ReadRangeAsync(inventoryId, caught.Version + 1, min, cancellationToken))
+            return new FreshRead<CollectedView>.TooFarBehind(caught.Version);
+        var documents = await log.ReadRangeAsync(inventoryId, caught.Version + 1, min, cancellationToken);
+        var buckets = documents.Select(d => d.Result).OfType<DecodeResult.Decoded>().SelectMany(d => CollectedView.PartsFor(d.Event)).Distinct().ToList();
+        caught = caught.Version == 0 ? caught.WithEmptyParts(buckets) : await collected.LoadPartsAsync(caught, buckets, cancellationToken);
+        foreach (var document in documents)
         {
             if (!Inventory.IsNext(caught.Version, document.Version))
                 break; // a gap (a replica behind): answer what is certain, the client retries
             // Applied as the projector applies it: an undecodable event is skipped (and the projector reports it).
-            caught = document.Result is DecodeResult.Decoded decoded ? caught.Apply(decoded.Event) : caught.Skip(document.Version, time.GetUtcNow());
+            caught = document.Result is DecodeResult.Decoded decoded ? caught.Apply(decoded.Event) : caught.Skip(document.Version);
         }
         if (caught.Version >= min)
-            return new FreshRead<InventoryView>.Found(caught, ReadSource.ViewAndLog);
-        return caught.Version == 0 ? new FreshRead<InventoryView>.NoInventory() : new FreshRead<InventoryView>.NotReached(caught.Version);
+            return new FreshRead<CollectedView>.Found(caught, ReadSource.ViewAndLog);
+        return caught.Version == 0 ? new FreshRead<CollectedView>.NoInventory() : new FreshRead<CollectedView>.NotReached(caught.Version);
     }
+
+    /// <summary>
+    /// One page of an inventory's dwell times: the root's point read and one query of <see cref="DwellPartsPerPage"/>
+    /// of its parts (the items of 64 of at most 1,024 parts: 16 pages at most, whatever the number of items).
+    /// </summary>
+    public async Task<FreshRead<DwellPage>> DwellPageAsync(string inventoryId, int page, CancellationToken cancellationToken)
+    {
+        var stored = await dwellTimes.ReadAsync(inventoryId, [], cancellationToken);
+        if (stored is null || (stored.View is { } counting && PermanentFailure.OnlyCountsFailures(counting.Version, counting.Parked)))
+            return new FreshRead<DwellPage>.NoInventory();
+        if (stored.View is not { } view)
+            return new FreshRead<DwellPage>.CorruptView();
+        var buckets = view.Parts.Occupied.Skip(page * DwellPartsPerPage).Take(DwellPartsPerPage).ToList();
+        try
+        {
+            view = await dwellTimes.LoadPartsAsync(view, [.. buckets.Where(b => !view.IsLoaded(b))], cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            return new FreshRead<DwellPage>.CorruptView();
+        }
+        var next = (page + 1) * DwellPartsPerPage < view.Parts.Occupied.Count ? page + 1 : (int?)null;
+        return new FreshRead<DwellPage>.Found(new DwellPage(view, [.. buckets.SelectMany(b => view.Parts[b].Items.Values)], next), ReadSource.View);
+    }
+
+    public const int DwellPartsPerPage = 64;
+
+    private async Task<CollectedView?> Legacy(string inventoryId, CancellationToken cancellationToken) =>
+        Projected(await views.ReadAsync(inventoryId, cancellationToken))?.View is { LegacyCollected: { } legacy } view
+            ? new CollectedView(inventoryId, view.Version, legacy.Count,
+                [.. legacy.Select((c, order) => new CollectedTotal(c.ItemId, c.Collected, order, c.Overcount)).OrderByDescending(t => t.Collected).ThenBy(t => t.FirstAdded)
+                    .Take(CollectedView.MaxTop)],
+                ViewParts.Fresh<CollectedBucket>())
+            {
+                Continuable = false,
+                Parked = view.Parked,
+            }
+            : null;
 
     private static StoredView? Projected(StoredView? stored) =>
         stored?.View is { } view && PermanentFailure.OnlyCountsFailures(view.Version, view.Parked) ? null : stored;

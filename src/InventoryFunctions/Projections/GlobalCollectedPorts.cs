@@ -7,6 +7,16 @@ namespace InventoryFunctions.Projections;
 /// </summary>
 public sealed record Watermark(string InventoryId, long Version, string? ETag)
 {
+    /// <summary>How many undecodable versions a watermark remembers (the latest); the poison queue has every one.</summary>
+    public const int MaxSkippedListed = 100;
+
+    /// <summary>
+    /// Versions at or below <see cref="Version"/> passed without counting because their documents could not be decoded.
+    /// A rebuild or poison replay counts one once its document decodes (repaired in place) and removes it here in the
+    /// same commit as the count, so a repaired unit is counted exactly once however often the repair runs.
+    /// </summary>
+    public System.Collections.Immutable.ImmutableList<long> Skipped { get; init; } = [];
+
     public Parking? Parked { get; init; }
 
     public int FailedDeliveries { get; init; }

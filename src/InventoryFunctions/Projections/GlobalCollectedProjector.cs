@@ -40,12 +40,13 @@ public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEvent
     }
 
     /// <summary>
-    /// Counts what the inventory's log holds past its watermark and releases a parked watermark: the repair once the
-    /// cause is fixed (a hole that still exists throws <see cref="CorruptEventException"/>).
+    /// Counts what the inventory's log holds past its watermark, and the versions it passed undecodable that now decode
+    /// (repaired in place), and releases a parked watermark: the repair once the cause is fixed (a hole that still
+    /// exists throws <see cref="CorruptEventException"/>).
     /// </summary>
-    public async Task RebuildAsync(string inventoryId, CancellationToken cancellationToken)
+    /// <param name="whole">The inventory's whole log, read once by the caller for every view.</param>
+    public async Task RebuildAsync(string inventoryId, ChangeBatch whole, CancellationToken cancellationToken)
     {
-        var whole = await ChangeBatch.FromLogAsync(inventoryId, log, cancellationToken);
         var touched = new SortedSet<int>();
         await ProjectShardAsync(GlobalMostCollected.ShardOf(inventoryId), [whole], touched, release: true, cancellationToken);
         if (touched.Count > 0)
@@ -92,26 +93,42 @@ public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEvent
                     failedNow.Add((record, ex));
                     continue;
                 }
+                // The repair: versions skipped before whose documents now decode are counted once, and forgotten.
+                var skipped = watermark.Skipped;
+                foreach (var version in release ? watermark.Skipped : [])
+                {
+                    if (!batch.Versions.TryGetValue(version, out var repaired) || repaired is null)
+                        continue;
+                    if (repaired.Event is ItemAdded && !TryCount(repaired))
+                        break;
+                    skipped = skipped.Remove(version);
+                }
                 var counted = watermark.Version;
                 foreach (var (version, recorded) in sequence)
                 {
-                    if (recorded?.Event is ItemAdded)
-                    {
-                        var bucket = GlobalMostCollected.BucketOf(recorded.Event.ItemId);
-                        touched.Add(bucket);
-                        if (!counts.TryGetValue(bucket, out var stored)
-                            || (!changedBuckets.Contains(bucket) && changedBuckets.Sum(b => counts[b].Counts.EstimatedBytes) + stored.Counts.EstimatedBytes > MaxCountsBytesPerCommit))
-                        {
-                            complete = false; // a bucket not read yet (a gap filled from the log), or this commit is full: next round
-                            break;
-                        }
-                        counts[bucket] = stored with { Counts = stored.Counts.Add(batch.InventoryId, recorded) };
-                        changedBuckets.Add(bucket);
-                    }
+                    if (recorded?.Event is ItemAdded && !TryCount(recorded))
+                        break;
+                    if (recorded is null)
+                        skipped = (skipped.Count < Watermark.MaxSkippedListed ? skipped : skipped.RemoveAt(0)).Add(version);
                     counted = version;
                 }
-                if (counted > watermark.Version || watermark.FailedDeliveries > 0 || watermark.Parked is not null)
-                    watermarks.Add(watermark with { Version = counted, FailedDeliveries = 0, Parked = null });
+                if (counted > watermark.Version || watermark.FailedDeliveries > 0 || watermark.Parked is not null || skipped != watermark.Skipped)
+                    watermarks.Add(watermark with { Version = counted, FailedDeliveries = 0, Parked = null, Skipped = skipped });
+
+                bool TryCount(RecordedEvent recorded)
+                {
+                    var bucket = GlobalMostCollected.BucketOf(recorded.Event.ItemId);
+                    touched.Add(bucket);
+                    if (!counts.TryGetValue(bucket, out var stored)
+                        || (!changedBuckets.Contains(bucket) && changedBuckets.Sum(b => counts[b].Counts.EstimatedBytes) + stored.Counts.EstimatedBytes > MaxCountsBytesPerCommit))
+                    {
+                        complete = false; // a bucket not read yet (a gap filled from the log), or this commit is full: next round
+                        return false;
+                    }
+                    counts[bucket] = stored with { Counts = stored.Counts.Add(batch.InventoryId, recorded) };
+                    changedBuckets.Add(bucket);
+                    return true;
+                }
             }
 
             if (watermarks.Count == 0 && complete)

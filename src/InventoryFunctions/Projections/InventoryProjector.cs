@@ -78,16 +78,15 @@ public sealed class InventoryProjector(IProjectionStore views, IEventLogReader l
 
     /// <summary>
     /// Recomputes an inventory's view from its whole log and replaces the stored one (missing, corrupted or wrong).
-    /// Racing the change feed is safe: the log is read after the view, so the rebuilt view is at least as new as the
-    /// one it replaces, and the write is guarded by that view's etag (a concurrent projector write means: again).
+    /// The write is guarded by the etag of the view read just before it (a concurrent projector write means: again).
     /// </summary>
     /// <param name="reportUndecodable">False when replaying the poison queue: what is still undecodable is already in it.</param>
-    public async Task<InventoryView> RebuildAsync(string inventoryId, CancellationToken cancellationToken, bool reportUndecodable = true)
+    /// <param name="whole">The inventory's whole log, read once by the caller for every view.</param>
+    public async Task<InventoryView> RebuildAsync(string inventoryId, ChangeBatch whole, CancellationToken cancellationToken, bool reportUndecodable = true)
     {
         for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
         {
             var stored = await views.ReadAsync(inventoryId, cancellationToken);
-            var whole = await ChangeBatch.FromLogAsync(inventoryId, log, cancellationToken);
             var view = await ApplyAsync(InventoryView.Empty(inventoryId), whole, reportUndecodable, cancellationToken);
             if (view.Version == 0 && stored is null)
                 return view; // no log and no view: storing an empty one would make GET answer 200 for an inventory that does not exist

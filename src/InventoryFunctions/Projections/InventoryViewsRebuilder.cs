@@ -3,21 +3,28 @@ using Microsoft.Extensions.Logging;
 
 namespace InventoryFunctions.Projections;
 
+/// <summary>What rebuilding one inventory's views produced: its inventory view and its collected totals.</summary>
+public sealed record RebuiltViews(InventoryView Inventory, CollectedView Collected);
+
 /// <summary>
-/// Rebuilds every projection of one inventory from its log: the inventory view, the dwell-time view, and its share of
-/// the global most-collected counts (counted past its watermark). What an operator's rebuild and every page of a
-/// rebuild job run, so that one rebuild repairs (and releases) whichever of them was damaged or parked.
+/// The one repair path: rebuilds every projection of one inventory from its log, read once for all the per-inventory
+/// views (the inventory view, most collected, dwell time), and its share of the global most-collected counts. What an
+/// operator's rebuild, every page of a rebuild job and the poison replay run, so that one repair reaches (and releases)
+/// whichever of them was damaged or parked.
 /// </summary>
-public sealed class InventoryViewsRebuilder(InventoryProjector inventoryViews, VersionedViewProjector<DwellTimeView> dwellTimes, GlobalCollectedProjector global,
-    ILogger<InventoryViewsRebuilder> logger)
+public sealed class InventoryViewsRebuilder(InventoryProjector inventoryViews, VersionedViewProjector<CollectedView> collected,
+    VersionedViewProjector<DwellTimeView> dwellTimes, GlobalCollectedProjector global, IEventLogReader log, ILogger<InventoryViewsRebuilder> logger)
 {
-    /// <returns>The rebuilt inventory view (version 0 when the inventory has no log).</returns>
-    public async Task<InventoryView> RebuildAsync(string inventoryId, CancellationToken cancellationToken)
+    /// <param name="reportUndecodable">False when replaying the poison queue: what is still undecodable is already in it.</param>
+    /// <returns>The rebuilt views (version 0 when the inventory has no log).</returns>
+    public async Task<RebuiltViews> RebuildAsync(string inventoryId, CancellationToken cancellationToken, bool reportUndecodable = true)
     {
-        var view = await inventoryViews.RebuildAsync(inventoryId, cancellationToken);
-        await dwellTimes.RebuildAsync(inventoryId, cancellationToken);
-        await global.RebuildAsync(inventoryId, cancellationToken);
-        return view;
+        var whole = await ChangeBatch.FromLogAsync(inventoryId, log, cancellationToken);
+        var view = await inventoryViews.RebuildAsync(inventoryId, whole, cancellationToken, reportUndecodable);
+        var totals = await collected.RebuildAsync(inventoryId, whole, cancellationToken);
+        await dwellTimes.RebuildAsync(inventoryId, whole, cancellationToken);
+        await global.RebuildAsync(inventoryId, whole, cancellationToken);
+        return new RebuiltViews(view, totals);
     }
 
     /// <summary>

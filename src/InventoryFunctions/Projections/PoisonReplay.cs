@@ -28,7 +28,7 @@ public sealed record ReplayedMessage(string MessageId, string? DocumentId, strin
 /// reporting again what is still undecodable. Idempotent: a message already done is just deleted, and messages are
 /// received (hidden for a while) before being deleted or released, so two replays never handle the same one.
 /// </summary>
-public sealed class PoisonReplay(IPoisonQueue poison, IProjectionStore views, IEventLogReader log, InventoryProjector projector, ILogger<PoisonReplay> logger)
+public sealed class PoisonReplay(IPoisonQueue poison, IProjectionStore views, IEventLogReader log, InventoryViewsRebuilder rebuilder, ILogger<PoisonReplay> logger)
 {
     private static readonly TimeSpan HiddenWhileReplaying = TimeSpan.FromMinutes(2);
 
@@ -79,7 +79,7 @@ public sealed class PoisonReplay(IPoisonQueue poison, IProjectionStore views, IE
         var documents = await log.ReadRangeAsync(inventoryId, versions.Min(), versions.Max(), cancellationToken);
         var nowDecodable = documents.Where(d => d.Result is DecodeResult.Decoded).Select(d => d.Version).ToHashSet();
         if (versions.Any(nowDecodable.Contains) || view is null)
-            view = await projector.RebuildAsync(inventoryId, cancellationToken, reportUndecodable: false);
+            view = (await rebuilder.RebuildAsync(inventoryId, cancellationToken, reportUndecodable: false)).Inventory;
         var rebuilt = view;
         var inLog = documents.Select(d => d.Version).ToHashSet();
         // A document removed from the end of the log leaves nothing to apply: the message is done too.

@@ -20,6 +20,7 @@ public sealed class InMemoryEventLog : IEventLogReader
     private readonly Lock _lock = new();
     private readonly Dictionary<string, SortedDictionary<long, string>> _logs = new(StringComparer.Ordinal);
     private readonly List<(string InventoryId, long From, long To)> _rangeReads = [];
+    private readonly Dictionary<string, long> _firstFree = new(StringComparer.Ordinal);
 
     /// <summary>Every range read so far, in order.</summary>
     public IReadOnlyList<(string InventoryId, long From, long To)> RangeReads { get { lock (_lock) return [.. _rangeReads]; } }
@@ -57,15 +58,24 @@ public sealed class InMemoryEventLog : IEventLogReader
     /// <summary>Stores a hand-written document under <paramref name="version"/>, wherever that is in the stream; returns it.</summary>
     public JsonElement Insert(string inventoryId, long version, string json) => Store(inventoryId, version, json);
 
+    /// <summary>Replaces the document at <paramref name="version"/> in place (a repair by hand); returns it.</summary>
+    public JsonElement Replace(string inventoryId, long version, string json)
+    {
+        lock (_lock)
+            _logs[inventoryId][version] = json;
+        return Document(json);
+    }
+
     /// <summary>The first version not taken yet (documents inserted further on do not move it).</summary>
     public long NextVersion(string inventoryId)
     {
         lock (_lock)
         {
-            var next = 1L;
+            // Versions are only ever added, so the first free one only moves forward: start from the last found.
+            var next = _firstFree.GetValueOrDefault(inventoryId, 1L);
             while (_logs.TryGetValue(inventoryId, out var log) && log.ContainsKey(next))
                 next++;
-            return next;
+            return _firstFree[inventoryId] = next;
         }
     }
 

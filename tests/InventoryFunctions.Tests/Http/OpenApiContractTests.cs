@@ -13,7 +13,7 @@ public class OpenApiContractTests
 {
     private readonly OpenApiContract _contract = new(ApiContract.Json);
 
-    private const string Appended = """{"inventoryId":"inv-1","version":2,"events":[{"version":2,"type":"ItemAdded","itemId":"sword","quantity":2,"occurredAt":"2026-12-04T19:00:00.1234567Z"}]}""";
+    private const string Appended = """{"inventoryId":"inv-1","version":2,"events":[{"version":2,"type":"ItemAdded","itemId":"sword","quantity":2,"occurredAt":"2026-12-04T19:00:00.1234567Z","actor":{"kind":"player","id":"inv-1","appId":null}}]}""";
 
     private string? Check(HttpMethod method, string path, HttpStatusCode status, string? body, string mediaType = "application/json", params (string Name, string Value)[] headers)
     {

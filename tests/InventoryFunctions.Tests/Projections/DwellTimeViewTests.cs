@@ -18,7 +18,7 @@ public sealed class DwellTimeViewTests
             (30, new ItemRemoved("sword", 2)),   // the two added at 0: 30 s each
             (45, new ItemRemoved("sword", 1)));  // the one added at 10: 35 s
 
-        var sword = DwellStatistics.Of([view.Items["sword"]]);
+        var sword = DwellStatistics.Of(view.LoadedItems["sword"]);
         Assert.Equal(3, sword.Removed);
         Assert.Equal((30 + 30 + 35) / 3.0, sword.MeanSeconds!.Value, 9);
         Assert.Equal(0, sword.Held);
@@ -33,11 +33,11 @@ public sealed class DwellTimeViewTests
             (40, new ItemRemoved("gem", 3)),     // clock went back: dwell 0; two units were never held
             (50, new ItemRemoved("ghost", 1)));  // never added at all
 
-        var gem = DwellStatistics.Of([view.Items["gem"]]);
+        var gem = DwellStatistics.Of(view.LoadedItems["gem"]);
         Assert.Equal(1, gem.Removed);
         Assert.Equal(0, gem.MeanSeconds);
         Assert.Equal(0, gem.MedianSeconds);
-        Assert.False(view.Items.ContainsKey("ghost"));
+        Assert.False(view.LoadedItems.ContainsKey("ghost"));
         Assert.Equal(3, view.Version);
     }
 
@@ -58,10 +58,10 @@ public sealed class DwellTimeViewTests
             var view = Fold(log);
             var (items, all) = DwellOracle.Compute(log);
 
-            Assert.Equal(items.Keys.Order(StringComparer.Ordinal), view.Items.Keys);
+            Assert.Equal(items.Keys.Order(StringComparer.Ordinal), view.LoadedItems.Keys);
             foreach (var (itemId, exact) in items)
-                DwellAssert.Close(exact, DwellStatistics.Of([view.Items[itemId]]), $"seed {seed}, item {itemId}", slack: 0);
-            DwellAssert.Close(all, DwellStatistics.Of([.. view.Items.Values]), $"seed {seed}, all", slack: 0);
+                DwellAssert.Close(exact, DwellStatistics.Of(view.LoadedItems[itemId]), $"seed {seed}, item {itemId}", slack: 0);
+            DwellAssert.Close(all, DwellStatistics.Of(view), $"seed {seed}, all", slack: 0);
         }
     }
 
@@ -76,11 +76,11 @@ public sealed class DwellTimeViewTests
             log.Add(new RecordedEvent(log.Count + 1, T0.AddSeconds(5_000 + i), new ItemRemoved("arrow", random.Next(1, 4))));
 
         var view = Fold(log);
-        Assert.True(view.Items["arrow"].Held.Count <= DwellTimeView.MaxRunsPerItem);
+        Assert.True(view.LoadedItems["arrow"].Held.Count <= DwellTimeView.MaxRunsPerItem);
         var (_, exact) = DwellOracle.Compute(log);
         // A unit's add instant moves at most by the span of the runs merged into its run: here at most the span of the adds.
         var span = (log.Where(e => e.Event is ItemAdded).Max(e => e.OccurredAt) - T0).TotalSeconds;
-        var actual = DwellStatistics.Of([view.Items["arrow"]]);
+        var actual = DwellStatistics.Of(view.LoadedItems["arrow"]);
         DwellAssert.Close(exact, actual, "merged", slack: span);
     }
 
@@ -88,7 +88,7 @@ public sealed class DwellTimeViewTests
     public void Merging_never_touches_the_oldest_run()
     {
         var log = Enumerable.Range(0, 100).Select(i => new RecordedEvent(i + 1, T0.AddSeconds(i * i), new ItemAdded("arrow", 1))).ToList();
-        var held = Fold(log).Items["arrow"].Held;
+        var held = Fold(log).LoadedItems["arrow"].Held;
         Assert.Equal(DwellTimeView.MaxRunsPerItem, held.Count);
         Assert.Equal(new HeldRun(T0, 1), held[0]);
         Assert.Equal(100, held.Sum(r => r.Units));
@@ -100,16 +100,19 @@ public sealed class DwellTimeViewTests
         var view = Fold(RandomLog(new Random(3), events: 80, maxItems: 5)).Skip(81);
         var codec = new DwellTimeDocument();
         using var document = System.Text.Json.JsonDocument.Parse(codec.Encode(view));
-        var decoded = codec.Decode(document.RootElement);
+        var parts = codec.EncodeChangedParts(view).Select(p => System.Text.Json.JsonDocument.Parse(p.Document).RootElement).ToList();
+        var decoded = codec.WithParts(codec.Decode(document.RootElement), view.Parts.Occupied, parts);
 
         Assert.Equal(view.Version, decoded.Version);
         Assert.Equal(view.SkippedVersions, decoded.SkippedVersions);
-        Assert.Equal(view.Items.Keys, decoded.Items.Keys);
-        foreach (var (itemId, item) in view.Items)
+        Assert.Equal(view.Holding, decoded.Holding);
+        Assert.Equal(DwellStatistics.Of(view), DwellStatistics.Of(decoded));
+        Assert.Equal(view.LoadedItems.Keys, decoded.LoadedItems.Keys);
+        foreach (var (itemId, item) in view.LoadedItems)
         {
-            Assert.Equal(item.Held, decoded.Items[itemId].Held);
-            Assert.Equal(item.Histogram, decoded.Items[itemId].Histogram);
-            Assert.Equal((item.Removed, item.TotalSeconds), (decoded.Items[itemId].Removed, decoded.Items[itemId].TotalSeconds));
+            Assert.Equal(item.Held, decoded.LoadedItems[itemId].Held);
+            Assert.Equal(item.Histogram, decoded.LoadedItems[itemId].Histogram);
+            Assert.Equal((item.Removed, item.TotalSeconds), (decoded.LoadedItems[itemId].Removed, decoded.LoadedItems[itemId].TotalSeconds));
         }
     }
 
@@ -131,7 +134,7 @@ public sealed class DwellTimeViewTests
         Fold([.. events.Select((e, i) => new RecordedEvent(i + 1, T0.AddSeconds(e.Seconds), e.Event))]);
 
     private static DwellTimeView Fold(IEnumerable<RecordedEvent> log) =>
-        log.Aggregate(DwellTimeView.Empty("inv"), (view, e) => view.Apply(e));
+        log.Aggregate(DwellTimeView.Empty("inv"), (view, e) => view.WithEmptyParts(DwellTimeView.PartsFor(e).Where(b => !view.IsLoaded(b))).Apply(e));
 
     /// <summary>Adds and removals (sometimes of more than is held) at instants that mostly go forward, sometimes back.</summary>
     private static List<RecordedEvent> RandomLog(Random random, int events, int maxItems)

@@ -66,8 +66,8 @@ public sealed class GlobalCollectedProjectorTests
         await Projector().ProjectAsync(EventCodec.ReadChanges(repaired), CancellationToken.None);
         Assert.Equal([("sword", 2L)], (await _store.ReadBoardAsync(CancellationToken.None)).Board.Top(10).Select(t => (t.ItemId, t.Collected)));
 
-        await Projector().RebuildAsync("broken", CancellationToken.None);
-        await Projector().RebuildAsync("broken", CancellationToken.None); // again: nothing counted twice
+        await Projector().RebuildAsync("broken", await ChangeBatch.FromLogAsync("broken", _log, CancellationToken.None), CancellationToken.None);
+        await Projector().RebuildAsync("broken", await ChangeBatch.FromLogAsync("broken", _log, CancellationToken.None), CancellationToken.None); // again: nothing counted twice
 
         Assert.Null(_store.WatermarkOf("broken")!.Parked);
         var everyLog = new[] { "fine", "broken" }.SelectMany(id => _log.Events(id).Select(e => (id, e)));

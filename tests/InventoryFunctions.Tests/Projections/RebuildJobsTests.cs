@@ -1,3 +1,4 @@
+using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Domain;
 using InventoryFunctions.Projections;
 using InventoryFunctions.Tests.Fakes;
@@ -25,9 +26,10 @@ public class RebuildJobsTests
     {
         var rebuilder = new InventoryViewsRebuilder(
             new InventoryProjector(_views, _log, new RecordingPoisonQueue(), _time, NullLogger<InventoryProjector>.Instance),
-            new VersionedViewProjector<DwellTimeView>(new InMemoryViewStore<DwellTimeView>(v => v.InventoryId), _log, _time, NullLogger<VersionedViewProjector<DwellTimeView>>.Instance),
+            new VersionedViewProjector<CollectedView>(new InMemoryViewStore<CollectedView>(new CollectedViewDocument()), _log, _time, NullLogger<VersionedViewProjector<CollectedView>>.Instance),
+            new VersionedViewProjector<DwellTimeView>(new InMemoryViewStore<DwellTimeView>(new DwellTimeDocument()), _log, _time, NullLogger<VersionedViewProjector<DwellTimeView>>.Instance),
             new GlobalCollectedProjector(new InMemoryGlobalCollectedStore(), _log, _time, NullLogger<GlobalCollectedProjector>.Instance),
-            NullLogger<InventoryViewsRebuilder>.Instance);
+            _log, NullLogger<InventoryViewsRebuilder>.Instance);
         _rebuild = new RebuildJobs(_jobs, _queue, _log, rebuilder, new RebuildJobOptions(PageSize), _time, NullLogger<RebuildJobs>.Instance);
     }
 

@@ -32,6 +32,13 @@ public static class GlobalCollectedDocuments
         JsonDocumentWriter.WriteStart(writer, WatermarkId(watermark.InventoryId), ShardPartition(shard), WatermarkKind);
         writer.WriteString("of", watermark.InventoryId);
         writer.WriteNumber("version", watermark.Version);
+        if (watermark.Skipped.Count > 0)
+        {
+            writer.WriteStartArray("skipped");
+            foreach (var version in watermark.Skipped)
+                writer.WriteNumberValue(version);
+            writer.WriteEndArray();
+        }
         ParkingFields.Write(writer, watermark.Parked, watermark.FailedDeliveries);
         writer.WriteEndObject();
     });
@@ -70,6 +77,7 @@ public static class GlobalCollectedDocuments
         {
             Parked = parked,
             FailedDeliveries = failedDeliveries,
+            Skipped = document.TryGetProperty("skipped", out var skipped) ? [.. skipped.EnumerateArray().Select(v => v.GetInt64())] : [],
         };
     }
 

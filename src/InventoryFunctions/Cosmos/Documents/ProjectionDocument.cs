@@ -22,17 +22,8 @@ public static class ProjectionDocument
             foreach (var (itemId, count) in view.Items)
                 writer.WriteNumber(itemId, count);
             writer.WriteEndObject();
-            writer.WriteStartArray("collected");
-            foreach (var item in view.Collected)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("itemId", item.ItemId);
-                writer.WriteNumber("collected", item.Collected);
-                if (item.Overcount > 0)
-                    writer.WriteNumber("overcount", item.Overcount);
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
+            if (view.LegacyCollected is { } legacy)
+                WriteLegacyCollected(writer, legacy);
             writer.WriteStartArray("skippedVersions");
             foreach (var version in view.SkippedVersions)
                 writer.WriteNumberValue(version);
@@ -51,27 +42,43 @@ public static class ProjectionDocument
             var items = ImmutableSortedDictionary.CreateBuilder<string, int>(StringComparer.Ordinal);
             foreach (var item in document.GetProperty("items").EnumerateObject())
                 items[item.Name] = item.Value.GetInt32();
-            var collected = document.GetProperty("collected").EnumerateArray()
-                .Select(c => new CollectedItem(c.GetProperty("itemId").GetString()!, c.GetProperty("collected").GetInt64(),
-                    c.TryGetProperty("overcount", out var overcount) ? overcount.GetInt64() : 0));
+            ImmutableList<CollectedItem>? legacy = document.TryGetProperty("collected", out var collected)
+                ? [.. collected.EnumerateArray().Select(c => new CollectedItem(c.GetProperty("itemId").GetString()!, c.GetProperty("collected").GetInt64(),
+                    c.TryGetProperty("overcount", out var overcount) ? overcount.GetInt64() : 0))]
+                : null;
             var skipped = document.TryGetProperty("skippedVersions", out var s) ? s.EnumerateArray().Select(v => v.GetInt64()) : [];
             var (parked, failedDeliveries) = ParkingFields.Read(document);
             return new InventoryView(
                 document.GetProperty("inventoryId").GetString()!,
                 document.GetProperty("version").GetInt64(),
                 items.ToImmutable(),
-                [.. collected],
                 [.. skipped],
                 Instant(document.GetProperty("updatedAt")))
             {
                 Parked = parked,
                 FailedDeliveries = failedDeliveries,
+                LegacyCollected = legacy,
             };
         }
         catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or NullReferenceException)
         {
             throw new InvalidDataException($"Projection document is not a valid inventory view: {ex.Message}", ex);
         }
+    }
+
+    private static void WriteLegacyCollected(Utf8JsonWriter writer, ImmutableList<CollectedItem> legacy)
+    {
+        writer.WriteStartArray("collected");
+        foreach (var item in legacy)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("itemId", item.ItemId);
+            writer.WriteNumber("collected", item.Collected);
+            if (item.Overcount > 0)
+                writer.WriteNumber("overcount", item.Overcount);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
     }
 
     private static DateTimeOffset Instant(JsonElement text) =>

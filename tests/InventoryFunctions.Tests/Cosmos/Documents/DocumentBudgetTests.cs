@@ -48,13 +48,14 @@ public sealed class DocumentBudgetTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_view_stays_under_1_MB_with_the_most_items_held_totals_tracked_and_versions_skipped()
+    public void The_view_stays_under_1_MB_with_the_most_items_held_old_totals_carried_and_versions_skipped()
     {
         var items = HeldItems(InventoryRules.MaxDistinctItemsHeld, WorstItemId);
-        var collected = Enumerable.Range(0, InventoryView.MaxCollectedTracked)
+        // The largest list an older view carried (250 totals), kept as stored.
+        var collected = Enumerable.Range(0, 250)
             .Select(i => new CollectedItem(WorstItemId(InventoryRules.MaxDistinctItemsHeld + i), long.MaxValue, long.MaxValue - 1));
         var skipped = Enumerable.Range(0, InventoryView.MaxSkippedVersionsListed).Select(i => long.MaxValue - i);
-        var view = new InventoryView(InventoryId, long.MaxValue, items, [.. collected], [.. skipped], At);
+        var view = new InventoryView(InventoryId, long.MaxValue, items, [.. skipped], At) { LegacyCollected = [.. collected] };
 
         var bytes = ProjectionDocument.Encode(view).Length;
 
