@@ -57,7 +57,7 @@ public static class InventoryServiceCollectionExtensions
             configuration.GetValue(AppSettings.ProjectionLagThreshold, HealthPolicy.Default.LagThreshold),
             TimeSpan.FromSeconds(configuration.GetValue(AppSettings.HealthCacheSeconds, HealthPolicy.Default.CacheFor.TotalSeconds)),
             TimeSpan.FromMinutes(configuration.GetValue(AppSettings.ProjectionStatusStaleMinutes, HealthPolicy.Default.StaleAfter.TotalMinutes)),
-            HealthPolicy.Default.RecheckAfter));
+            HealthPolicy.Default.RecheckAfter, HealthPolicy.Default.StuckTransferAfter));
         services.AddSingleton<ProjectionMonitor>();
         services.AddSingleton<PoisonReplay>();
         services.AddSingleton<ProjectionGauges>();

@@ -41,6 +41,8 @@ public sealed class AuthorizationMatrixTests(LocalStackFixture stack)
         ("ReplayPoison", "POST", "projections/poison/replay", null, ["401", "403", "403", "403", "403", Ok]),
         ("Explorer", "GET", "explorer", null, [Ok, Ok, Ok, Ok, Ok, Ok]),
         ("Health", "GET", "health", null, [Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("OpenApiDocument", "GET", "openapi.json", null, [Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("ApiReference", "GET", "reference", null, [Ok, Ok, Ok, Ok, Ok, Ok]),
     ];
 
     [Fact]

@@ -120,7 +120,7 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
         var dwell = await WaitForDwellViewAsync(inventoryId, SampleEvents.Length);
         var replay = await stack.Http.GetJsonAsync($"inventories/{inventoryId}/replay?fromVersion=1&toVersion=20");
         var log = await stack.Http.ReadLogAsync(inventoryId);
-        await using var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 900 } });
+        await using var context = await SignedInContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 900 } });
         var page = await context.NewPageAsync();
 
         await page.GotoAsync($"{ExplorerUrl}?inventory={inventoryId}&version=5");
@@ -181,7 +181,7 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
         Assert.Equal(HttpStatusCode.Accepted, started.Status);
         await stack.Http.WaitForViewAsync(to, 1);
         await stack.Http.WaitForViewAsync(from, 2);
-        await using var context = await browser.Browser.NewContextAsync();
+        await using var context = await SignedInContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync($"{ExplorerUrl}?inventory={from}");
         await WaitUntilShownAsync(page, from, 2);

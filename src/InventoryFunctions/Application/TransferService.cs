@@ -40,6 +40,9 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
 {
     private const int MaxAttempts = 5;
 
+    /// <summary>How long a transfer may stay debited before it counts as stuck: the relay takes about a second.</summary>
+    public static readonly TimeSpan StuckAfter = TimeSpan.FromMinutes(1);
+
     /// <summary>The actor of the credits and refunds: the app itself, finishing what the sender's actor started.</summary>
     public static readonly Actor Relay = new(ActorKind.System, "transfer-relay");
 

@@ -37,7 +37,7 @@ public sealed class HealthFunction(ProjectionMonitor monitor)
         return TypedResults.Ok(new HealthResponse(report.Status, report.Reasons, report.Cosmos.State, report.Storage.State,
             published?.Feeds?.ToDictionary(f => f.FunctionName, f => f.EstimatedDocuments),
             published?.Feeds?.Where(f => f.OldestUnprojectedAt is not null).ToDictionary(f => f.FunctionName, f => Math.Round((report.At - f.OldestUnprojectedAt!.Value).TotalSeconds, 1)),
-            report.PoisonMessages, published?.Parked?.Count, report.At.UtcDateTime, published?.At.UtcDateTime));
+            report.PoisonMessages, published?.Parked?.Count, report.At.UtcDateTime, published?.At.UtcDateTime, published?.StuckTransfers));
     }
 
     /// <param name="LagDocuments">Per change-feed function, the estimated changes not processed yet (as published).</param>
@@ -46,5 +46,5 @@ public sealed class HealthFunction(ProjectionMonitor monitor)
     public sealed record HealthResponse(
         string Status, IReadOnlyList<string> Reasons, string Cosmos, string Storage,
         IReadOnlyDictionary<string, long>? LagDocuments, IReadOnlyDictionary<string, double>? OldestUnprojectedAgeSeconds,
-        int? PoisonMessages, int? ParkedInventories, DateTime CheckedAt, DateTime? StatusPublishedAt);
+        int? PoisonMessages, int? ParkedInventories, DateTime CheckedAt, DateTime? StatusPublishedAt, int? StuckTransfers);
 }

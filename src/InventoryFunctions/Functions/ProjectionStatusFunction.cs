@@ -23,7 +23,7 @@ public sealed class ProjectionStatusFunction(ProjectionMonitor monitor)
             status.Feeds?.Select(f => new FeedResponse(f.FunctionName, f.ProcessorName, f.EstimatedDocuments, f.Leases.Count > 0, AgeSeconds(f.OldestUnprojectedAt, status.At),
                 [.. f.Leases.Select(l => new LeaseResponse(l.LeaseToken, l.EstimatedDocuments, l.Owner, AgeSeconds(l.OldestUnprojectedAt, status.At),
                     AgeSeconds(l.RenewedAt, status.At), f.Unrenewed(status.At).Contains(l)))])).ToList(),
-            status.PoisonMessages, status.Parked, status.Cosmos, status.Storage, status.At.UtcDateTime));
+            status.PoisonMessages, status.Parked, status.Cosmos, status.Storage, status.At.UtcDateTime, status.StuckTransfers));
     }
 
     private static double? AgeSeconds(DateTimeOffset? writtenAt, DateTimeOffset now) =>
@@ -31,7 +31,7 @@ public sealed class ProjectionStatusFunction(ProjectionMonitor monitor)
 
     public sealed record StatusResponse(
         IReadOnlyList<FeedResponse>? Functions, int? PoisonMessages, ParkedSummary? Parked,
-        DependencyState Cosmos, DependencyState Storage, DateTime At);
+        DependencyState Cosmos, DependencyState Storage, DateTime At, int? StuckTransfers);
 
     public sealed record FeedResponse(string Function, string ProcessorName, long EstimatedDocuments, bool Started, double? OldestUnprojectedAgeSeconds, IReadOnlyList<LeaseResponse> Leases);
 

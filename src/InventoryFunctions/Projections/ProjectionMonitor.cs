@@ -11,9 +11,10 @@ namespace InventoryFunctions.Projections;
 /// status live instead (and stores it): right after start the processors take their leases within seconds, and the
 /// timer's next run may be a minute away.
 /// </param>
-public sealed record HealthPolicy(long LagThreshold, TimeSpan CacheFor, TimeSpan StaleAfter, TimeSpan RecheckAfter)
+/// <param name="StuckTransferAfter">How long a transfer may stay debited before it counts as stuck (the relay takes about a second).</param>
+public sealed record HealthPolicy(long LagThreshold, TimeSpan CacheFor, TimeSpan StaleAfter, TimeSpan RecheckAfter, TimeSpan StuckTransferAfter)
 {
-    public static HealthPolicy Default { get; } = new(1000, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(10));
+    public static HealthPolicy Default { get; } = new(1000, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(10), Application.TransferService.StuckAfter);
 }
 
 /// <summary>A dependency's answer: <c>ok</c>, or <c>unreachable</c> with the error.</summary>
@@ -25,9 +26,14 @@ public sealed record DependencyState(string State, string? Error = null)
 }
 
 /// <summary>Everything an operator watches, at <see cref="At"/>; a null part could not be read (see the dependency).</summary>
+/// <param name="StuckTransfers">
+/// Transfers still debited <see cref="HealthPolicy.StuckTransferAfter"/> after they were created (counted up to
+/// <see cref="ProjectionMonitor.MaxStuckCounted"/>); null when not counted (Cosmos DB did not answer, or a status
+/// stored before they were).
+/// </param>
 public sealed record ProjectionStatus(
     IReadOnlyList<FeedLag>? Feeds, int? PoisonMessages, ParkedSummary? Parked,
-    DependencyState Cosmos, DependencyState Storage, DateTimeOffset At);
+    DependencyState Cosmos, DependencyState Storage, DateTimeOffset At, int? StuckTransfers = null);
 
 /// <summary>
 /// healthy, degraded (with reasons) or unhealthy (a dependency is unreachable). <see cref="Published"/> is the status
@@ -50,8 +56,11 @@ public sealed record HealthReport(
 /// </summary>
 public sealed class ProjectionMonitor(
     IChangeFeedMonitor feeds, IPoisonQueue poison, IParkedInventories parked, IProjectionStatusStore published, ProjectionGauges gauges,
-    HealthPolicy policy, TimeProvider time, ILogger<ProjectionMonitor> logger)
+    HealthPolicy policy, TimeProvider time, ILogger<ProjectionMonitor> logger, Application.ITransferStore? transfers = null)
 {
+    /// <summary>Stuck transfers counted at most (one cross-partition query page); more are reported as this many.</summary>
+    public const int MaxStuckCounted = 100;
+
     /// <summary>Parked inventories listed by id (all are counted).</summary>
     public const int MaxParkedListed = 10;
 
@@ -68,8 +77,12 @@ public sealed class ProjectionMonitor(
         // Cosmos DB answers both the estimate and the parked count; Storage answers the poison count.
         var (lag, cosmos) = await TryAsync("Cosmos DB", feeds.EstimateAsync, cancellationToken);
         var (parkedSummary, parkedState) = cosmos.IsOk ? await TryAsync("Cosmos DB", ct => parked.SummarizeAsync(MaxParkedListed, ct), cancellationToken) : (null, cosmos);
+        var (stuck, stuckState) = cosmos.IsOk && transfers is not null
+            ? await TryAsync<int?>("Cosmos DB", async ct => (await transfers.DebitedBeforeAsync(time.GetUtcNow() - policy.StuckTransferAfter, MaxStuckCounted, ct)).Count, cancellationToken)
+            : (null, cosmos);
         var (poisonCount, storage) = await TryAsync<int?>("Storage", async ct => await poison.CountAsync(ct), cancellationToken);
-        return new ProjectionStatus(lag, poisonCount, parkedSummary, parkedState.IsOk ? cosmos : parkedState, storage, time.GetUtcNow());
+        var cosmosState = !parkedState.IsOk ? parkedState : !stuckState.IsOk ? stuckState : cosmos;
+        return new ProjectionStatus(lag, poisonCount, parkedSummary, cosmosState, storage, time.GetUtcNow(), stuck);
     }
 
     /// <summary>Computes the status, publishes it as this instance's gauges and, when Cosmos DB answered, stores it for health.</summary>
@@ -147,6 +160,9 @@ public sealed class ProjectionMonitor(
         }
         if (poisonCount > 0)
             reasons.Add($"{poisonCount} poison message(s) waiting: GET /api/projections/poison");
+        if (status?.StuckTransfers is > 0 and var stuckTransfers)
+            reasons.Add($"{stuckTransfers}{(stuckTransfers >= MaxStuckCounted ? " or more" : "")} transfer(s) still debited after {policy.StuckTransferAfter.TotalMinutes:0} min: "
+                + "the relay (CompleteTransfers) is behind or failing; RecoverTransfers drives them every minute");
         if (status?.Parked is { Count: > 0 } parkedInventories)
             reasons.Add($"{parkedInventories.Count} inventor{(parkedInventories.Count == 1 ? "y" : "ies")} parked: {string.Join(", ", parkedInventories.First.Select(p => p.InventoryId))}");
         return new HealthReport(reasons.Count == 0 ? HealthReport.Healthy : HealthReport.Degraded, reasons, status, poisonCount, cosmos, storage, now);

@@ -44,7 +44,9 @@ public sealed class ProjectionMonitorTests : IDisposable
 
     private ProjectionMonitor Monitor(long threshold = 10, int cacheSeconds = 5) =>
         new(_feeds.Object, _poison.Object, _parked.Object, _published.Object, _gauges,
-            HealthPolicy.Default with { LagThreshold = threshold, CacheFor = TimeSpan.FromSeconds(cacheSeconds) }, _time, NullLogger<ProjectionMonitor>.Instance);
+            HealthPolicy.Default with { LagThreshold = threshold, CacheFor = TimeSpan.FromSeconds(cacheSeconds) }, _time, NullLogger<ProjectionMonitor>.Instance, _transfers);
+
+    private readonly Fakes.InMemoryEventStore _transfers = new();
 
     /// <summary>What the status timer does, then a health check (another instance: its own cache).</summary>
     private async Task<HealthReport> PublishedHealthAsync(long threshold = 10)
@@ -150,6 +152,25 @@ public sealed class ProjectionMonitorTests : IDisposable
         Assert.StartsWith("ProjectInventory: lease 0 held by 'host-a' was last renewed 45 s", reason, StringComparison.Ordinal);
         Assert.Contains("expires after 30 s", reason, StringComparison.Ordinal);
         Assert.Single(Assert.Single(stopped.Published!.Feeds!).Unrenewed(stopped.Published.At));
+    }
+
+    [Fact]
+    public async Task Transfers_debited_for_longer_than_the_relay_takes_are_counted_and_a_reason_and_recent_ones_are_not()
+    {
+        _transfers.Write("alice", new InventoryFunctions.Domain.ItemAdded("sword", 2));
+        var service = new InventoryFunctions.Application.TransferService(new InventoryFunctions.Application.InventoryService(_transfers, _time, NullLogger<InventoryFunctions.Application.InventoryService>.Instance),
+            _transfers, _time, NullLogger<InventoryFunctions.Application.TransferService>.Instance);
+        await service.StartAsync(new InventoryFunctions.Application.TransferRequest("alice", "bob", [new InventoryFunctions.Domain.TransferLine("sword", 1)], "k1"), CancellationToken.None);
+        var fresh = await PublishedHealthAsync();
+        _time.Advance(InventoryFunctions.Application.TransferService.StuckAfter + TimeSpan.FromSeconds(1));
+        await service.StartAsync(new InventoryFunctions.Application.TransferRequest("alice", "bob", [new InventoryFunctions.Domain.TransferLine("sword", 1)], "k2"), CancellationToken.None);
+        var stuck = await PublishedHealthAsync();
+
+        Assert.Equal(HealthReport.Healthy, fresh.Status);
+        Assert.Equal(0, fresh.Published!.StuckTransfers);
+        Assert.Equal(HealthReport.Degraded, stuck.Status);
+        Assert.Equal(1, stuck.Published!.StuckTransfers);
+        Assert.StartsWith("1 transfer(s) still debited after 1 min", Assert.Single(stuck.Reasons), StringComparison.Ordinal);
     }
 
     [Fact]
