@@ -49,6 +49,14 @@ public sealed class CostBenchmark(TimedApiClient api, BenchStack stack, Func<str
             Add("append", $"cold one-event append, {held:N0} items held, {idLength}-character ids", [await CallAsync(() => api.AddItemAsync(id, ItemId(0, idLength), 1, CancellationToken.None))]);
 
         var (_, _, sample) = inventories[^1];
+        // The reads are of the views: wait until the projectors have caught up with the last appends.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await api.GetDwellTimeAsync(sample, CancellationToken.None)).Status == 404 || (await api.GetInventoryAsync(sample, CancellationToken.None)).Status == 404)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"The views of {sample} were not projected within 60 s.");
+            await Task.Delay(200);
+        }
         await ReadsAsync("GET /inventories/{id}", () => api.GetInventoryAsync(sample, CancellationToken.None));
         await ReadsAsync("GET /inventories/{id}/dwell-time", () => api.GetDwellTimeAsync(sample, CancellationToken.None));
         await ReadsAsync("GET /most-collected (global)", () => api.GetGlobalMostCollectedAsync(10, CancellationToken.None));
