@@ -77,7 +77,7 @@ public sealed class FaultLoadTests(LocalStackFixture stack, ITestOutputHelper ou
                 {
                     outcomes.Add(await SendUntilAnsweredAsync(inventoryIds[random.Next(Inventories)], random));
                     if (outcomes.Count >= killWorkerAfter && Interlocked.Exchange(ref killing, 1) == 0)
-                        killed = KillWorker();
+                        killed = RetryingClient.KillWorker(stack);
                 }
             })).ToList();
             await Task.WhenAll(clients);
@@ -129,14 +129,6 @@ public sealed class FaultLoadTests(LocalStackFixture stack, ITestOutputHelper ou
         output.WriteLine("consistency check passed");
     }
 
-    /// <summary>Kills the shared app's worker as a crash would (SIGKILL: no shutdown, no checkpoint, no flush).</summary>
-    private int KillWorker()
-    {
-        var worker = stack.Stack.App.Workers.WorkerProcessId ?? throw new InvalidOperationException("no worker runs");
-        System.Diagnostics.Process.GetProcessById(worker).Kill();
-        return worker;
-    }
-
     /// <summary>One command, sent again with the same key and body after any 5xx or broken connection.</summary>
     private async Task<Sent> SendUntilAnsweredAsync(string inventoryId, Random random)
     {
@@ -144,38 +136,20 @@ public sealed class FaultLoadTests(LocalStackFixture stack, ITestOutputHelper ou
         var itemId = ItemIds[random.Next(ItemIds.Length)];
         var quantity = random.Next(1, 4);
         var kind = random.Next(3);
-        for (var tries = 1; ; tries++)
+        var (reply, tries) = await RetryingClient.SendUntilAnsweredAsync(stack.Http, () =>
         {
-            using var request = kind switch
+            var request = kind switch
             {
                 0 => ApiRequests.AddItem(inventoryId, itemId, quantity),
                 1 => ApiRequests.RemoveItem(inventoryId, itemId, quantity),
                 _ => ApiRequests.AppendEvents(inventoryId, [("ItemAdded", itemId, quantity), ("ItemRemoved", itemId, 1)]),
             };
             request.Headers.Add("Idempotency-Key", key);
-            JsonReply reply;
-            try
-            {
-                reply = await stack.Http.ExchangeAsync(request);
-            }
-            catch (HttpRequestException) when (tries < MaxTries)
-            {
-                await Task.Delay(Math.Min(1000, 20 << Math.Min(tries, 6)));
-                continue;
-            }
-
-            if ((int)reply.Status >= 500 && tries < MaxTries)
-            {
-                // Backing off as a client should: a crashed worker takes seconds to be replaced.
-                await Task.Delay(Math.Min(1000, 20 << Math.Min(tries, 6)));
-                continue;
-            }
-
-            var problem = reply.MediaType == "application/problem+json" ? reply.Body.GetProperty("type").GetString()!.Split('/')[^1] : null;
-            IReadOnlyList<long> versions = reply.Status is HttpStatusCode.Created or HttpStatusCode.OK
-                ? [.. reply.Body.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("version").GetInt64())]
-                : [];
-            return new Sent(inventoryId, key, reply.Status, problem, versions, tries);
-        }
+            return request;
+        }, MaxTries);
+        IReadOnlyList<long> versions = reply.Status is HttpStatusCode.Created or HttpStatusCode.OK
+            ? [.. reply.Body.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("version").GetInt64())]
+            : [];
+        return new Sent(inventoryId, key, reply.Status, RetryingClient.ProblemOf(reply), versions, tries);
     }
 }

@@ -61,7 +61,7 @@ public sealed class TransferChaosTests(LocalStackFixture stack, ITestOutputHelpe
                 {
                     sent.Add(await TransferUntilAnsweredAsync(ids, random));
                     if (sent.Count >= Clients * TransfersPerClient / 3 && Interlocked.Exchange(ref killing, 1) == 0)
-                        killed = KillWorker();
+                        killed = RetryingClient.KillWorker(stack);
                 }
             })));
         }
@@ -136,14 +136,6 @@ public sealed class TransferChaosTests(LocalStackFixture stack, ITestOutputHelpe
         }
     }
 
-    /// <summary>Kills the shared app's worker as a crash would (SIGKILL: no shutdown, no checkpoint, no flush).</summary>
-    private int KillWorker()
-    {
-        var worker = stack.Stack.App.Workers.WorkerProcessId ?? throw new InvalidOperationException("no worker runs");
-        System.Diagnostics.Process.GetProcessById(worker).Kill();
-        return worker;
-    }
-
     /// <summary>One transfer of one or two lines between two random inventories, sent again with the same key after any 5xx or broken connection.</summary>
     private async Task<Sent> TransferUntilAnsweredAsync(List<string> ids, Random random)
     {
@@ -151,26 +143,8 @@ public sealed class TransferChaosTests(LocalStackFixture stack, ITestOutputHelpe
         var to = ids.Where(id => id != from).ElementAt(random.Next(ids.Count - 1));
         var lines = ItemIds.OrderBy(_ => random.Next()).Take(random.Next(1, 3)).Select(item => (item, random.Next(1, 5))).ToList();
         var key = Guid.NewGuid().ToString("N");
-        for (var tries = 1; ; tries++)
-        {
-            JsonReply reply;
-            try
-            {
-                reply = await stack.Http.ExchangeAsync(ApiRequests.Transfer(from, to, lines, key));
-            }
-            catch (HttpRequestException) when (tries < MaxTries)
-            {
-                await Task.Delay(Math.Min(1000, 20 << Math.Min(tries, 6)));
-                continue;
-            }
-            if ((int)reply.Status >= 500 && tries < MaxTries)
-            {
-                await Task.Delay(Math.Min(1000, 20 << Math.Min(tries, 6)));
-                continue;
-            }
-            var problem = reply.MediaType == "application/problem+json" ? reply.Body.GetProperty("type").GetString()!.Split('/')[^1] : null;
-            var transferId = reply.Status == HttpStatusCode.Accepted ? reply.Body.GetProperty("transferId").GetString() : null;
-            return new Sent(from, to, reply.Status, problem, transferId, tries);
-        }
+        var (reply, tries) = await RetryingClient.SendUntilAnsweredAsync(stack.Http, () => ApiRequests.Transfer(from, to, lines, key), MaxTries);
+        var transferId = reply.Status == HttpStatusCode.Accepted ? reply.Body.GetProperty("transferId").GetString() : null;
+        return new Sent(from, to, reply.Status, RetryingClient.ProblemOf(reply), transferId, tries);
     }
 }

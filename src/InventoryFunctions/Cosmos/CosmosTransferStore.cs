@@ -12,15 +12,8 @@ public sealed class CosmosTransferStore(CosmosClient client, IOptions<CosmosOpti
 {
     private readonly Container _events = client.GetContainer(options.Value.DatabaseName, options.Value.EventsContainerName);
 
-    public async Task<StoredTransfer?> ReadAsync(string from, string transferId, CancellationToken cancellationToken)
-    {
-        using var response = await _events.ReadItemStreamAsync(TransferDocument.IdFor(transferId), new PartitionKey(from), cancellationToken: cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-            return null;
-        response.EnsureSuccessStatusCode();
-        using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
-        return TransferDocument.Decode(document.RootElement);
-    }
+    public Task<StoredTransfer?> ReadAsync(string from, string transferId, CancellationToken cancellationToken) =>
+        ReadAsync(TransferDocument.IdFor(transferId), from, TransferDocument.Decode, cancellationToken);
 
     public async Task<bool> TryReplaceAsync(TransferRecord transfer, string etag, CancellationToken cancellationToken)
     {
@@ -32,15 +25,8 @@ public sealed class CosmosTransferStore(CosmosClient client, IOptions<CosmosOpti
         return true;
     }
 
-    public async Task<TransferReceipt?> ReadReceiptAsync(string to, string transferId, CancellationToken cancellationToken)
-    {
-        using var response = await _events.ReadItemStreamAsync(TransferDocument.ReceiptIdFor(transferId), new PartitionKey(to), cancellationToken: cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-            return null;
-        response.EnsureSuccessStatusCode();
-        using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
-        return TransferDocument.DecodeReceipt(document.RootElement);
-    }
+    public Task<TransferReceipt?> ReadReceiptAsync(string to, string transferId, CancellationToken cancellationToken) =>
+        ReadAsync(TransferDocument.ReceiptIdFor(transferId), to, TransferDocument.DecodeReceipt, cancellationToken);
 
     public async Task<bool> TryCreateReceiptAsync(string to, TransferReceipt receipt, CancellationToken cancellationToken)
     {
@@ -50,6 +36,17 @@ public sealed class CosmosTransferStore(CosmosClient client, IOptions<CosmosOpti
             return false;
         response.EnsureSuccessStatusCode();
         return true;
+    }
+
+    /// <summary>One point read, decoded; null when there is no such document.</summary>
+    private async Task<T?> ReadAsync<T>(string id, string partition, Func<JsonElement, T> decode, CancellationToken cancellationToken) where T : class
+    {
+        using var response = await _events.ReadItemStreamAsync(id, new PartitionKey(partition), cancellationToken: cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return null;
+        response.EnsureSuccessStatusCode();
+        using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
+        return decode(document.RootElement);
     }
 
     public async Task<IReadOnlyList<StoredTransfer>> DebitedBeforeAsync(DateTimeOffset cutoff, int max, CancellationToken cancellationToken)
