@@ -120,7 +120,7 @@ public sealed class DwellTimeTests(LocalStackFixture stack)
         AssertProblem(await stack.Http.GetJsonAsync("inventories/bad%20id/dwell-time"), HttpStatusCode.BadRequest, "validation-failed");
     }
 
-    private static void AssertMatchesOracle(IReadOnlyList<RecordedEvent> log, JsonElement body)
+    internal static void AssertMatchesOracle(IReadOnlyList<RecordedEvent> log, JsonElement body)
     {
         var (items, all) = DwellOracle.Compute(log);
         var asOf = body.GetProperty("asOf").GetDateTimeOffset();

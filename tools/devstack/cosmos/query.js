@@ -5,9 +5,27 @@
 // over the full range: correct here because a container has exactly one partition key range, so
 // the server sees every document and runs the whole query itself; the SDK then just pages.
 const {
-  send, sendError, isTrue, documentsOf,
+  LIB, send, sendError, isTrue, documentsOf,
 } = require('./common');
 const { pageCharge } = require('./charges');
+
+// The package's query engine strips `undefined` from every result with a reduce that copies the array once per
+// element ([...o, v]): quadratic in the rows a query returns, minutes for one inventory's 50,000-event log. This is
+// the same function (same output, `undefined` dropped from arrays and objects, recursively), linear.
+const engineHelpers = require(require.resolve('@zeit/cosmosdb-query/lib/helpers', { paths: [require.resolve(`${LIB}/index`)] }));
+engineHelpers.stripUndefined = function stripUndefined(value) {
+  if (Array.isArray(value)) {
+    const kept = [];
+    for (const v of value) if (typeof v !== 'undefined') kept.push(stripUndefined(v));
+    return kept;
+  }
+  if (value && typeof value === 'object') {
+    const kept = {};
+    for (const [k, v] of Object.entries(value)) if (typeof v !== 'undefined') kept[k] = stripUndefined(v);
+    return kept;
+  }
+  return value;
+};
 
 const PASSTHROUGH_PLAN = {
   partitionedQueryExecutionInfoVersion: 2,
