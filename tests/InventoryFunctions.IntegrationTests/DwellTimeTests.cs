@@ -141,21 +141,7 @@ public sealed class DwellTimeTests(LocalStackFixture stack)
             s.GetProperty("held").GetInt64(), oldest);
     }
 
-    private async Task<JsonReply> WaitForDwellAsync(string inventoryId, long version)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        JsonReply last;
-        do
-        {
-            last = await stack.Http.GetJsonAsync($"inventories/{inventoryId}/dwell-time");
-            if (last.Status == HttpStatusCode.OK && last.Body.GetProperty("version").GetInt64() >= version)
-                return last;
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"The dwell-time view of {inventoryId} did not reach version {version}; last answer: {last}");
-        return last;
-    }
+    private Task<JsonReply> WaitForDwellAsync(string inventoryId, long version) => stack.Http.WaitForDwellTimeAsync(inventoryId, version);
 
     private static byte[] Legacy(string inventoryId, long version, string type, string item, string timestamp) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(
         new { id = version.ToString(System.Globalization.CultureInfo.InvariantCulture), inventoryId, version, type, data = item, timestamp }));
