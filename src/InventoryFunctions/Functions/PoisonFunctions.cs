@@ -21,7 +21,7 @@ public sealed class GetPoisonFunction(IPoisonQueue poison, ILogger<GetPoisonFunc
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var limit = (int)RequestReader.ReadInteger(request, "limit", IPoisonQueue.MaxBatch, 1, IPoisonQueue.MaxBatch, errors);
+        var limit = PoisonRequests.ReadLimit(request, errors);
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
@@ -48,7 +48,7 @@ public sealed class ReplayPoisonFunction(PoisonReplay replay, ILogger<ReplayPois
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var limit = (int)RequestReader.ReadInteger(request, "limit", IPoisonQueue.MaxBatch, 1, IPoisonQueue.MaxBatch, errors);
+        var limit = PoisonRequests.ReadLimit(request, errors);
         if (RequestReader.HasBody(request))
             errors["body"] = ["replay takes no body; use ?limit= to bound it."];
         if (errors.Count > 0)
@@ -59,6 +59,14 @@ public sealed class ReplayPoisonFunction(PoisonReplay replay, ILogger<ReplayPois
             return problem;
         return TypedResults.Ok(PoisonReplayResponse.From(results!));
     }
+}
+
+/// <summary>What the poison list and the poison replay read alike.</summary>
+internal static class PoisonRequests
+{
+    /// <summary><c>?limit=</c> of a poison list or replay: 1 to a Storage queue peek's maximum (32, the default).</summary>
+    public static int ReadLimit(HttpRequest request, IDictionary<string, string[]> errors) =>
+        (int)RequestReader.ReadInteger(request, "limit", IPoisonQueue.MaxBatch, 1, IPoisonQueue.MaxBatch, errors);
 }
 
 /// <summary>

@@ -36,27 +36,21 @@ public sealed class SettingsValidationTests
     [InlineData(AppSettings.AuthClockSkewSeconds, "301")]
     [InlineData(AppSettings.DatabaseName, "")]
     [InlineData(Telemetry.ExporterSetting, "zipkin")]
-    public void A_value_out_of_its_rules_stops_the_app_naming_the_setting_and_the_value(string setting, string value)
-    {
-        using var services = AppWith(new() { [setting] = value });
-
-        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
-
-        var shown = value.Length == 0 ? "''" : $"'{value}'";
-        Assert.Contains($"App setting '{setting}' ({shown}) is invalid", failure.Message);
-    }
+    public void A_value_out_of_its_rules_stops_the_app_naming_the_setting_and_the_value(string setting, string value) =>
+        Assert.Contains($"App setting '{setting}' ('{value}') is invalid", StartFailure<OptionsValidationException>(setting, value));
 
     [Theory]
     [InlineData(AppSettings.SnapshotInterval, "every hundred")]
     [InlineData(AppSettings.HealthCacheSeconds, "5s")]
     [InlineData(AppSettings.AllowPlayerTransfers, "yes")]
-    public void A_value_of_the_wrong_type_stops_the_app_naming_the_setting(string setting, string value)
+    public void A_value_of_the_wrong_type_stops_the_app_naming_the_setting(string setting, string value) =>
+        Assert.Contains($"'{setting}'", StartFailure<InvalidOperationException>(setting, value));
+
+    /// <summary>The message the app stops with at start when <paramref name="setting"/> is <paramref name="value"/>.</summary>
+    private static string StartFailure<TException>(string setting, string value) where TException : Exception
     {
         using var services = AppWith(new() { [setting] = value });
-
-        var failure = Assert.Throws<InvalidOperationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
-
-        Assert.Contains($"'{setting}'", failure.Message);
+        return Assert.Throws<TException>(() => services.GetRequiredService<IStartupValidator>().Validate()).Message;
     }
 
     [Fact]
