@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 
 namespace InventoryFunctions.IntegrationTests;
 
@@ -29,9 +28,8 @@ public sealed class SettingsAtStartTests
         foreach (var argument in new[] { "InventoryFunctions.dll", "--functions-uri", "http://127.0.0.1:9/", "--functions-worker-id", "settings-test",
                      "--functions-request-id", "settings-test", "--functions-grpc-max-message-length", "2147483647" })
             start.ArgumentList.Add(argument);
-        var sample = JsonNode.Parse(await File.ReadAllTextAsync(RepositoryPaths.PathOf("local.settings.sample.json")))!["Values"]!.AsObject();
-        foreach (var (name, value) in sample)
-            start.Environment[name] = value!.GetValue<string>();
+        foreach (var (name, value) in RepositoryPaths.SampleAppSettings())
+            start.Environment[name] = value;
         foreach (var (name, value) in overrides)
             start.Environment[name] = value;
 

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text.Json.Nodes;
 using InventoryFunctions.Projections;
 using InventoryFunctions.Testing;
 using Microsoft.Extensions.Configuration;
@@ -90,8 +89,7 @@ public sealed class SettingsValidationTests
     /// <summary>The app's registrations over local.settings.sample.json's values, with <paramref name="overrides"/> on top.</summary>
     private static ServiceProvider AppWith(Dictionary<string, string?> overrides)
     {
-        var sample = JsonNode.Parse(File.ReadAllText(RepositoryPaths.PathOf("local.settings.sample.json")))!["Values"]!.AsObject()
-            .ToDictionary(v => v.Key, v => (string?)v.Value!.GetValue<string>());
+        var sample = RepositoryPaths.SampleAppSettings().ToDictionary(s => s.Key, s => (string?)s.Value);
         foreach (var (name, value) in overrides)
             sample[name] = value;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(sample).Build();
