@@ -45,6 +45,15 @@ public sealed class HostSettings
         : Environment.GetEnvironmentVariable(name) ?? Environment.GetEnvironmentVariable(name.Replace(":", "__", StringComparison.Ordinal));
 
     /// <summary>
+    /// A setting of the local host's own that, when set, must be a positive integer: anything else stops the host at
+    /// start with the setting's name, rather than being ignored. Null when unset.
+    /// </summary>
+    public int? PositiveInteger(string name) =>
+        this[name] is not { } text ? null
+        : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0 ? value
+        : throw new InvalidOperationException($"The setting '{name}' must be a positive integer, not '{text}'.");
+
+    /// <summary>
     /// Resolves a binding expression as the host's name resolver does: <c>%Name%</c> is the setting's value (an error
     /// when unset), anything else is literal.
     /// </summary>

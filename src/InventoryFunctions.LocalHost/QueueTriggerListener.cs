@@ -28,7 +28,7 @@ namespace InventoryFunctions.LocalHost;
 /// when their invisibility ends, as after a crash.</item>
 /// </list>
 /// </summary>
-public sealed class QueueTriggerListener : IAsyncDisposable
+public sealed class QueueTriggerListener : TriggerListener
 {
     /// <summary>How long a received message stays invisible, renewed half-way while it runs (the extension's constant).</summary>
     public static readonly TimeSpan DefaultMessageLease = TimeSpan.FromMinutes(10);
@@ -36,13 +36,8 @@ public sealed class QueueTriggerListener : IAsyncDisposable
     private static readonly TimeSpan MinimumPollingInterval = TimeSpan.FromMilliseconds(100);
     private const string PoisonSuffix = "-poison";
 
-    private readonly FunctionMetadata _function;
-    private readonly JsonObject _binding;
-    private readonly HostSettings _settings;
-    private readonly WorkerHost _workers;
-    private readonly LocalHostOptions _options;
     private readonly QueuesHostOptions _queues;
-    private readonly ILogger _logger;
+    private readonly TimeSpan _leaseDuration;
     private readonly CancellationTokenSource _stopping = new();
     private Task _polling = Task.CompletedTask;
     private QueueClient? _queue;
@@ -50,32 +45,22 @@ public sealed class QueueTriggerListener : IAsyncDisposable
     private QueueClient? _rawPoisonQueue;
 
     public QueueTriggerListener(FunctionMetadata function, HostSettings settings, WorkerHost workers, LocalHostOptions options, ILoggerFactory loggers)
+        : base(function, settings, workers, options, loggers)
     {
-        _function = function;
-        _binding = function.Trigger!;
-        _settings = settings;
-        _workers = workers;
-        _options = options;
         _queues = QueuesHostOptions.FromHostJson(options.ScriptRoot);
-        _logger = loggers.CreateLogger($"Function.{function.Name}");
+        // How long a received message stays invisible; LocalHost:QueueMessageLeaseSeconds shortens it for tests.
+        _leaseDuration = settings.PositiveInteger("LocalHost:QueueMessageLeaseSeconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : DefaultMessageLease;
     }
 
     public static bool Handles(FunctionMetadata function) => string.Equals(function.TriggerType, "queueTrigger", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The queue this listener polls (after <c>%setting%</c> resolution).</summary>
-    public string QueueName => _queue?.Name ?? _settings.Resolve(Required("queueName"));
+    public string QueueName => _queue?.Name ?? Settings.Resolve(Required("queueName"));
 
-    /// <summary>How long a received message stays invisible; <c>LocalHost:QueueMessageLeaseSeconds</c> shortens it for tests.</summary>
-    private TimeSpan LeaseDuration =>
-        int.TryParse(_settings["LocalHost:QueueMessageLeaseSeconds"], CultureInfo.InvariantCulture, out var seconds) && seconds > 0
-            ? TimeSpan.FromSeconds(seconds) : DefaultMessageLease;
-
-    public Task StartAsync(CancellationToken cancellationToken)
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
-        var queueName = _settings.Resolve(Required("queueName")).ToLowerInvariant();
-        var connectionSetting = Optional("connection") ?? "AzureWebJobsStorage";
-        var connectionString = _settings[connectionSetting]
-            ?? throw new InvalidOperationException($"Function {_function.Name}: the connection setting '{connectionSetting}' is not set (the local host supports connection strings only).");
+        var queueName = Settings.Resolve(Required("queueName")).ToLowerInvariant();
+        var connectionString = ConnectionString(Optional("connection"), "AzureWebJobsStorage");
 
         // As the extension: a client that decodes base64 for the trigger, whose decoding failures go to the poison
         // queue through a second client that leaves bodies as they are.
@@ -88,7 +73,7 @@ public sealed class QueueTriggerListener : IAsyncDisposable
         {
             if (args.ReceivedMessage is { } undecodable)
             {
-                _logger.LogWarning("{Function}: message {MessageId} of {Queue} is not valid {Encoding}; it goes to the poison queue", _function.Name, undecodable.MessageId, queueName, _queues.MessageEncoding);
+                Logger.LogWarning("{Function}: message {MessageId} of {Queue} is not valid {Encoding}; it goes to the poison queue", Function.Name, undecodable.MessageId, queueName, _queues.MessageEncoding);
                 await MoveToPoisonAsync(undecodable, _rawPoisonQueue, args.Queue);
             }
         };
@@ -98,12 +83,12 @@ public sealed class QueueTriggerListener : IAsyncDisposable
             _poisonQueue = service.GetQueueClient(queueName + PoisonSuffix);
 
         _polling = Task.Run(() => PollAsync(_stopping.Token), CancellationToken.None);
-        _logger.LogInformation("Queue trigger {Function} listens to queue {Queue} (batch {BatchSize}, new batch at {Threshold}, max dequeue {MaxDequeueCount}, max polling interval {MaxPolling})",
-            _function.Name, queueName, _queues.BatchSize, _queues.NewBatchThreshold, _queues.MaxDequeueCount, _queues.MaxPollingInterval);
+        Logger.LogInformation("Queue trigger {Function} listens to queue {Queue} (batch {BatchSize}, new batch at {Threshold}, max dequeue {MaxDequeueCount}, max polling interval {MaxPolling})",
+            Function.Name, queueName, _queues.BatchSize, _queues.NewBatchThreshold, _queues.MaxDequeueCount, _queues.MaxPollingInterval);
         return Task.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         try
@@ -130,13 +115,13 @@ public sealed class QueueTriggerListener : IAsyncDisposable
                 {
                     queueExists ??= (await _queue!.ExistsAsync(stopping)).Value ? true : null;
                     if (queueExists == true)
-                        batch = (await _queue!.ReceiveMessagesAsync(_queues.BatchSize, LeaseDuration, stopping)).Value;
+                        batch = (await _queue!.ReceiveMessagesAsync(_queues.BatchSize, _leaseDuration, stopping)).Value;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // Any error resets the existence check, as the extension does, and backs off.
                     queueExists = null;
-                    _logger.LogWarning("{Function}: polling queue {Queue} failed: {Error}", _function.Name, _queue!.Name, ex.Message);
+                    Logger.LogWarning("{Function}: polling queue {Queue} failed: {Error}", Function.Name, _queue!.Name, ex.Message);
                 }
 
                 if (batch.Length == 0)
@@ -177,12 +162,12 @@ public sealed class QueueTriggerListener : IAsyncDisposable
                 return;
             }
 
-            var lease = new MessageLease(_queue!, message, LeaseDuration);
+            var lease = new MessageLease(_queue!, message, _leaseDuration);
             string? failure;
             using (var renewing = CancellationTokenSource.CreateLinkedTokenSource(stopping))
             {
-                var renewal = lease.KeepInvisibleAsync(_logger, renewing.Token);
-                failure = await InvokeAsync(message, stopping);
+                var renewal = lease.KeepInvisibleAsync(Logger, renewing.Token);
+                failure = await InvokeOnceAsync(message, stopping);
                 await renewing.CancelAsync();
                 await renewal;
             }
@@ -191,7 +176,7 @@ public sealed class QueueTriggerListener : IAsyncDisposable
             if (failure is null)
                 await IgnoringGoneAsync(() => _queue!.DeleteMessageAsync(message.MessageId, lease.PopReceipt, CancellationToken.None));
             else if (_poisonQueue is null)
-                _logger.LogError("{Function} failed on message {MessageId}; queue {Queue} has no poison queue, so it stays invisible until its lease ends", _function.Name, message.MessageId, _queue!.Name);
+                Logger.LogError("{Function} failed on message {MessageId}; queue {Queue} has no poison queue, so it stays invisible until its lease ends", Function.Name, message.MessageId, _queue!.Name);
             else if (message.DequeueCount >= _queues.MaxDequeueCount)
                 await MoveToPoisonAsync(lease.Current, _poisonQueue, _queue!);
             else
@@ -204,25 +189,23 @@ public sealed class QueueTriggerListener : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Storage unreachable (the SDK's retries gave up): the message reappears when its invisibility ends.
-            _logger.LogError("{Function}: completing message {MessageId} failed; it reappears when its invisibility ends: {Error}", _function.Name, message.MessageId, ex.Message);
+            Logger.LogError("{Function}: completing message {MessageId} failed; it reappears when its invisibility ends: {Error}", Function.Name, message.MessageId, ex.Message);
         }
     }
 
     /// <summary>One invocation; null when it succeeded, else what went wrong.</summary>
-    private async Task<string?> InvokeAsync(QueueMessage message, CancellationToken stopping)
+    private async Task<string?> InvokeOnceAsync(QueueMessage message, CancellationToken stopping)
     {
-        var invocationId = Guid.NewGuid().ToString();
-        _logger.LogDebug("Executing 'Functions.{Function}' (Reason='New queue message detected on '{Queue}'.', Id={InvocationId})", _function.Name, _queue!.Name, invocationId);
-        var request = new InvocationRequest { InvocationId = invocationId, FunctionId = _function.FunctionId, TraceContext = new RpcTraceContext() };
-        request.InputData.Add(new ParameterBinding { Name = (string)_binding["name"]!, Data = TriggerValue(message) });
+        var request = NewInvocation(TriggerValue(message));
+        Logger.LogDebug("Executing 'Functions.{Function}' (Reason='New queue message detected on '{Queue}'.', Id={InvocationId})", Function.Name, _queue!.Name, request.InvocationId);
         foreach (var (name, value) in BindingData(message))
             request.TriggerMetadata.Add(name, value);
-        return await TriggerInvocation.InvokeAsync(_workers, _options, _logger, _function.Name, request, stopping);
+        return await InvokeAsync(request, stopping);
     }
 
     /// <summary>The message as the extension binds it for an out-of-process worker: bytes for a binary binding, else its text.</summary>
     private TypedData TriggerValue(QueueMessage message) =>
-        string.Equals((string?)_binding["dataType"], "binary", StringComparison.OrdinalIgnoreCase)
+        string.Equals(Optional("dataType"), "binary", StringComparison.OrdinalIgnoreCase)
             ? new TypedData { Bytes = Google.Protobuf.ByteString.CopyFrom(message.Body.ToMemory().Span) }
             : new TypedData { String = message.Body.ToString() };
 
@@ -259,7 +242,7 @@ public sealed class QueueTriggerListener : IAsyncDisposable
     {
         if (poisonQueue is null)
             return;
-        _logger.LogWarning("Message has reached MaxDequeueCount of {MaxDequeueCount}. Moving message to queue '{PoisonQueue}'.", _queues.MaxDequeueCount, poisonQueue.Name);
+        Logger.LogWarning("Message has reached MaxDequeueCount of {MaxDequeueCount}. Moving message to queue '{PoisonQueue}'.", _queues.MaxDequeueCount, poisonQueue.Name);
         await poisonQueue.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
         await poisonQueue.SendMessageAsync(message.Body, cancellationToken: CancellationToken.None);
         await IgnoringGoneAsync(() => queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None));
@@ -276,10 +259,6 @@ public sealed class QueueTriggerListener : IAsyncDisposable
         {
         }
     }
-
-    private string Required(string name) => Optional(name) ?? throw new InvalidOperationException($"Function {_function.Name}: the queueTrigger binding has no '{name}'.");
-
-    private string? Optional(string name) => _binding[name] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
 
     /// <summary>A received message kept invisible while its invocation runs: its visibility is renewed half-way through each lease.</summary>
     private sealed class MessageLease(QueueClient queue, QueueMessage message, TimeSpan lease)

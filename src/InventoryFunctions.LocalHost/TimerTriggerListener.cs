@@ -17,7 +17,7 @@ namespace InventoryFunctions.LocalHost;
 /// lock file shared by every local host with the same <c>AzureWebJobsStorage</c> and app, which also holds the
 /// monitor's schedule status. A host that does not hold it tries again every <see cref="LockRetryInterval"/>.
 /// </summary>
-public sealed class TimerTriggerListener : IAsyncDisposable
+public sealed class TimerTriggerListener : TriggerListener
 {
     /// <summary>How often a host without the listener lock tries to take it.</summary>
     public static readonly TimeSpan LockRetryInterval = TimeSpan.FromSeconds(10);
@@ -27,12 +27,7 @@ public sealed class TimerTriggerListener : IAsyncDisposable
 
     private static readonly JsonSerializerOptions StatusJson = new() { WriteIndented = false };
 
-    private readonly FunctionMetadata _function;
-    private readonly HostSettings _settings;
-    private readonly WorkerHost _workers;
-    private readonly LocalHostOptions _options;
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private Task _running = Task.CompletedTask;
 
@@ -51,18 +46,12 @@ public sealed class TimerTriggerListener : IAsyncDisposable
     }
 
     public TimerTriggerListener(FunctionMetadata function, HostSettings settings, WorkerHost workers, LocalHostOptions options, ILoggerFactory loggers, TimeProvider? time = null)
+        : base(function, settings, workers, options, loggers)
     {
-        _function = function;
-        _settings = settings;
-        _workers = workers;
-        _options = options;
         _time = time ?? TimeProvider.System;
-        _logger = loggers.CreateLogger($"Function.{function.Name}");
-        var binding = function.Trigger!;
-        var schedule = (string?)binding["schedule"] ?? throw new InvalidOperationException($"Function {function.Name}: the timerTrigger binding has no 'schedule'.");
-        Schedule = TimerSchedule.Parse(settings.Resolve(schedule));
-        RunOnStartup = Flag(binding, "runOnStartup") ?? false;
-        UseMonitor = Flag(binding, "useMonitor") ?? Schedule.MonitoredByDefault(_time.GetUtcNow());
+        Schedule = TimerSchedule.Parse(settings.Resolve(Required("schedule")));
+        RunOnStartup = Flag("runOnStartup") ?? false;
+        UseMonitor = Flag("useMonitor") ?? Schedule.MonitoredByDefault(_time.GetUtcNow());
         StateDirectory = settings["AzureWebJobsStorage"] is { Length: > 0 } storage
             ? Path.Combine(Path.GetTempPath(), "functions-localhost", "timers", Hash(storage + "|" + Path.GetFullPath(options.ScriptRoot)))
             : null;
@@ -78,13 +67,13 @@ public sealed class TimerTriggerListener : IAsyncDisposable
     public string? StateDirectory { get; }
 
     /// <summary>Starts listening in the background (once the lock is held).</summary>
-    public Task StartAsync(CancellationToken cancellationToken)
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         _running = Task.Run(() => ListenAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         try
@@ -100,8 +89,8 @@ public sealed class TimerTriggerListener : IAsyncDisposable
     private async Task ListenAsync(CancellationToken stopping)
     {
         using var singleton = await AcquireLockAsync(stopping);
-        _logger.LogInformation("Timer trigger {Function} runs on schedule '{Schedule}' (monitor {Monitor}, run on startup {RunOnStartup})",
-            _function.Name, Schedule, UseMonitor, RunOnStartup);
+        Logger.LogInformation("Timer trigger {Function} runs on schedule '{Schedule}' (monitor {Monitor}, run on startup {RunOnStartup})",
+            Function.Name, Schedule, UseMonitor, RunOnStartup);
         var status = UseMonitor ? ReadStatus() : null;
         var now = _time.GetUtcNow();
         if (status is null && UseMonitor)
@@ -133,9 +122,7 @@ public sealed class TimerTriggerListener : IAsyncDisposable
             },
             ["IsPastDue"] = isPastDue,
         };
-        var request = new InvocationRequest { InvocationId = Guid.NewGuid().ToString(), FunctionId = _function.FunctionId, TraceContext = new RpcTraceContext() };
-        request.InputData.Add(new ParameterBinding { Name = (string)_function.Trigger!["name"]!, Data = new TypedData { Json = timerInfo.ToJsonString() } });
-        await TriggerInvocation.InvokeAsync(_workers, _options, _logger, _function.Name, request, stopping);
+        await InvokeAsync(NewInvocation(new TypedData { Json = timerInfo.ToJsonString() }), stopping);
         // Like the extension, a failed occurrence is not retried: the schedule moves on.
         var now = _time.GetUtcNow();
         return UseMonitor ? WriteStatus(new ScheduleStatus(occurrence, Schedule.NextAfter(now > occurrence ? now : occurrence), now)) : null;
@@ -146,7 +133,7 @@ public sealed class TimerTriggerListener : IAsyncDisposable
         if (StateDirectory is null)
             return null;
         Directory.CreateDirectory(StateDirectory);
-        var path = Path.Combine(StateDirectory, _function.Name + ".lock");
+        var path = Path.Combine(StateDirectory, Function.Name + ".lock");
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -157,13 +144,13 @@ public sealed class TimerTriggerListener : IAsyncDisposable
             catch (IOException)
             {
                 if (attempt == 0)
-                    _logger.LogInformation("Timer trigger {Function}: another host holds its listener lock; trying again every {Interval}", _function.Name, LockRetryInterval);
+                    Logger.LogInformation("Timer trigger {Function}: another host holds its listener lock; trying again every {Interval}", Function.Name, LockRetryInterval);
             }
             await Task.Delay(LockRetryInterval, _time, stopping);
         }
     }
 
-    private string? StatusPath => StateDirectory is null ? null : Path.Combine(StateDirectory, _function.Name + ".status.json");
+    private string? StatusPath => StateDirectory is null ? null : Path.Combine(StateDirectory, Function.Name + ".status.json");
 
     private ScheduleStatus? ReadStatus()
     {
@@ -183,10 +170,6 @@ public sealed class TimerTriggerListener : IAsyncDisposable
             File.WriteAllText(path, JsonSerializer.Serialize(status, StatusJson));
         return status;
     }
-
-    private static bool? Flag(JsonObject binding, string name) => binding[name] is JsonValue value
-        ? value.TryGetValue<bool>(out var flag) ? flag : value.TryGetValue<string>(out var text) && bool.TryParse(text, out flag) ? flag : null
-        : null;
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 

@@ -63,8 +63,7 @@ public sealed class TriggerListeners(
             _logger.LogWarning("{Function}: the local host does not run {Trigger} triggers", other.Name, other.TriggerType);
         foreach (var timer in _timers)
             await timer.StartAsync(cancellationToken);
-        _starting = Task.WhenAll(_listeners.Select(l => StartWithRetriesAsync(l.StartAsync, _stopping.Token))
-                .Concat(_queueListeners.Select(l => StartWithRetriesAsync(l.StartAsync, _stopping.Token))))
+        _starting = Task.WhenAll(_listeners.Concat<TriggerListener>(_queueListeners).Select(l => StartWithRetriesAsync(l.StartAsync, _stopping.Token)))
             .ContinueWith(_ => _started.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
@@ -72,13 +71,9 @@ public sealed class TriggerListeners(
     {
         await _stopping.CancelAsync();
         await _starting;
-        foreach (var listener in _listeners)
-            await listener.DisposeAsync();
+        await Task.WhenAll(_listeners.Concat<TriggerListener>(_queueListeners).Concat(_timers).Select(l => l.DisposeAsync().AsTask()));
         _listeners.Clear();
-        await Task.WhenAll(_queueListeners.Select(l => l.DisposeAsync().AsTask()));
         _queueListeners.Clear();
-        foreach (var timer in _timers)
-            await timer.DisposeAsync();
         _timers.Clear();
     }
 

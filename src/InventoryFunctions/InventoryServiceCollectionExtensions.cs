@@ -8,6 +8,7 @@ using InventoryFunctions.Queues;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace InventoryFunctions;
 
@@ -16,14 +17,19 @@ public static class InventoryServiceCollectionExtensions
     /// <summary>Every registration the app needs; Program.cs calls it; tests build it in process to exercise the adapters.</summary>
     public static IServiceCollection AddInventory(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CosmosOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SnapshotOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
+        // Every setting the app reads is bound here and checked at start (SettingsValidation), but the two connections,
+        // which fail the first call that needs them instead, so that health can say which dependency is missing.
+        services.AddSettings<CosmosOptions>(configuration);
+        services.AddSettings<SnapshotOptions>(configuration);
+        services.AddSettings<QueueOptions>(configuration);
+        services.AddSettings<OperationsOptions>(configuration);
+        services.AddSettings<TelemetryOptions>(configuration);
         services.AddSingleton(TimeProvider.System);
 
         // Bearer tokens: checked by BearerAuthenticationMiddleware against every HTTP function's declared policy.
-        services.AddOptions<AuthOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<AuthOptions>(configuration);
         services.AddSingleton(new AccessPolicies(typeof(InventoryServiceCollectionExtensions).Assembly));
-        services.AddSingleton(sp => new BearerTokenValidator(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>(),
+        services.AddSingleton(sp => new BearerTokenValidator(sp.GetRequiredService<IOptions<AuthOptions>>(),
             new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<BearerTokenValidator>>()));
         services.AddSingleton<CosmosRequestMetrics>();
         services.AddSingleton(sp => CosmosClientFactory.Create(configuration,
@@ -38,12 +44,13 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<TransferService>();
 
         services.AddSingleton<IProjectionStore, CosmosProjectionStore>();
-        services.AddSingleton<IPoisonQueue>(_ => new StoragePoisonQueue(() => StoragePoisonQueue.CreateClient(configuration)));
+        services.AddSingleton<IPoisonQueue>(sp => new StoragePoisonQueue(() =>
+            StoragePoisonQueue.CreateClient(configuration, sp.GetRequiredService<IOptions<QueueOptions>>().Value.PoisonQueueName)));
         services.AddSingleton<InventoryProjector>();
         services.AddSingleton<IRebuildJobStore, CosmosRebuildJobStore>();
-        services.AddSingleton<IRebuildPageQueue>(_ => new StorageRebuildQueue(() => StorageRebuildQueue.CreateClient(configuration)));
-        services.AddSingleton(new RebuildJobOptions(Math.Clamp(
-            configuration.GetValue(AppSettings.RebuildPageSize, RebuildJobOptions.DefaultPageSize), 1, RebuildJobOptions.MaxPageSize)));
+        services.AddSingleton<IRebuildPageQueue>(sp => new StorageRebuildQueue(() =>
+            StoragePoisonQueue.CreateClient(configuration, sp.GetRequiredService<IOptions<QueueOptions>>().Value.RebuildQueueName)));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<OperationsOptions>>().Value.RebuildJobs);
         services.AddSingleton<RebuildJobs>();
         services.AddSingleton<FreshViews>();
 
@@ -53,11 +60,7 @@ public static class InventoryServiceCollectionExtensions
             () => [.. ChangeFeedFunctions.All.Select(f => f.Resolve(configuration))]));
         services.AddSingleton<IParkedInventories, CosmosParkedInventories>();
         services.AddSingleton<IProjectionStatusStore, CosmosProjectionStatusStore>();
-        services.AddSingleton(new HealthPolicy(
-            configuration.GetValue(AppSettings.ProjectionLagThreshold, HealthPolicy.Default.LagThreshold),
-            TimeSpan.FromSeconds(configuration.GetValue(AppSettings.HealthCacheSeconds, HealthPolicy.Default.CacheFor.TotalSeconds)),
-            TimeSpan.FromMinutes(configuration.GetValue(AppSettings.ProjectionStatusStaleMinutes, HealthPolicy.Default.StaleAfter.TotalMinutes)),
-            HealthPolicy.Default.RecheckAfter, HealthPolicy.Default.StuckTransferAfter));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<OperationsOptions>>().Value.Health);
         services.AddSingleton<ProjectionMonitor>();
         services.AddSingleton<PoisonReplay>();
         services.AddSingleton<ProjectionGauges>();

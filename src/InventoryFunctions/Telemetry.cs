@@ -31,6 +31,7 @@ public static class Telemetry
 
     public static IServiceCollection AddInventoryTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        // Read here, at registration; TelemetryOptions checks the same value at start, so a misspelt exporter stops the app.
         var azureMonitor = configuration[ApplicationInsightsConnectionString] is { Length: > 0 };
         var exporter = configuration[ExporterSetting]?.Trim().ToLowerInvariant();
         if (!azureMonitor && exporter is not ("console" or "otlp"))
@@ -71,4 +72,12 @@ public static class Telemetry
             ? parts.GetValueOrDefault("ClientId", "")
             : null;
     }
+}
+
+/// <summary>The optional local exporter setting, checked at start: <c>console</c>, <c>otlp</c> or unset (see <see cref="Telemetry"/>).</summary>
+public sealed class TelemetryOptions
+{
+    [System.ComponentModel.DataAnnotations.RegularExpression(@"(?i)^\s*(console|otlp)?\s*$", ErrorMessage = "TelemetryExporter must be console, otlp or unset.")]
+    [ConfigurationKeyName(Telemetry.ExporterSetting)]
+    public string? Exporter { get; set; }
 }

@@ -28,19 +28,8 @@ public sealed class ChangeFeedProcessorTests(CosmosDevServerFixture fixture, ITe
             return Task.CompletedTask;
         }
 
-        public async Task WaitForAsync(Func<List<string>, bool> done)
-        {
-            var deadline = Stopwatch.StartNew();
-            while (!done(Ids()))
-            {
-                if (deadline.Elapsed > Timeout)
-                {
-                    throw new TimeoutException($"Delivered so far: [{string.Join(", ", Ids())}]");
-                }
-
-                await Task.Delay(20);
-            }
-        }
+        public Task<List<string>> WaitForAsync(Func<List<string>, bool> done) =>
+            Eventually.UntilAsync("the deliveries awaited", Ids, done, Timeout, TimeSpan.FromMilliseconds(20));
 
         public List<string> Ids() => Items.Select(i => i.Id).ToList();
     }

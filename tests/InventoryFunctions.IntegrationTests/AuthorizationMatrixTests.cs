@@ -132,13 +132,7 @@ public sealed class AuthorizationMatrixTests(LocalStackFixture stack)
         Assert.Equal(HttpStatusCode.Created, (await http.AddItemAsync(player, "sword")).Status);
     }
 
-    private static async Task WaitForAsync(HttpClient http, string path)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await http.GetJsonAsync(path)).Status != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{path} never answered 200");
-            await Task.Delay(50);
-        }
-    }
+    private static Task<JsonReply> WaitForAsync(HttpClient http, string path) =>
+        Eventually.UntilAsync($"{path} to answer 200", () => http.GetJsonAsync(path), reply => reply.Status == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
 }

@@ -141,21 +141,25 @@ public sealed class DwellTimeTests(LocalStackFixture stack)
             s.GetProperty("held").GetInt64(), oldest);
     }
 
-    private async Task<JsonReply> WaitForDwellAsync(string inventoryId, long version)
+    [Fact]
+    public async Task A_dwell_time_read_carries_its_version_as_ETag_and_If_None_Match_with_it_is_304_without_a_body()
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        JsonReply last;
-        do
-        {
-            last = await stack.Http.GetJsonAsync($"inventories/{inventoryId}/dwell-time");
-            if (last.Status == HttpStatusCode.OK && last.Body.GetProperty("version").GetInt64() >= version)
-                return last;
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"The dwell-time view of {inventoryId} did not reach version {version}; last answer: {last}");
-        return last;
+        var inventoryId = LocalStackFixture.NewInventoryId("dwell-etag");
+        Assert.Equal(HttpStatusCode.Created, (await stack.Http.AddItemAsync(inventoryId, "sword", 2)).Status);
+        var first = await WaitForDwellAsync(inventoryId, 1);
+        var etag = first.Headers!.ETag!.Tag;
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"inventories/{inventoryId}/dwell-time");
+        request.Headers.TryAddWithoutValidation("If-None-Match", $"W/{etag}");
+        using var notModified = await stack.Http.SendAsync(request);
+
+        Assert.Equal("\"1\"", etag);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Equal(etag, notModified.Headers.ETag!.Tag);
+        Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
     }
+
+    private Task<JsonReply> WaitForDwellAsync(string inventoryId, long version) => stack.Http.WaitForDwellTimeAsync(inventoryId, version);
 
     private static byte[] Legacy(string inventoryId, long version, string type, string item, string timestamp) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(
         new { id = version.ToString(System.Globalization.CultureInfo.InvariantCulture), inventoryId, version, type, data = item, timestamp }));

@@ -147,19 +147,8 @@ public sealed class ExplorerPageTests(LocalStackFixture stack, BrowserFixture br
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Next step" })).ToBeDisabledAsync();
     }
 
-    private async Task<System.Text.Json.JsonElement> WaitForDwellViewAsync(string inventoryId, long version)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var reply = await stack.Http.GetJsonAsync($"inventories/{inventoryId}/dwell-time");
-            if (reply.Status == HttpStatusCode.OK && reply.Body.GetProperty("version").GetInt64() >= version)
-                return reply.Body;
-            if (clock.Elapsed > TimeSpan.FromSeconds(30))
-                Assert.Fail($"The dwell-time view of {inventoryId} did not reach version {version} within 30 s: {reply}");
-            await Task.Delay(100);
-        }
-    }
+    private async Task<System.Text.Json.JsonElement> WaitForDwellViewAsync(string inventoryId, long version) =>
+        (await stack.Http.WaitForDwellTimeAsync(inventoryId, version)).Body;
 
     private static async Task AssertReplayStepAsync(IPage page, System.Text.Json.JsonElement step, RecordedEvent recorded)
     {

@@ -106,21 +106,9 @@ public sealed class GlobalMostCollectedTests(OwnStackFixture fixture) : IClassFi
     public async Task Bad_top_is_400_validation_failed(string query) =>
         AssertProblem(await fixture.Http.GetJsonAsync($"most-collected?{query}"), HttpStatusCode.BadRequest, "validation-failed");
 
-    private static async Task<List<(string ItemId, long Collected)>> WaitForBoardAsync(HttpClient http, IReadOnlyList<(string ItemId, long Collected)> expected)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        List<(string, long)> last;
-        do
-        {
-            last = Items(await http.GetJsonAsync("most-collected?top=100"));
-            if (last.SequenceEqual(expected))
-                return last;
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Equal(expected, last); // fails, showing the difference
-        return last;
-    }
+    private static Task<List<(string ItemId, long Collected)>> WaitForBoardAsync(HttpClient http, IReadOnlyList<(string ItemId, long Collected)> expected) =>
+        Eventually.UntilAsync($"the global board to be [{string.Join(", ", expected)}]", async () => Items(await http.GetJsonAsync("most-collected?top=100")),
+            last => last.SequenceEqual(expected));
 
     private static List<(string ItemId, long Collected)> Items(JsonReply reply)
     {

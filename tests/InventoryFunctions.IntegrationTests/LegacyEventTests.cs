@@ -245,20 +245,10 @@ public sealed class LegacyEventTests(LocalStackFixture stack)
     private async Task<JsonElement> FindPoisonMessageAsync(string inventoryId)
     {
         var queue = new QueueClient(stack.Azurite.ConnectionString, "projection-poison", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            var messages = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(1))).Value;
-            foreach (var message in messages)
-            {
-                var body = message.Body.ToObjectFromJson<JsonElement>();
-                if (body.TryGetProperty("partitionKey", out var partitionKey) && partitionKey.GetString() == inventoryId)
-                    return body;
-            }
-            if (messages.Length == 0)
-                await Task.Delay(200);
-        }
-        Assert.Fail($"No poison message for {inventoryId}");
-        return default;
+        return await Eventually.UntilAsync($"a poison message for {inventoryId}", async () =>
+            (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(1))).Value
+                .Select(message => message.Body.ToObjectFromJson<JsonElement>())
+                .FirstOrDefault(body => body.TryGetProperty("partitionKey", out var partitionKey) && partitionKey.GetString() == inventoryId),
+            body => body.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(200));
     }
 }

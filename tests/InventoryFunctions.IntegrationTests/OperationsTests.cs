@@ -104,20 +104,20 @@ public sealed class OperationsTests
         await using var ops = await OwnStack.StartAsync(Settings());
         await ops.StartProjectorAsync();
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var seen = new List<string>();
-        JsonReply health;
-        while (true)
+        var health = await Eventually.UntilAsync("health to say healthy", async () =>
         {
-            health = await ops.HealthAsync();
+            var health = await ops.HealthAsync();
             Assert.True(health.Status == HttpStatusCode.OK, health.ToString());
-            if (health.Body.GetProperty("status").GetString() == "healthy" || clock.Elapsed > Within)
-                break;
-            seen.AddRange(Reasons(health));
-            await Task.Delay(500);
-        }
+            return health;
+        }, health =>
+        {
+            var healthy = health.Body.GetProperty("status").GetString() == "healthy";
+            if (!healthy)
+                seen.AddRange(Reasons(health));
+            return healthy;
+        }, Within, TimeSpan.FromMilliseconds(500));
 
-        Assert.True(health.Body.GetProperty("status").GetString() == "healthy", $"still {health} after {Within.TotalSeconds:F0} s");
         Assert.Equal(JsonValueKind.String, health.Body.GetProperty("statusPublishedAt").ValueKind);
         // Meanwhile only what was true for a moment: the processors had not taken their leases yet.
         Assert.All(seen, reason => Assert.Contains("has not started", reason, StringComparison.Ordinal));
@@ -200,16 +200,8 @@ public sealed class OperationsTests
     private static async Task WaitForParkedViewAsync(HttpClient http, string inventoryId)
     {
         // The projector fails on the hole at each delivery and parks the view after a few.
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            using var response = await http.GetAsync($"inventories/{inventoryId}");
-            if (response.StatusCode == HttpStatusCode.OK && response.Headers.Contains("Projection-Parked"))
-                return;
-            if (clock.Elapsed > TimeSpan.FromSeconds(30))
-                Assert.Fail($"The view of {inventoryId} was not parked within 30 s: {(int)response.StatusCode}");
-            await Task.Delay(100);
-        }
+        await Eventually.UntilAsync($"the view of {inventoryId} to be parked", () => http.GetJsonAsync($"inventories/{inventoryId}"),
+            reply => reply.Status == HttpStatusCode.OK && reply.Headers!.Contains("Projection-Parked"));
     }
 
     [Fact]
@@ -293,19 +285,12 @@ public sealed class OperationsTests
 
     private static async Task<JsonElement> WaitForPoisonAsync(HttpClient http, string inventoryId)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
+        var list = await Eventually.UntilAsync($"a poison message about {inventoryId} listed", async () =>
         {
             var list = await http.GetJsonAsync("projections/poison");
             Assert.True(list.Status == HttpStatusCode.OK, list.ToString());
-            foreach (var message in list.Body.GetProperty("messages").EnumerateArray())
-            {
-                if (message.GetProperty("inventoryId").GetString() == inventoryId)
-                    return message;
-            }
-            if (clock.Elapsed > Within)
-                Assert.Fail($"No poison message about {inventoryId} listed within {Within.TotalSeconds:F0} s: {list}");
-            await Task.Delay(100);
-        }
+            return list;
+        }, list => list.Body.GetProperty("messages").EnumerateArray().Any(m => m.GetProperty("inventoryId").GetString() == inventoryId), Within);
+        return list.Body.GetProperty("messages").EnumerateArray().First(m => m.GetProperty("inventoryId").GetString() == inventoryId);
     }
 }

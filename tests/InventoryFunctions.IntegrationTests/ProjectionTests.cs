@@ -295,22 +295,13 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
     private async Task<JsonElement> ReceivePoisonMessageAsync(string inventoryId)
     {
         var queue = new QueueClient(stack.Azurite.ConnectionString, "projection-poison", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            foreach (var received in (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(1))).Value)
-            {
-                var message = JsonDocument.Parse(received.Body.ToString()).RootElement.Clone();
-                if (message.GetProperty("partitionKey").GetString() == inventoryId)
-                {
-                    await queue.DeleteMessageAsync(received.MessageId, received.PopReceipt);
-                    return message;
-                }
-            }
-            if (clock.Elapsed > VisibleWithin)
-                Assert.Fail($"No poison message about {inventoryId} within {VisibleWithin.TotalSeconds:F0} s.");
-            await Task.Delay(100);
-        }
+        var (received, message) = await Eventually.UntilAsync($"a poison message about {inventoryId}", async () =>
+            (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(1))).Value
+                .Select(received => (Received: received, Message: JsonDocument.Parse(received.Body.ToString()).RootElement.Clone()))
+                .FirstOrDefault(m => m.Message.GetProperty("partitionKey").GetString() == inventoryId),
+            found => found.Received is not null, VisibleWithin, describe: _ => "none");
+        await queue.DeleteMessageAsync(received.MessageId, received.PopReceipt);
+        return message;
     }
 
     // ---- Restart ------------------------------------------------------------------------------------------------
@@ -366,26 +357,22 @@ public sealed class ProjectionTests(LocalStackFixture stack, ITestOutputHelper o
     private async Task WaitForCheckpointAsync(string database)
     {
         var leases = stack.Client.GetContainer(database, "leases");
-        var clock = Stopwatch.StartNew();
-        while (true)
+        await Eventually.UntilAsync($"a checkpoint on every lease in {database}/leases", async () =>
         {
             var documents = new List<JsonElement>();
-            using (var iterator = leases.GetItemQueryStreamIterator("SELECT * FROM c"))
+            using var iterator = leases.GetItemQueryStreamIterator("SELECT * FROM c");
+            while (iterator.HasMoreResults)
             {
-                while (iterator.HasMoreResults)
-                {
-                    using var page = await iterator.ReadNextAsync();
-                    using var body = await JsonDocument.ParseAsync(page.Content);
-                    documents.AddRange(body.RootElement.GetProperty("Documents").EnumerateArray().Select(d => d.Clone()));
-                }
+                using var page = await iterator.ReadNextAsync();
+                using var body = await JsonDocument.ParseAsync(page.Content);
+                documents.AddRange(body.RootElement.GetProperty("Documents").EnumerateArray().Select(d => d.Clone()));
             }
+            return documents;
+        }, documents =>
+        {
             var partitionLeases = documents.Where(d => d.TryGetProperty("LeaseToken", out _)).ToList();
-            if (partitionLeases.Count > 0 && partitionLeases.All(d => d.TryGetProperty("ContinuationToken", out var token) && token.ValueKind == JsonValueKind.String))
-                return;
-            if (clock.Elapsed > VisibleWithin)
-                Assert.Fail($"No checkpoint in {database}/leases within {VisibleWithin.TotalSeconds:F0} s: {string.Join(", ", documents.Select(d => d.GetRawText()))}");
-            await Task.Delay(50);
-        }
+            return partitionLeases.Count > 0 && partitionLeases.All(d => d.TryGetProperty("ContinuationToken", out var token) && token.ValueKind == JsonValueKind.String);
+        }, VisibleWithin, TimeSpan.FromMilliseconds(50));
     }
 
     private static void KeepChangeFeed(CosmosRequestProxy wire) => wire.KeepBodiesOf.Add("ChangeFeed");

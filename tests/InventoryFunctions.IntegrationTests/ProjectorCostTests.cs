@@ -37,10 +37,7 @@ public sealed class ProjectorCostTests(LocalStackFixture stack, ITestOutputHelpe
         await using var reader = await stack.Stack.StartAppAsync(settings);
         using var http = reader.CreateHttpClient();
         await using var projector = await stack.Stack.StartAppAsync(new Dictionary<string, string?>(settings) { [LocalStack.ChangeFeedSwitch] = "false" });
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline && !await DrainedAsync(http, expected))
-            await Task.Delay(200);
-        Assert.True(await DrainedAsync(http, expected), "the three views were not projected within 60 s");
+        await Eventually.UntilAsync("the three views to be projected", () => DrainedAsync(http, expected), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
 
         var counts = projector.Wire.DataRequests
             .Where(r => r.Container == stack.Options.ProjectionsContainerName)

@@ -188,19 +188,6 @@ public sealed class RebuildJobTests(RebuildJobStack stack, ITestOutputHelper out
     private Task<JsonElement> WaitForStateAsync(string location, string state) =>
         WaitForAsync(location, job => job.GetProperty("state").GetString() == state || job.GetProperty("state").GetString() == "failed", $"state {state}");
 
-    private async Task<JsonElement> WaitForAsync(string location, Func<JsonElement, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        JsonElement job;
-        do
-        {
-            job = await StatusAsync(location);
-            if (condition(job))
-                return job;
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"The job did not reach {what}: {job.GetRawText()}");
-        return job;
-    }
+    private Task<JsonElement> WaitForAsync(string location, Func<JsonElement, bool> condition, string what) =>
+        Eventually.UntilAsync($"the job to reach {what}", () => StatusAsync(location), condition, TimeSpan.FromSeconds(120));
 }

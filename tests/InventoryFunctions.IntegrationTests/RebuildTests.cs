@@ -77,26 +77,12 @@ public sealed class RebuildTests(LocalStackFixture stack, ITestOutputHelper outp
 
         // Each projection fails on the hole at each delivery (about one a second) and parks its view after a few: the
         // inventory view, and on its own lease the dwell-time view. A view that only counts failures still reads as 404.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         foreach (var read in new[] { $"inventories/{inventoryId}", $"inventories/{inventoryId}/dwell-time" })
         {
-            HttpResponseMessage parked;
-            while (true)
-            {
-                parked = await stack.Http.GetAsync(read);
-                if (parked.StatusCode == HttpStatusCode.OK || DateTime.UtcNow > deadline)
-                    break;
-                parked.Dispose();
-                await Task.Delay(100);
-            }
-            using (parked)
-            {
-                Assert.True(parked.StatusCode == HttpStatusCode.OK, $"{read}: {(int)parked.StatusCode}");
-                Assert.True(parked.Headers.Contains("Projection-Parked"), $"a read of a parked view carries Projection-Parked: {read}");
-                var body = JsonDocument.Parse(await parked.Content.ReadAsStringAsync()).RootElement;
-                Assert.Equal(0, body.GetProperty("version").GetInt64()); // nothing applied past the hole, nothing skipped
-                Assert.Contains("missing", body.GetProperty("parked").GetProperty("reason").GetString(), StringComparison.Ordinal);
-            }
+            var parked = await Eventually.UntilAsync($"{read} to answer 200 with the view parked", () => stack.Http.GetJsonAsync(read), r => r.Status == HttpStatusCode.OK);
+            Assert.True(parked.Headers!.Contains("Projection-Parked"), $"a read of a parked view carries Projection-Parked: {read}");
+            Assert.Equal(0, parked.Body.GetProperty("version").GetInt64()); // nothing applied past the hole, nothing skipped
+            Assert.Contains("missing", parked.Body.GetProperty("parked").GetProperty("reason").GetString(), StringComparison.Ordinal);
         }
 
         await stack.Events.ImportAsync(inventoryId, [new RecordedEvent(1, now, new ItemAdded("sword", 1))]); // the repair
@@ -210,16 +196,12 @@ public sealed class RebuildTests(LocalStackFixture stack, ITestOutputHelper outp
                 location = response.Headers.Location!.ToString();
                 createdAt = JsonDocument.Parse(text).RootElement.GetProperty("createdAt").GetDateTimeOffset();
             }
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-            JsonReply status;
-            while (true)
+            var status = await Eventually.UntilAsync($"rebuild job {location} to end", async () =>
             {
-                status = await stack.Http.GetJsonAsync(location["/api/".Length..]);
-                Assert.True(status.Status == HttpStatusCode.OK, status.ToString());
-                if (status.Body.GetProperty("state").GetString() is "completed" or "failed" || DateTime.UtcNow > deadline)
-                    break;
-                await Task.Delay(100);
-            }
+                var reply = await stack.Http.GetJsonAsync(location["/api/".Length..]);
+                Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
+                return reply;
+            }, reply => reply.Body.GetProperty("state").GetString() is "completed" or "failed", TimeSpan.FromSeconds(120));
             Assert.True(status.Body.GetProperty("state").GetString() == "completed", status.ToString());
             if (createdAt >= calledAt)
                 return status.Body;

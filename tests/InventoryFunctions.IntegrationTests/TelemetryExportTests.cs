@@ -79,18 +79,16 @@ public sealed class TelemetryExportTests(LocalStackFixture stack)
         /// <summary>Waits until the payloads received on <paramref name="path"/> contain every name, asserting they do.</summary>
         public async Task WaitForAsync(string path, string[] names, TimeSpan within)
         {
-            var deadline = DateTime.UtcNow + within;
-            while (DateTime.UtcNow < deadline)
+            await Eventually.UntilAsync($"OTLP {path} payloads with {string.Join(", ", names)}", () =>
             {
                 var payloads = _received.Where(r => r.Path == path && r.ContentType == "application/x-protobuf").ToList();
-                if (names.All(n => payloads.Any(r => Contains(r.Body, n))))
-                    return;
-                await Task.Delay(200);
-            }
-            var seen = _received.Where(r => r.Path == path).ToList();
-            Assert.Fail($"No OTLP {path} payloads with {string.Join(", ", names)} within {within.TotalSeconds:F0} s; received {seen.Count} on {path} "
-                + $"({string.Join(", ", names.Select(n => $"{n}: {seen.Any(r => Contains(r.Body, n))}"))}), {_received.Count} in all. Their text: "
-                + string.Join(" | ", seen.Select(r => Printable(r.Body))));
+                return names.All(n => payloads.Any(r => Contains(r.Body, n)));
+            }, within, TimeSpan.FromMilliseconds(200), detail: () =>
+            {
+                var seen = _received.Where(r => r.Path == path).ToList();
+                return $"Received {seen.Count} on {path} ({string.Join(", ", names.Select(n => $"{n}: {seen.Any(r => Contains(r.Body, n))}"))}), "
+                    + $"{_received.Count} in all. Their text: " + string.Join(" | ", seen.Select(r => Printable(r.Body)));
+            });
         }
 
         /// <summary>The strings in a protobuf payload, roughly: its runs of printable ASCII.</summary>

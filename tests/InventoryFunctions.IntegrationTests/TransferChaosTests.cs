@@ -122,19 +122,10 @@ public sealed class TransferChaosTests(LocalStackFixture stack, ITestOutputHelpe
         output.WriteLine("conservation and exactly-once checks passed");
     }
 
-    private async Task<string> WaitForEndAsync(string from, string transferId)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var reply = await stack.Http.ExchangeAsync(ApiRequests.GetTransfer(from, transferId));
-            if (reply.Status == HttpStatusCode.OK && reply.Body.GetProperty("state").GetString() is TransferStates.Completed or TransferStates.Refunded)
-                return reply.Body.GetProperty("state").GetString()!;
-            if (clock.Elapsed > Settle)
-                Assert.Fail($"Transfer {transferId} from {from} did not end within {Settle.TotalSeconds:F0} s: {reply}");
-            await Task.Delay(200);
-        }
-    }
+    private async Task<string> WaitForEndAsync(string from, string transferId) =>
+        (await Eventually.UntilAsync($"transfer {transferId} from {from} to end", () => stack.Http.ExchangeAsync(ApiRequests.GetTransfer(from, transferId)),
+            reply => reply.Status == HttpStatusCode.OK && reply.Body.GetProperty("state").GetString() is TransferStates.Completed or TransferStates.Refunded,
+            Settle, TimeSpan.FromMilliseconds(200))).Body.GetProperty("state").GetString()!;
 
     /// <summary>One transfer of one or two lines between two random inventories, sent again with the same key after any 5xx or broken connection.</summary>
     private async Task<Sent> TransferUntilAnsweredAsync(List<string> ids, Random random)

@@ -37,14 +37,8 @@ public sealed class TransferCostTests(LocalStackFixture stack, ITestOutputHelper
             relaySettings[$"AzureWebJobs.{function.Name}.Disabled"] = "true";
         relaySettings["AzureWebJobs.CompleteTransfers.Disabled"] = "false";
         await using var relay = await stack.Stack.StartAppAsync(relaySettings);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        JsonReply status;
-        do
-        {
-            await Task.Delay(200);
-            status = await http.ExchangeAsync(ApiRequests.GetTransfer(from, transferId));
-        }
-        while (status.Body.GetProperty("state").GetString() != TransferStates.Completed && DateTime.UtcNow < deadline);
+        var status = await Eventually.UntilAsync($"transfer {transferId} to be completed by the relay", () => http.ExchangeAsync(ApiRequests.GetTransfer(from, transferId)),
+            reply => reply.Body.GetProperty("state").GetString() == TransferStates.Completed, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
         var relayed = Data(relay.Wire, stack.Options.EventsContainerName);
         api.Wire.Reset();
         await http.ExchangeAsync(ApiRequests.GetTransfer(from, transferId));

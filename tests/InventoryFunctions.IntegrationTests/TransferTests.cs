@@ -32,20 +32,13 @@ public sealed class TransferTests(LocalStackFixture stack)
     private Task<JsonReply> TransferAsync(string from, string to, string? key, params (string ItemId, int Quantity)[] lines) =>
         stack.Http.ExchangeAsync(ApiRequests.Transfer(from, to, lines, key));
 
-    private async Task<JsonElement> WaitForStateAsync(string from, string transferId, string state)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
+    private async Task<JsonElement> WaitForStateAsync(string from, string transferId, string state) =>
+        (await Eventually.UntilAsync($"transfer {transferId} to be {state}", async () =>
         {
             var reply = await stack.Http.ExchangeAsync(ApiRequests.GetTransfer(from, transferId));
             Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
-            if (reply.Body.GetProperty("state").GetString() == state)
-                return reply.Body;
-            if (clock.Elapsed > Within)
-                Assert.Fail($"Transfer {transferId} did not reach {state} within {Within.TotalSeconds:F0} s: {reply}");
-            await Task.Delay(100);
-        }
-    }
+            return reply;
+        }, reply => reply.Body.GetProperty("state").GetString() == state, Within)).Body;
 
     private static Dictionary<string, int> Fold(IEnumerable<RecordedEvent> log) =>
         new(Inventory.Fold(InventoryState.Empty, log).Items, StringComparer.Ordinal);

@@ -223,42 +223,14 @@ public sealed class AppWorkerTests(AppWorkerFixture fixture, ITestOutputHelper o
         return [.. page.GetProperty("events").EnumerateArray().Select(e => e.Clone())];
     }
 
-    private async Task<JsonElement> WaitForViewAsync(string inventoryId, long version)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        string last;
-        do
-        {
-            using var view = await App.Http.GetAsync($"inventories/{inventoryId}");
-            last = $"{(int)view.StatusCode} {await view.Content.ReadAsStringAsync()}";
-            if (view.StatusCode == HttpStatusCode.OK)
-            {
-                var body = JsonDocument.Parse(await view.Content.ReadAsStringAsync()).RootElement.Clone();
-                if (body.GetProperty("version").GetInt64() >= version)
-                    return body;
-            }
-            await Task.Delay(200);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"The view of {inventoryId} did not reach version {version}; last {last}");
-        return default;
-    }
+    private async Task<JsonElement> WaitForViewAsync(string inventoryId, long version) =>
+        (await Eventually.UntilAsync($"the view of {inventoryId} at version {version}", () => App.Http.ExchangeAsync(ApiRequests.GetInventory(inventoryId)),
+            view => view.Status == HttpStatusCode.OK && view.Body.GetProperty("version").GetInt64() >= version,
+            TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200))).Body;
 
-    private async Task WaitForViewAsync(string inventoryId)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        HttpStatusCode status;
-        do
-        {
-            using var view = await App.Http.GetAsync($"inventories/{inventoryId}");
-            status = view.StatusCode;
-            if (status == HttpStatusCode.OK)
-                return;
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"The view of {inventoryId} never appeared (last {(int)status})");
-    }
+    private Task<JsonReply> WaitForViewAsync(string inventoryId) =>
+        Eventually.UntilAsync($"the view of {inventoryId} to appear", () => App.Http.ExchangeAsync(ApiRequests.GetInventory(inventoryId)),
+            view => view.Status == HttpStatusCode.OK);
 
     private async Task<List<string>> LeaseIdsAsync()
     {

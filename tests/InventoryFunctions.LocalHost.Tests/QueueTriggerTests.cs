@@ -100,7 +100,7 @@ public sealed class QueueTriggerTests(QueueWorkerFixture fixture) : IClassFixtur
         var body = JsonSerializer.Serialize(new { id, failUntilDequeueCount = 99 });
         await queue.SendMessageAsync(body);
 
-        await WaitForAsync(async () => (await PoisonBodiesAsync(fixture.QueueName)).Contains(body), $"{id} in {fixture.QueueName}-poison");
+        await Eventually.UntilAsync($"{id} in {fixture.QueueName}-poison", async () => (await PoisonBodiesAsync(fixture.QueueName)).Contains(body));
         await WaitUntilEmptyAsync(queue);
         Assert.Equal([1L, 2L, 3L, 4L, 5L], DequeueCounts(App, id));
         Assert.Contains(App.Logs.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("Message has reached MaxDequeueCount of 5", StringComparison.Ordinal));
@@ -114,7 +114,7 @@ public sealed class QueueTriggerTests(QueueWorkerFixture fixture) : IClassFixtur
         var text = $"{{\"id\":\"{id}\"}} is not base64!";
         await fixture.Queue(fixture.QueueName, QueueMessageEncoding.None).SendMessageAsync(text);
 
-        await WaitForAsync(async () => (await PoisonBodiesAsync(fixture.QueueName, QueueMessageEncoding.None)).Contains(text), $"the undecodable message in {fixture.QueueName}-poison");
+        await Eventually.UntilAsync($"the undecodable message in {fixture.QueueName}-poison", async () => (await PoisonBodiesAsync(fixture.QueueName, QueueMessageEncoding.None)).Contains(text));
         await WaitUntilEmptyAsync(queue);
         Assert.Empty(Deliveries(App, id));
     }
@@ -213,18 +213,6 @@ public sealed class QueueTriggerTests(QueueWorkerFixture fixture) : IClassFixtur
         [.. Deliveries(app, id).Select(l => long.Parse(l.Message.Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture))];
 
     /// <summary>Waits until no message is left in the queue, visible or not (the approximate count includes invisible ones).</summary>
-    private static Task WaitUntilEmptyAsync(QueueClient queue) =>
-        WaitForAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0, $"queue {queue.Name} to be empty");
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-                return;
-            await Task.Delay(100);
-        }
-        Assert.Fail($"Timed out waiting for {what}");
-    }
+    private static Task<int> WaitUntilEmptyAsync(QueueClient queue) =>
+        Eventually.UntilAsync($"queue {queue.Name} to be empty", async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount, count => count == 0);
 }

@@ -154,21 +154,9 @@ public sealed class TestWorkerTests(TestWorkerFixture fixture) : IClassFixture<T
             : string.Join("|", leases.Select(l => l.TryGetProperty("ContinuationToken", out var token) ? token.ToString() : ""));
     }
 
-    private async Task<string?> WaitForCheckpointPastAsync(string prefix, string? previous)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        string? current;
-        do
-        {
-            current = await ContinuationAsync(prefix);
-            if (current is not null && current != previous)
-                return current;
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"The leases '{prefix}' did not checkpoint past {previous ?? "(none)"}; they are at {current ?? "(none)"}");
-        return null;
-    }
+    private Task<string?> WaitForCheckpointPastAsync(string prefix, string? previous) =>
+        Eventually.UntilAsync($"the leases '{prefix}' to checkpoint past {previous ?? "(none)"}", () => ContinuationAsync(prefix),
+            current => current is not null && current != previous, describe: current => current ?? "(none)");
 
     private Task<LogLine> WaitForDeliveryAsync(string function, string id, int attempt) =>
         App.Logs.WaitForAsync(l => l.Message.StartsWith($"Delivered {function} {id} attempt {attempt} ", StringComparison.Ordinal),

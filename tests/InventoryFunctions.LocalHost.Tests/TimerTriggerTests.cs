@@ -33,13 +33,9 @@ public sealed partial class TimerTriggerTests
     private static List<DateTimeOffset> Ends(HostedApp app) =>
         [.. app.Logs.Lines.Select(l => EndedLine().Match(l.Message)).Where(m => m.Success).Select(m => DateTimeOffset.Parse(m.Groups["ended"].Value, CultureInfo.InvariantCulture))];
 
-    private static async Task WaitForRunsAsync(HostedApp app, int count, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (Runs(app).Count < count && DateTime.UtcNow < deadline)
-            await Task.Delay(100);
-        Assert.True(Runs(app).Count >= count, $"{Runs(app).Count} of {count} timer invocations. The host logged:\n{string.Join("\n", app.Logs.Lines.TakeLast(40))}");
-    }
+    private static Task<int> WaitForRunsAsync(HostedApp app, int count, TimeSpan within) =>
+        Eventually.UntilAsync($"{count} timer invocations", () => Runs(app).Count, runs => runs >= count, within,
+            detail: () => $"The host logged:\n{string.Join("\n", app.Logs.Lines.TakeLast(40))}");
 
     [Fact]
     public async Task A_timer_function_runs_on_its_schedule_with_the_TimerInfo_the_worker_binds()

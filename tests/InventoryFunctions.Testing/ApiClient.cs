@@ -118,22 +118,15 @@ public static class ApiClient
         page.GetProperty("nextFromVersion").ValueKind == JsonValueKind.Number ? page.GetProperty("nextFromVersion").GetInt64() : null;
 
     /// <summary>Polls the projection (<c>GET /inventories/{id}</c>) until it reaches <paramref name="version"/>; fails after <paramref name="timeout"/>.</summary>
-    public static async Task<JsonElement> WaitForViewAsync(this HttpClient http, string inventoryId, long version, TimeSpan? timeout = null, int pollMs = 20)
-    {
-        var limit = timeout ?? TimeSpan.FromSeconds(20);
-        var deadline = DateTime.UtcNow + limit;
-        JsonReply last;
-        do
-        {
-            last = await http.ExchangeAsync(ApiRequests.GetInventory(inventoryId));
-            if (last.Status == HttpStatusCode.OK && last.Body.GetProperty("version").GetInt64() >= version)
-                return last.Body;
-            await Task.Delay(pollMs);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"{inventoryId} was not projected to version {version} within {limit.TotalSeconds:F0} s; last answer: {last}");
-        return default;
-    }
+    public static async Task<JsonElement> WaitForViewAsync(this HttpClient http, string inventoryId, long version, TimeSpan? timeout = null, int pollMs = 20) =>
+        (await Eventually.UntilAsync($"the view of {inventoryId} at version {version}", () => http.ExchangeAsync(ApiRequests.GetInventory(inventoryId)),
+            last => last.Status == HttpStatusCode.OK && last.Body.GetProperty("version").GetInt64() >= version,
+            timeout ?? TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(pollMs))).Body;
+
+    /// <summary>Polls the dwell-time view (<c>GET …/dwell-time</c>, its first page) until it reaches <paramref name="version"/>.</summary>
+    public static Task<JsonReply> WaitForDwellTimeAsync(this HttpClient http, string inventoryId, long version) =>
+        Eventually.UntilAsync($"the dwell-time view of {inventoryId} at version {version}", () => http.GetJsonAsync($"inventories/{inventoryId}/dwell-time"),
+            reply => reply.Status == HttpStatusCode.OK && reply.Body.GetProperty("version").GetInt64() >= version, every: TimeSpan.FromMilliseconds(50));
 }
 
 /// <summary>Every request of the app's HTTP API, built once: route, query and body.</summary>

@@ -63,18 +63,22 @@ public sealed class AzuriteServer : IAsyncDisposable
         process.BeginOutputReadLine();
 
         var server = new AzuriteServer(process, blobPort, queuePort, tablePort);
-        // Generous: on a loaded 2-core machine Azurite's start has been seen to take over 30 s.
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (!(IsListening(blobPort) && IsListening(queuePort) && IsListening(tablePort)))
+        string Errors()
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                await server.DisposeAsync();
-                string errors;
-                lock (stderr) errors = stderr.ToString();
-                throw new InvalidOperationException($"Azurite did not start listening within {StartTimeout.TotalSeconds:0} s. stderr:\n{errors}");
-            }
-            await Task.Delay(100);
+            lock (stderr)
+                return $"Azurite's stderr:\n{stderr}";
+        }
+        try
+        {
+            // Generous: on a loaded 2-core machine Azurite's start has been seen to take over 30 s.
+            await Eventually.UntilAsync("Azurite to listen on its three ports", () => process.HasExited
+                ? throw new InvalidOperationException($"Azurite exited with {process.ExitCode} before it listened. {Errors()}")
+                : IsListening(blobPort) && IsListening(queuePort) && IsListening(tablePort), StartTimeout, detail: Errors);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
         }
         return server;
     }

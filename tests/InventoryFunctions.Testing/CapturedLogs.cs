@@ -20,18 +20,9 @@ public sealed class CapturedLogs : ILoggerProvider
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
 
     /// <summary>Polls until a line matches (the worker's logs arrive asynchronously over the stream).</summary>
-    public async Task<LogLine> WaitForAsync(Func<LogLine, bool> match, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_lines.FirstOrDefault(match) is { } line)
-                return line;
-            await Task.Delay(50);
-        }
-        Assert.Fail($"No log line {what}. The host logged:\n{string.Join("\n", _lines.TakeLast(80))}");
-        return null!;
-    }
+    public async Task<LogLine> WaitForAsync(Func<LogLine, bool> match, string what, TimeSpan? timeout = null) =>
+        (await Eventually.UntilAsync($"a log line {what}", () => _lines.FirstOrDefault(match), line => line is not null, timeout, TimeSpan.FromMilliseconds(50),
+            describe: _ => "none", detail: () => $"The host logged:\n{string.Join("\n", _lines.TakeLast(80))}"))!;
 
     public void Dispose()
     {

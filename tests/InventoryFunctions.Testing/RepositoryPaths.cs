@@ -8,6 +8,11 @@ public static class RepositoryPaths
     /// <summary>A path under the repository root.</summary>
     public static string PathOf(params string[] parts) => Path.Combine([Root, .. parts]);
 
+    /// <summary>The <c>Values</c> of <c>local.settings.sample.json</c>: every app setting with its local value.</summary>
+    public static Dictionary<string, string> SampleAppSettings() =>
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(PathOf("local.settings.sample.json")))!["Values"]!.AsObject()
+            .ToDictionary(value => value.Key, value => value.Value!.GetValue<string>());
+
     public static string DevStack => Path.Combine(Root, "tools", "devstack");
 
     public static string DevStackModules => Path.Combine(DevStack, "node_modules");

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json;
 using InventoryFunctions.Application;
 using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Domain;
@@ -96,20 +94,9 @@ public sealed class CosmosEventLog(CosmosClient client, IOptions<CosmosOptions> 
         if (expected == 0)
             return InventoryState.Empty;
 
-        using (var response = await _events.ReadItemStreamAsync(SnapshotDocument.IdFor(expected), new PartitionKey(inventoryId), cancellationToken: cancellationToken))
-        {
-            if (response.IsSuccessStatusCode)
-            {
-                using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
-                if (SnapshotDocument.TryDecode(document.RootElement) is { } state && state.Version == expected)
-                    return state;
-            }
-            else if (response.StatusCode != HttpStatusCode.NotFound)
-            {
-                response.EnsureSuccessStatusCode();
-            }
-        }
-
+        var snapshot = await _events.ReadDocumentAsync(SnapshotDocument.IdFor(expected), new PartitionKey(inventoryId), SnapshotDocument.TryDecode, cancellationToken);
+        if (snapshot?.Value is { } state && state.Version == expected)
+            return state;
         return await _events.FirstSnapshotAsync(inventoryId, EventQueries.SnapshotsAtOrBelow(version), cancellationToken) ?? InventoryState.Empty;
     }
 }

@@ -43,7 +43,7 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
 
         // One page: the head and at most ItemShards shards, the whole state under 1 MB, well within a page's 4 MB.
         var documents = await _events.ReadDocumentsAsync(inventoryId, EventQueries.HeadDocuments(), HeadDocument.ItemShards + 1, cancellationToken)
-            .Select(d => d.Clone()).ToListAsync(cancellationToken);
+            .ToListAsync(cancellationToken);
         if (documents.FirstOrDefault(d => d.GetProperty("id").GetString() == HeadDocument.Id) is not { ValueKind: JsonValueKind.Object } document)
             return StreamHead.New;
 
@@ -55,12 +55,8 @@ public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions
     public async Task<StreamHead> CatchUpAsync(string inventoryId, StreamHead head, CancellationToken cancellationToken)
     {
         // Usually the head is current: one point read of the next version says so, cheaper than a query.
-        using (var probe = await _events.ReadItemStreamAsync(EventCodec.DocumentId(head.State.Version + 1), new PartitionKey(inventoryId), cancellationToken: cancellationToken))
-        {
-            if (probe.StatusCode == HttpStatusCode.NotFound)
-                return head;
-            probe.EnsureSuccessStatusCode();
-        }
+        if (await _events.ReadDocumentAsync(EventCodec.DocumentId(head.State.Version + 1), new PartitionKey(inventoryId), static _ => true, cancellationToken) is null)
+            return head;
 
         var (state, latest) = (head.State, head.LatestOccurredAt);
         await foreach (var e in _events.ReadEventsAsync(inventoryId, EventQueries.EventsAfter(head.State.Version), cancellationToken))

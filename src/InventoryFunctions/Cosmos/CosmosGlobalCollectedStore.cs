@@ -1,6 +1,3 @@
-using System.Net;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Projections;
 using Microsoft.Azure.Cosmos;
@@ -17,13 +14,10 @@ public sealed class CosmosGlobalCollectedStore(CosmosClient client, IOptions<Cos
     public async Task<ShardRead> ReadShardAsync(int shard, IReadOnlyCollection<string> inventoryIds, IReadOnlyCollection<int> buckets, CancellationToken cancellationToken)
     {
         var ids = inventoryIds.Select(WatermarkId).Concat(buckets.Select(CountsId)).ToList();
-        var query = new QueryDefinition($"SELECT * FROM c WHERE c.id IN ({string.Join(", ", ids.Select((_, i) => "@id" + i))})");
-        for (var i = 0; i < ids.Count; i++)
-            query = query.WithParameter("@id" + i, ids[i]);
-
+        var query = DocumentOperations.DocumentsWithIds(ids);
         var watermarks = new Dictionary<string, Watermark>(StringComparer.Ordinal);
         var counts = buckets.ToDictionary(b => b, b => new StoredCounts(CollectedCounts.Empty(shard, b), null));
-        await foreach (var document in QueryAsync(query, ShardPartition(shard), cancellationToken))
+        await foreach (var document in _projections.QueryDocumentsAsync(query, cancellationToken, new PartitionKey(ShardPartition(shard))))
         {
             switch (document.GetProperty("kind").GetString())
             {
@@ -44,15 +38,11 @@ public sealed class CosmosGlobalCollectedStore(CosmosClient client, IOptions<Cos
     {
         var batch = _projections.CreateTransactionalBatch(new PartitionKey(ShardPartition(shard)));
         foreach (var watermark in watermarks)
-            Write(batch, WatermarkId(watermark.InventoryId), EncodeWatermark(shard, watermark), watermark.ETag);
+            batch.CreateOrReplaceItemStream(WatermarkId(watermark.InventoryId), EncodeWatermark(shard, watermark), watermark.ETag);
         foreach (var stored in counts)
-            Write(batch, CountsId(stored.Counts.Bucket), EncodeCounts(stored.Counts), stored.ETag);
-        using var response = await batch.ExecuteAsync(cancellationToken);
-        if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
-            return false;
-        if (!response.IsSuccessStatusCode)
-            throw new CosmosException($"The global counters' batch failed: {response.ErrorMessage}", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
-        return true;
+            batch.CreateOrReplaceItemStream(CountsId(stored.Counts.Bucket), EncodeCounts(stored.Counts), stored.ETag);
+        using var response = await batch.TryExecuteAsync("The global counters' batch", cancellationToken);
+        return response is not null;
     }
 
     public async Task<IReadOnlyList<CollectedCounts>> ReadBucketsAsync(IReadOnlyCollection<int> buckets, CancellationToken cancellationToken)
@@ -63,56 +53,16 @@ public sealed class CosmosGlobalCollectedStore(CosmosClient client, IOptions<Cos
         foreach (var bucket in buckets)
             query = query.WithParameter("@b" + i++, bucket);
         var counts = new List<CollectedCounts>();
-        await foreach (var document in QueryAsync(query, partitionKey: null, cancellationToken))
+        await foreach (var document in _projections.QueryDocumentsAsync(query, cancellationToken))
             counts.Add(DecodeCounts(document).Counts);
         return counts;
     }
 
-    public async Task<StoredBoard> ReadBoardAsync(CancellationToken cancellationToken)
-    {
-        using var response = await _projections.ReadItemStreamAsync(BoardId, new PartitionKey(BoardPartition), cancellationToken: cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-            return new StoredBoard(CollectedBoard.Empty, null);
-        response.EnsureSuccessStatusCode();
-        using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
-        return new StoredBoard(DecodeBoard(document.RootElement), response.Headers.ETag);
-    }
+    public async Task<StoredBoard> ReadBoardAsync(CancellationToken cancellationToken) =>
+        await _projections.ReadDocumentAsync(BoardId, new PartitionKey(BoardPartition), DecodeBoard, cancellationToken) is { } found
+            ? new StoredBoard(found.Value, found.ETag)
+            : new StoredBoard(CollectedBoard.Empty, null);
 
-    public async Task<bool> TryWriteBoardAsync(CollectedBoard board, string? etag, CancellationToken cancellationToken)
-    {
-        using var body = new MemoryStream(EncodeBoard(board));
-        var partitionKey = new PartitionKey(BoardPartition);
-        using var response = etag is null
-            ? await _projections.CreateItemStreamAsync(body, partitionKey, cancellationToken: cancellationToken)
-            : await _projections.ReplaceItemStreamAsync(body, BoardId, partitionKey, new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
-        if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
-            return false;
-        response.EnsureSuccessStatusCode();
-        return true;
-    }
-
-    private static void Write(TransactionalBatch batch, string id, byte[] document, string? etag)
-    {
-        if (etag is null)
-            batch.CreateItemStream(new MemoryStream(document));
-        else
-            batch.ReplaceItemStream(id, new MemoryStream(document), new TransactionalBatchItemRequestOptions { IfMatchEtag = etag });
-    }
-
-    private async IAsyncEnumerable<JsonElement> QueryAsync(QueryDefinition query, string? partitionKey, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using var iterator = _projections.GetItemQueryStreamIterator(query, requestOptions: new QueryRequestOptions
-        {
-            PartitionKey = partitionKey is null ? null : new PartitionKey(partitionKey),
-            EnableOptimisticDirectExecution = partitionKey is not null,
-        });
-        while (iterator.HasMoreResults)
-        {
-            using var page = await iterator.ReadNextAsync(cancellationToken);
-            page.EnsureSuccessStatusCode();
-            using var body = await JsonDocument.ParseAsync(page.Content, cancellationToken: cancellationToken);
-            foreach (var document in body.RootElement.GetProperty("Documents").EnumerateArray())
-                yield return document.Clone();
-        }
-    }
+    public async Task<bool> TryWriteBoardAsync(CollectedBoard board, string? etag, CancellationToken cancellationToken) =>
+        await _projections.TryCreateOrReplaceAsync(EncodeBoard(board), BoardId, new PartitionKey(BoardPartition), etag, cancellationToken) is not null;
 }

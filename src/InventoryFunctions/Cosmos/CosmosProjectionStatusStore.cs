@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json;
 using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Projections;
 using Microsoft.Azure.Cosmos;
@@ -20,13 +18,6 @@ public sealed class CosmosProjectionStatusStore(CosmosClient client, IOptions<Co
         response.EnsureSuccessStatusCode();
     }
 
-    public async Task<ProjectionStatus?> ReadAsync(CancellationToken cancellationToken)
-    {
-        using var response = await _projections.ReadItemStreamAsync(ProjectionStatusDocument.Id, Partition, cancellationToken: cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-            return null;
-        response.EnsureSuccessStatusCode();
-        using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
-        return ProjectionStatusDocument.Decode(document.RootElement);
-    }
+    public async Task<ProjectionStatus?> ReadAsync(CancellationToken cancellationToken) =>
+        (await _projections.ReadDocumentAsync(ProjectionStatusDocument.Id, Partition, ProjectionStatusDocument.Decode, cancellationToken))?.Value;
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json;
 using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Projections;
 using Microsoft.Azure.Cosmos;
@@ -14,48 +12,23 @@ public sealed class CosmosRebuildJobStore(CosmosClient client, IOptions<CosmosOp
     private readonly Container _projections = client.GetContainer(options.Value.DatabaseName, options.Value.ProjectionsContainerName);
 
     public async Task<StoredRebuildJob?> ReadAsync(string jobId, CancellationToken cancellationToken) =>
-        await ReadAsync(jobId, RebuildJobDocument.Decode, cancellationToken) is ({ } job, { } etag) ? new StoredRebuildJob(job, etag) : null;
+        await _projections.ReadDocumentAsync(jobId, Partition, RebuildJobDocument.Decode, cancellationToken) is { } found ? new StoredRebuildJob(found.Value, found.ETag) : null;
 
     public async Task<CurrentRebuild> ReadCurrentAsync(CancellationToken cancellationToken)
     {
-        var (jobId, pointerETag) = await ReadAsync(RebuildJobDocument.CurrentId, RebuildJobDocument.DecodeCurrent, cancellationToken);
-        return new CurrentRebuild(jobId is null ? null : await ReadAsync(jobId, cancellationToken), pointerETag);
+        var pointer = await _projections.ReadDocumentAsync(RebuildJobDocument.CurrentId, Partition, RebuildJobDocument.DecodeCurrent, cancellationToken);
+        return new CurrentRebuild(pointer is { Value: { } jobId } ? await ReadAsync(jobId, cancellationToken) : null, pointer?.ETag);
     }
 
     public async Task<string?> TryStartAsync(RebuildJob job, string? pointerETag, CancellationToken cancellationToken)
     {
-        using var jobBody = new MemoryStream(RebuildJobDocument.Encode(job));
-        using var pointerBody = new MemoryStream(RebuildJobDocument.EncodeCurrent(job.JobId));
-        var batch = _projections.CreateTransactionalBatch(Partition).CreateItemStream(jobBody);
-        batch = pointerETag is null
-            ? batch.CreateItemStream(pointerBody)
-            : batch.ReplaceItemStream(RebuildJobDocument.CurrentId, pointerBody, new TransactionalBatchItemRequestOptions { IfMatchEtag = pointerETag });
-        using var response = await batch.ExecuteAsync(cancellationToken);
-        if (response.IsSuccessStatusCode)
-            return response[0].ETag;
-        if (response.Any(r => r.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict))
-            return null;
-        throw new CosmosException($"Starting rebuild job {job.JobId} failed: {response.ErrorMessage}", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
+        var batch = _projections.CreateTransactionalBatch(Partition)
+            .CreateOrReplaceItemStream(job.JobId, RebuildJobDocument.Encode(job), etag: null)
+            .CreateOrReplaceItemStream(RebuildJobDocument.CurrentId, RebuildJobDocument.EncodeCurrent(job.JobId), pointerETag);
+        using var response = await batch.TryExecuteAsync($"Starting rebuild job {job.JobId}", cancellationToken);
+        return response?[0].ETag;
     }
 
-    public async Task<bool> TryReplaceAsync(RebuildJob job, string etag, CancellationToken cancellationToken)
-    {
-        using var body = new MemoryStream(RebuildJobDocument.Encode(job));
-        using var response = await _projections.ReplaceItemStreamAsync(body, job.JobId, Partition, new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
-        if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
-            return false;
-        response.EnsureSuccessStatusCode();
-        return true;
-    }
-
-    private async Task<(T? Value, string? ETag)> ReadAsync<T>(string id, Func<JsonElement, T> decode, CancellationToken cancellationToken)
-        where T : class
-    {
-        using var response = await _projections.ReadItemStreamAsync(id, Partition, cancellationToken: cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-            return (null, null);
-        response.EnsureSuccessStatusCode();
-        using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
-        return (decode(document.RootElement), response.Headers.ETag);
-    }
+    public async Task<bool> TryReplaceAsync(RebuildJob job, string etag, CancellationToken cancellationToken) =>
+        await _projections.TryCreateOrReplaceAsync(RebuildJobDocument.Encode(job), job.JobId, Partition, etag, cancellationToken) is not null;
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json;
 using InventoryFunctions.Application;
 using InventoryFunctions.Cosmos.Documents;
 using Microsoft.Azure.Cosmos;
@@ -12,42 +10,19 @@ public sealed class CosmosTransferStore(CosmosClient client, IOptions<CosmosOpti
 {
     private readonly Container _events = client.GetContainer(options.Value.DatabaseName, options.Value.EventsContainerName);
 
-    public Task<StoredTransfer?> ReadAsync(string from, string transferId, CancellationToken cancellationToken) =>
-        ReadAsync(TransferDocument.IdFor(transferId), from, TransferDocument.Decode, cancellationToken);
+    public async Task<StoredTransfer?> ReadAsync(string from, string transferId, CancellationToken cancellationToken) =>
+        (await _events.ReadDocumentAsync(TransferDocument.IdFor(transferId), new PartitionKey(from), TransferDocument.Decode, cancellationToken))?.Value;
 
-    public async Task<bool> TryReplaceAsync(TransferRecord transfer, string etag, CancellationToken cancellationToken)
-    {
-        using var response = await _events.ReplaceItemStreamAsync(new MemoryStream(TransferDocument.Encode(transfer)), TransferDocument.IdFor(transfer.TransferId),
-            new PartitionKey(transfer.From), new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.PreconditionFailed)
-            return false;
-        response.EnsureSuccessStatusCode();
-        return true;
-    }
+    public async Task<bool> TryReplaceAsync(TransferRecord transfer, string etag, CancellationToken cancellationToken) =>
+        await _events.TryCreateOrReplaceAsync(TransferDocument.Encode(transfer), TransferDocument.IdFor(transfer.TransferId), new PartitionKey(transfer.From),
+            etag, cancellationToken) is not null;
 
-    public Task<TransferReceipt?> ReadReceiptAsync(string to, string transferId, CancellationToken cancellationToken) =>
-        ReadAsync(TransferDocument.ReceiptIdFor(transferId), to, TransferDocument.DecodeReceipt, cancellationToken);
+    public async Task<TransferReceipt?> ReadReceiptAsync(string to, string transferId, CancellationToken cancellationToken) =>
+        (await _events.ReadDocumentAsync(TransferDocument.ReceiptIdFor(transferId), new PartitionKey(to), TransferDocument.DecodeReceipt, cancellationToken))?.Value;
 
-    public async Task<bool> TryCreateReceiptAsync(string to, TransferReceipt receipt, CancellationToken cancellationToken)
-    {
-        using var response = await _events.CreateItemStreamAsync(new MemoryStream(TransferDocument.EncodeReceipt(to, receipt)), new PartitionKey(to),
-            new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Conflict)
-            return false;
-        response.EnsureSuccessStatusCode();
-        return true;
-    }
-
-    /// <summary>One point read, decoded; null when there is no such document.</summary>
-    private async Task<T?> ReadAsync<T>(string id, string partition, Func<JsonElement, T> decode, CancellationToken cancellationToken) where T : class
-    {
-        using var response = await _events.ReadItemStreamAsync(id, new PartitionKey(partition), cancellationToken: cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-            return null;
-        response.EnsureSuccessStatusCode();
-        using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
-        return decode(document.RootElement);
-    }
+    public async Task<bool> TryCreateReceiptAsync(string to, TransferReceipt receipt, CancellationToken cancellationToken) =>
+        await _events.TryCreateOrReplaceAsync(TransferDocument.EncodeReceipt(to, receipt), TransferDocument.ReceiptIdFor(receipt.TransferId), new PartitionKey(to),
+            etag: null, cancellationToken) is not null;
 
     public async Task<IReadOnlyList<StoredTransfer>> DebitedBeforeAsync(DateTimeOffset cutoff, int max, CancellationToken cancellationToken)
     {

@@ -94,25 +94,8 @@ internal static class EventQueries
         return null;
     }
 
-    // Each document is valid until the next one is asked for: its page is disposed once the page is read through.
-    internal static async IAsyncEnumerable<JsonElement> ReadDocumentsAsync(this Container events, string inventoryId, QueryDefinition query, int pageSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using var iterator = events.GetItemQueryStreamIterator(query, requestOptions: new QueryRequestOptions
-        {
-            PartitionKey = new PartitionKey(inventoryId),
-            MaxItemCount = pageSize,
-            // One partition: send the query straight to it. Without this the SDK first asks the gateway for a query
-            // plan (one more round trip per query) wherever it cannot compute plans itself, as on Linux.
-            EnableOptimisticDirectExecution = true,
-        });
-        while (iterator.HasMoreResults)
-        {
-            using var page = await iterator.ReadNextAsync(cancellationToken);
-            page.EnsureSuccessStatusCode();
-            using var body = await JsonDocument.ParseAsync(page.Content, cancellationToken: cancellationToken);
-            foreach (var document in body.RootElement.GetProperty("Documents").EnumerateArray())
-                yield return document;
-        }
-    }
+    /// <summary>The documents of a query within one inventory's partition, <paramref name="pageSize"/> a page.</summary>
+    internal static IAsyncEnumerable<JsonElement> ReadDocumentsAsync(this Container events, string inventoryId, QueryDefinition query, int pageSize,
+        CancellationToken cancellationToken) =>
+        events.QueryDocumentsAsync(query, cancellationToken, new PartitionKey(inventoryId), pageSize);
 }

@@ -9,8 +9,8 @@ namespace InventoryFunctions.Functions;
 public static class OpenApiDocumentFunction
 {
     [Access(AccessPolicy.Anonymous)]
-    [Function("OpenApiDocument")]
-    public static IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request)
+    [Function(nameof(OpenApiDocument))]
+    public static IResult OpenApiDocument([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request)
     {
         request.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
         return TypedResults.Content(ApiContract.Json, "application/json; charset=utf-8");
@@ -21,7 +21,7 @@ public static class OpenApiDocumentFunction
 public static class ApiReferenceFunction
 {
     [Access(AccessPolicy.Anonymous)]
-    [Function("ApiReference")]
-    public static IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "reference")] HttpRequest request)
+    [Function(nameof(ApiReference))]
+    public static IResult ApiReference([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "reference")] HttpRequest request)
         => EmbeddedPages.Serve(request, ApiContract.ReferenceHtml, ApiContract.ReferenceContentSecurityPolicy);
 }

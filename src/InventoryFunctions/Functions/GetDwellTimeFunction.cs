@@ -16,17 +16,11 @@ public sealed class GetDwellTimeFunction(FreshViews views, TimeProvider time, IL
 {
     [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetDwellTime))]
-    public async Task<IResult> GetDwellTime(
+    public Task<IResult> GetDwellTime(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}/dwell-time")] HttpRequest request,
         string inventoryId,
-        CancellationToken cancellationToken)
-    {
-        var errors = CommandParser.ErrorsForRoute(inventoryId);
-        var page = (int)RequestReader.ReadInteger(request, "page", 0, 0, ViewParts.Buckets / FreshViews.DwellPartsPerPage, errors);
-        if (errors.Count > 0)
-            return Problems.Validation(errors);
-
-        var (read, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => views.DwellPageAsync(inventoryId, page, cancellationToken));
-        return problem ?? ViewResults.Answer(request, read!, inventoryId, p => p.View.Version, p => DwellTimeResponse.From(p, time.GetUtcNow()), p => p.View.Parked, page);
-    }
+        CancellationToken cancellationToken) =>
+        HttpEdge.ReadAsync(logger, inventoryId, errors => (int)RequestReader.ReadInteger(request, "page", 0, 0, ViewParts.Buckets / FreshViews.DwellPartsPerPage, errors),
+            page => views.DwellPageAsync(inventoryId, page, cancellationToken),
+            (page, read) => ViewResults.Answer(request, read, inventoryId, p => p.View.Version, p => DwellTimeResponse.From(p, time.GetUtcNow()), p => p.View.Parked, page));
 }

@@ -17,29 +17,22 @@ public sealed class GetEventsFunction(IEventLogReader log, ILogger<GetEventsFunc
 
     [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetEvents))]
-    public async Task<IResult> GetEvents(
+    public Task<IResult> GetEvents(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}/events")] HttpRequest request,
         string inventoryId,
-        CancellationToken cancellationToken)
-    {
-        var errors = CommandParser.ErrorsForRoute(inventoryId);
-        var fromVersion = RequestReader.ReadInteger(request, "fromVersion", 1, 1, long.MaxValue - MaxLimit, errors);
-        var limit = (int)RequestReader.ReadInteger(request, "limit", 100, 1, MaxLimit, errors);
-        if (errors.Count > 0)
-            return Problems.Validation(errors);
-
-        var (page, problem) = await HttpEdge.GuardAsync(logger, inventoryId, async () =>
-        {
-            var page = await log.ReadEventsAsync(inventoryId, fromVersion, limit, cancellationToken);
-            // An empty page past the start still needs to tell "no such inventory" from "nothing newer".
-            var exists = page.Events.Count > 0
-                || (fromVersion > 1 && (await log.ReadEventsAsync(inventoryId, 1, 1, cancellationToken)).Events.Count > 0);
-            return exists ? page : null;
-        });
-        if (problem is not null)
-            return problem;
-        if (page is null)
-            return Problems.InventoryNotFound.With($"Inventory '{inventoryId}' has no events.");
-        return TypedResults.Ok(new EventPageResponse(inventoryId, [.. page.Events.Select(EventResponse.From)], page.NextFromVersion));
-    }
+        CancellationToken cancellationToken) =>
+        HttpEdge.ReadAsync(logger, inventoryId,
+            errors => (From: RequestReader.ReadInteger(request, "fromVersion", 1, 1, long.MaxValue - MaxLimit, errors),
+                Limit: (int)RequestReader.ReadInteger(request, "limit", 100, 1, MaxLimit, errors)),
+            async asked =>
+            {
+                var page = await log.ReadEventsAsync(inventoryId, asked.From, asked.Limit, cancellationToken);
+                // An empty page past the start still needs to tell "no such inventory" from "nothing newer".
+                var exists = page.Events.Count > 0
+                    || (asked.From > 1 && (await log.ReadEventsAsync(inventoryId, 1, 1, cancellationToken)).Events.Count > 0);
+                return exists ? page : null;
+            },
+            (_, page) => page is null
+                ? Problems.NoEvents(inventoryId)
+                : TypedResults.Ok(new EventPageResponse(inventoryId, [.. page.Events.Select(EventResponse.From)], page.NextFromVersion)));
 }

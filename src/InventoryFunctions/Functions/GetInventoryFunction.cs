@@ -15,19 +15,13 @@ public sealed class GetInventoryFunction(FreshViews views, ILogger<GetInventoryF
 {
     [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetInventory))]
-    public async Task<IResult> GetInventory(
+    public Task<IResult> GetInventory(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}")] HttpRequest request,
         string inventoryId,
-        CancellationToken cancellationToken)
-    {
-        var errors = CommandParser.ErrorsForRoute(inventoryId);
-        var minVersion = RequestReader.ReadMinVersion(request, errors);
-        if (errors.Count > 0)
-            return Problems.Validation(errors);
-
-        var (read, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => views.CountsAsync(inventoryId, minVersion, cancellationToken));
-        return problem ?? ViewResults.Answer(request, read!, inventoryId, counts => counts.Version,
-            counts => new InventoryResponse(inventoryId, counts.Version, counts.Items, counts.UpdatedAt.UtcDateTime, ParkedResponse.From(counts.Parked)),
-            counts => counts.Parked);
-    }
+        CancellationToken cancellationToken) =>
+        HttpEdge.ReadAsync(logger, inventoryId, errors => RequestReader.ReadMinVersion(request, errors),
+            minVersion => views.CountsAsync(inventoryId, minVersion, cancellationToken),
+            (_, read) => ViewResults.Answer(request, read, inventoryId, counts => counts.Version,
+                counts => new InventoryResponse(inventoryId, counts.Version, counts.Items, counts.UpdatedAt.UtcDateTime, ParkedResponse.From(counts.Parked)),
+                counts => counts.Parked));
 }

@@ -19,20 +19,14 @@ public sealed class GetMostCollectedFunction(FreshViews views, ILogger<GetMostCo
 
     [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetMostCollected))]
-    public async Task<IResult> GetMostCollected(
+    public Task<IResult> GetMostCollected(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}/most-collected")] HttpRequest request,
         string inventoryId,
-        CancellationToken cancellationToken)
-    {
-        var errors = CommandParser.ErrorsForRoute(inventoryId);
-        var top = (int)RequestReader.ReadInteger(request, "top", 3, 1, MaxTop, errors);
-        var minVersion = RequestReader.ReadMinVersion(request, errors);
-        if (errors.Count > 0)
-            return Problems.Validation(errors);
-
-        var (read, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => views.CollectedAsync(inventoryId, minVersion, cancellationToken));
-        return problem ?? ViewResults.Answer(request, read!, inventoryId, view => view.Version,
-            view => new MostCollectedResponse(inventoryId, view.Version, view.MostCollected(top), ParkedResponse.From(view.Parked)),
-            view => view.Parked);
-    }
+        CancellationToken cancellationToken) =>
+        HttpEdge.ReadAsync(logger, inventoryId,
+            errors => (Top: (int)RequestReader.ReadInteger(request, "top", 3, 1, MaxTop, errors), MinVersion: RequestReader.ReadMinVersion(request, errors)),
+            asked => views.CollectedAsync(inventoryId, asked.MinVersion, cancellationToken),
+            (asked, read) => ViewResults.Answer(request, read, inventoryId, view => view.Version,
+                view => new MostCollectedResponse(inventoryId, view.Version, view.MostCollected(asked.Top), ParkedResponse.From(view.Parked)),
+                view => view.Parked));
 }

@@ -16,30 +16,27 @@ public sealed class GetReplayFunction(InventoryReplay replay, ILogger<GetReplayF
 {
     [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetReplay))]
-    public async Task<IResult> GetReplay(
+    public Task<IResult> GetReplay(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}/replay")] HttpRequest request,
         string inventoryId,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        HttpEdge.ReadAsync(logger, inventoryId, errors => ReadRange(request, errors),
+            asked => replay.ReadAsync(inventoryId, asked.From, asked.To, cancellationToken),
+            (_, result) => result switch
+            {
+                (_, { } page) => TypedResults.Ok(ReplayResponse.From(inventoryId, page)),
+                (HistoricState.BeyondCurrent beyond, _) => Problems.VersionNotReached(
+                    $"Inventory '{inventoryId}' is at version {beyond.CurrentVersion}; a replay can start at version {beyond.CurrentVersion + 1} at most.", beyond.CurrentVersion),
+                _ => Problems.NoEvents(inventoryId),
+            });
+
+    /// <summary><c>fromVersion</c> (default 1) to <c>toVersion</c> (default a page on), in order.</summary>
+    private static (long From, long To) ReadRange(HttpRequest request, Dictionary<string, string[]> errors)
     {
-        var errors = CommandParser.ErrorsForRoute(inventoryId);
         var fromVersion = RequestReader.ReadInteger(request, "fromVersion", 1, 1, long.MaxValue - InventoryReplay.MaxPageSize, errors);
         var toVersion = RequestReader.ReadInteger(request, "toVersion", fromVersion + InventoryReplay.MaxPageSize - 1, 1, long.MaxValue, errors);
         if (!errors.ContainsKey("fromVersion") && !errors.ContainsKey("toVersion") && toVersion < fromVersion)
             errors["toVersion"] = [$"toVersion must be at least fromVersion ({fromVersion})."];
-        if (errors.Count > 0)
-            return Problems.Validation(errors);
-
-        var (result, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => replay.ReadAsync(inventoryId, fromVersion, toVersion, cancellationToken));
-        if (problem is not null)
-            return problem;
-
-        return result switch
-        {
-            (_, { } page) => TypedResults.Ok(ReplayResponse.From(inventoryId, page)),
-            (HistoricState.BeyondCurrent beyond, _) => Problems.VersionNotFound.With(
-                $"Inventory '{inventoryId}' is at version {beyond.CurrentVersion}; a replay can start at version {beyond.CurrentVersion + 1} at most.",
-                new Dictionary<string, object?> { ["currentVersion"] = beyond.CurrentVersion }),
-            _ => Problems.InventoryNotFound.With($"Inventory '{inventoryId}' has no events."),
-        };
+        return (fromVersion, toVersion);
     }
 }

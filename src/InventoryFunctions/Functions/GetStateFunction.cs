@@ -16,33 +16,29 @@ public sealed class GetStateFunction(IEventLogReader log, ILogger<GetStateFuncti
 {
     [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetState))]
-    public async Task<IResult> GetState(
+    public Task<IResult> GetState(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}/state")] HttpRequest request,
         string inventoryId,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        HttpEdge.ReadAsync(logger, inventoryId, errors => ReadPoint(request, errors),
+            asked => asked.Instant is { } asOf ? log.AsOfAsync(inventoryId, asOf, cancellationToken) : log.AtVersionAsync(inventoryId, asked.Version, cancellationToken),
+            (asked, result) => result switch
+            {
+                HistoricState.Found { State: var state } => TypedResults.Ok(new StateResponse(inventoryId, state.Version, state.Items, asked.Instant?.UtcDateTime)),
+                HistoricState.BeyondCurrent beyond => Problems.VersionNotReached(
+                    $"Inventory '{inventoryId}' is at version {beyond.CurrentVersion}; version {asked.Version} does not exist.", beyond.CurrentVersion),
+                _ => Problems.NoEvents(inventoryId),
+            });
+
+    /// <summary>Exactly one of <c>atVersion</c> and <c>asOf</c>.</summary>
+    private static (long Version, DateTimeOffset? Instant) ReadPoint(HttpRequest request, Dictionary<string, string[]> errors)
     {
-        var errors = CommandParser.ErrorsForRoute(inventoryId);
         var hasVersion = request.Query.ContainsKey("atVersion");
         var hasInstant = request.Query.ContainsKey("asOf");
         if (hasVersion == hasInstant)
             errors["query"] = ["Give exactly one of 'atVersion' (an event version, 0 or more) or 'asOf' (an ISO 8601 instant with a zone, e.g. 2026-05-01T12:00:00Z)."];
         var version = hasVersion ? RequestReader.ReadInteger(request, "atVersion", 0, 0, long.MaxValue, errors) : 0;
         var instant = hasInstant ? RequestReader.ReadInstant(request, "asOf", errors) : null;
-        if (errors.Count > 0)
-            return Problems.Validation(errors);
-
-        var (result, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => instant is { } asOf
-            ? log.AsOfAsync(inventoryId, asOf, cancellationToken)
-            : log.AtVersionAsync(inventoryId, version, cancellationToken));
-        if (problem is not null)
-            return problem;
-
-        return result switch
-        {
-            HistoricState.Found { State: var state } => TypedResults.Ok(new StateResponse(inventoryId, state.Version, state.Items, instant?.UtcDateTime)),
-            HistoricState.BeyondCurrent beyond => Problems.VersionNotFound.With($"Inventory '{inventoryId}' is at version {beyond.CurrentVersion}; version {version} does not exist.",
-                new Dictionary<string, object?> { ["currentVersion"] = beyond.CurrentVersion }),
-            _ => Problems.InventoryNotFound.With($"Inventory '{inventoryId}' has no events."),
-        };
+        return (version, instant);
     }
 }

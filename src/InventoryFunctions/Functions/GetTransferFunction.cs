@@ -13,23 +13,19 @@ public sealed class GetTransferFunction(TransferService transfers, ILogger<GetTr
 {
     [Access(AccessPolicy.InventoryRead)]
     [Function(nameof(GetTransfer))]
-    public async Task<IResult> GetTransfer(
+    public Task<IResult> GetTransfer(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inventories/{inventoryId}/transfers/{transferId}")] HttpRequest request,
         string inventoryId,
         string transferId,
-        CancellationToken cancellationToken)
-    {
-        var errors = CommandParser.ErrorsForRoute(inventoryId);
-        if (!Transfers.IsId(transferId))
-            errors["transferId"] = ["transferId must be 32 lowercase hex digits, as in the Location the POST answered."];
-        if (errors.Count > 0)
-            return Problems.Validation(errors);
-
-        var (stored, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => transfers.GetAsync(inventoryId, transferId, cancellationToken));
-        if (problem is not null)
-            return problem;
-        return stored is null
-            ? Problems.TransferNotFound.With($"Inventory '{inventoryId}' sent no transfer '{transferId}'.")
-            : TypedResults.Ok(TransferResponse.Of(stored.Transfer));
-    }
+        CancellationToken cancellationToken) =>
+        HttpEdge.ReadAsync(logger, inventoryId, errors =>
+            {
+                if (!Transfers.IsId(transferId))
+                    errors["transferId"] = ["transferId must be 32 lowercase hex digits, as in the Location the POST answered."];
+                return transferId;
+            },
+            _ => transfers.GetAsync(inventoryId, transferId, cancellationToken),
+            (_, stored) => stored is null
+                ? Problems.TransferNotFound.With($"Inventory '{inventoryId}' sent no transfer '{transferId}'.")
+                : TypedResults.Ok(TransferResponse.Of(stored.Transfer)));
 }

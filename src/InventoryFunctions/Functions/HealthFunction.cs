@@ -16,8 +16,8 @@ namespace InventoryFunctions.Functions;
 public sealed class HealthFunction(ProjectionMonitor monitor)
 {
     [Access(AccessPolicy.Anonymous)]
-    [Function("Health")]
-    public async Task<IResult> Run(
+    [Function(nameof(Health))]
+    public async Task<IResult> Health(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -33,18 +33,6 @@ public sealed class HealthFunction(ProjectionMonitor monitor)
                 ["checkedAt"] = report.At.UtcDateTime,
             }));
         }
-        var published = report.Published;
-        return TypedResults.Ok(new HealthResponse(report.Status, report.Reasons, report.Cosmos.State, report.Storage.State,
-            published?.Feeds?.ToDictionary(f => f.FunctionName, f => f.EstimatedDocuments),
-            published?.Feeds?.Where(f => f.OldestUnprojectedAt is not null).ToDictionary(f => f.FunctionName, f => Math.Round((report.At - f.OldestUnprojectedAt!.Value).TotalSeconds, 1)),
-            report.PoisonMessages, published?.Parked?.Count, report.At.UtcDateTime, published?.At.UtcDateTime, published?.StuckTransfers));
+        return TypedResults.Ok(HealthResponse.From(report));
     }
-
-    /// <param name="LagDocuments">Per change-feed function, the estimated changes not processed yet (as published).</param>
-    /// <param name="OldestUnprojectedAgeSeconds">Per change-feed function behind, how long ago its oldest unprocessed change was written.</param>
-    /// <param name="StatusPublishedAt">When the status timer computed the projection numbers; null when it has not yet.</param>
-    public sealed record HealthResponse(
-        string Status, IReadOnlyList<string> Reasons, string Cosmos, string Storage,
-        IReadOnlyDictionary<string, long>? LagDocuments, IReadOnlyDictionary<string, double>? OldestUnprojectedAgeSeconds,
-        int? PoisonMessages, int? ParkedInventories, DateTime CheckedAt, DateTime? StatusPublishedAt, int? StuckTransfers);
 }

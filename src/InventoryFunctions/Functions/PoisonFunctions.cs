@@ -15,13 +15,13 @@ namespace InventoryFunctions.Functions;
 public sealed class GetPoisonFunction(IPoisonQueue poison, ILogger<GetPoisonFunction> logger)
 {
     [Access(AccessPolicy.Operations)]
-    [Function("GetPoison")]
-    public async Task<IResult> Run(
+    [Function(nameof(GetPoison))]
+    public async Task<IResult> GetPoison(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "projections/poison")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var limit = (int)RequestReader.ReadInteger(request, "limit", IPoisonQueue.MaxBatch, 1, IPoisonQueue.MaxBatch, errors);
+        var limit = PoisonRequests.ReadLimit(request, errors);
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
@@ -30,17 +30,8 @@ public sealed class GetPoisonFunction(IPoisonQueue poison, ILogger<GetPoisonFunc
         if (problem is not null)
             return problem;
         var (messages, count) = answer;
-        return TypedResults.Ok(new PoisonListResponse(count, [.. messages.Select(m => new PoisonMessageResponse(
-            m.MessageId, m.Message?.DocumentId, m.Message?.PartitionKey, m.Message?.Version, m.Message?.Reason, m.Message?.DetectedAt.UtcDateTime,
-            m.InsertedAt?.UtcDateTime, m.DequeueCount, m.Message is null ? m.Text : null))]));
+        return TypedResults.Ok(new PoisonListResponse(count, [.. messages.Select(PoisonMessageResponse.From)]));
     }
-
-    public sealed record PoisonListResponse(int ApproximateCount, IReadOnlyList<PoisonMessageResponse> Messages);
-
-    /// <param name="Text">The raw text, only for a message that is not a poison message.</param>
-    public sealed record PoisonMessageResponse(
-        string MessageId, string? DocumentId, string? InventoryId, long? Version, string? Reason, DateTime? DetectedAt,
-        DateTime? InsertedAt, long DequeueCount, string? Text);
 }
 
 /// <summary>
@@ -51,14 +42,14 @@ public sealed class GetPoisonFunction(IPoisonQueue poison, ILogger<GetPoisonFunc
 public sealed class ReplayPoisonFunction(PoisonReplay replay, ILogger<ReplayPoisonFunction> logger)
 {
     [Access(AccessPolicy.Operations)]
-    [Function("ReplayPoison")]
-    public async Task<IResult> Run(
+    [Function(nameof(ReplayPoison))]
+    public async Task<IResult> ReplayPoison(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "projections/poison/replay")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var limit = (int)RequestReader.ReadInteger(request, "limit", IPoisonQueue.MaxBatch, 1, IPoisonQueue.MaxBatch, errors);
-        if (request.ContentLength > 0)
+        var limit = PoisonRequests.ReadLimit(request, errors);
+        if (RequestReader.HasBody(request))
             errors["body"] = ["replay takes no body; use ?limit= to bound it."];
         if (errors.Count > 0)
             return Problems.Validation(errors);
@@ -66,22 +57,16 @@ public sealed class ReplayPoisonFunction(PoisonReplay replay, ILogger<ReplayPois
         var (results, problem) = await StorageUnavailable.GuardAsync(logger, () => HttpEdge.GuardAsync(logger, "(poison replay)", () => replay.ReplayAsync(limit, cancellationToken)));
         if (problem is not null)
             return problem;
-        return TypedResults.Ok(new ReplayResponse(
-            results!.Count(r => r.Outcome == ReplayOutcome.Replayed),
-            [.. results!.Select(r => new ReplayedResponse(r.MessageId, r.DocumentId, r.InventoryId, r.Version, Outcome(r.Outcome)))]));
+        return TypedResults.Ok(PoisonReplayResponse.From(results!));
     }
+}
 
-    private static string Outcome(ReplayOutcome outcome) => outcome switch
-    {
-        ReplayOutcome.Replayed => "replayed",
-        ReplayOutcome.StillUndecodable => "still-undecodable",
-        ReplayOutcome.NotReplayable => "not-replayable",
-        _ => "failed",
-    };
-
-    public sealed record ReplayResponse(int Replayed, IReadOnlyList<ReplayedResponse> Messages);
-
-    public sealed record ReplayedResponse(string MessageId, string? DocumentId, string? InventoryId, long? Version, string Outcome);
+/// <summary>What the poison list and the poison replay read alike.</summary>
+internal static class PoisonRequests
+{
+    /// <summary><c>?limit=</c> of a poison list or replay: 1 to a Storage queue peek's maximum (32, the default).</summary>
+    public static int ReadLimit(HttpRequest request, IDictionary<string, string[]> errors) =>
+        (int)RequestReader.ReadInteger(request, "limit", IPoisonQueue.MaxBatch, 1, IPoisonQueue.MaxBatch, errors);
 }
 
 /// <summary>

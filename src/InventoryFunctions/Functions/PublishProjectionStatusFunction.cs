@@ -12,8 +12,8 @@ namespace InventoryFunctions.Functions;
 /// </summary>
 public sealed class PublishProjectionStatusFunction(ProjectionMonitor monitor, ILogger<PublishProjectionStatusFunction> logger)
 {
-    [Function("PublishProjectionStatus")]
-    public async Task Run([TimerTrigger("%" + AppSettings.ProjectionStatusSchedule + "%")] TimerInfo timer, CancellationToken cancellationToken)
+    [Function(nameof(PublishProjectionStatus))]
+    public async Task PublishProjectionStatus([TimerTrigger("%" + AppSettings.ProjectionStatusSchedule + "%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var status = await monitor.PublishAsync(cancellationToken);
         logger.LogInformation("Projection status published (past due {PastDue}): lag {Lag}, parked {Parked}, poison {Poison}, Cosmos DB {Cosmos}",

@@ -24,46 +24,52 @@ public sealed class RebuildProjectionsFunction(InventoryViewsRebuilder rebuilder
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "projections/rebuild")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        string? inventoryId = null;
-        if (request.ContentLength is not 0 && (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0))
+        if (!RequestReader.HasBody(request))
+            return await RebuildAllAsync(cancellationToken);
+        return await RequestReader.WithJsonBodyAsync(request, async body =>
         {
-            var (body, problem) = await RequestReader.ReadJsonBodyAsync(request, cancellationToken);
-            if (problem is not null)
-                return problem;
-            using (body)
-            {
-                var errors = new Dictionary<string, string[]>();
-                var root = body!.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
-                    errors["body"] = ["The body must be a JSON object: {\"inventoryId\":\"…\"}, or {} for every inventory."];
-                else
-                {
-                    CommandParser.RejectUnknownProperties(root, "", ["inventoryId"], errors);
-                    if (root.TryGetProperty("inventoryId", out var id))
-                    {
-                        inventoryId = id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-                        if (inventoryId is null)
-                            errors["inventoryId"] = ["inventoryId must be a string."];
-                        else
-                            CommandParser.ValidateInventoryId(inventoryId, errors);
-                    }
-                }
-                if (errors.Count > 0)
-                    return Problems.Validation(errors);
-            }
-        }
+            var errors = new Dictionary<string, string[]>();
+            var inventoryId = ReadTarget(body, errors);
+            if (errors.Count > 0)
+                return Problems.Validation(errors);
+            return inventoryId is null ? await RebuildAllAsync(cancellationToken) : await RebuildOneAsync(inventoryId, cancellationToken);
+        }, cancellationToken);
+    }
 
-        if (inventoryId is not null)
+    /// <summary>The inventory the body names, or null for every inventory (<c>{}</c>).</summary>
+    private static string? ReadTarget(JsonElement body, Dictionary<string, string[]> errors)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
         {
-            var (rebuilt, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => rebuilder.RebuildAsync(inventoryId, cancellationToken));
-            if (problem is not null)
-                return problem;
-            var view = rebuilt!.Inventory;
-            if (view.Version == 0)
-                return ViewResults.NotFound(inventoryId);
-            return TypedResults.Ok(new RebuiltViewResponse(inventoryId, view.Version, view.Items, rebuilt.Collected.MostCollected(CollectedView.MaxTop), view.UpdatedAt.UtcDateTime));
+            errors["body"] = ["The body must be a JSON object: {\"inventoryId\":\"…\"}, or {} for every inventory."];
+            return null;
         }
+        CommandParser.RejectUnknownProperties(body, "", ["inventoryId"], errors);
+        if (!body.TryGetProperty("inventoryId", out var id))
+            return null;
+        if (id.ValueKind != JsonValueKind.String)
+        {
+            errors["inventoryId"] = ["inventoryId must be a string."];
+            return null;
+        }
+        var inventoryId = id.GetString()!;
+        CommandParser.ValidateInventoryId(inventoryId, errors);
+        return inventoryId;
+    }
 
+    private async Task<IResult> RebuildOneAsync(string inventoryId, CancellationToken cancellationToken)
+    {
+        var (rebuilt, problem) = await HttpEdge.GuardAsync(logger, inventoryId, () => rebuilder.RebuildAsync(inventoryId, cancellationToken));
+        if (problem is not null)
+            return problem;
+        var view = rebuilt!.Inventory;
+        if (view.Version == 0)
+            return ViewResults.NotFound(inventoryId);
+        return TypedResults.Ok(new RebuiltViewResponse(inventoryId, view.Version, view.Items, rebuilt.Collected.MostCollected(CollectedView.MaxTop), view.UpdatedAt.UtcDateTime));
+    }
+
+    private async Task<IResult> RebuildAllAsync(CancellationToken cancellationToken)
+    {
         var (started, failure) = await StorageUnavailable.GuardAsync(logger,
             () => HttpEdge.GuardAsync(logger, "*", () => jobs.StartAsync(cancellationToken)), "The rebuild queue");
         if (failure is not null)
@@ -77,8 +83,8 @@ public sealed class RebuildProjectionsFunction(InventoryViewsRebuilder rebuilder
 public sealed class GetRebuildJobFunction(RebuildJobs jobs, ILogger<GetRebuildJobFunction> logger)
 {
     [Access(AccessPolicy.Operations)]
-    [Function("GetRebuildJob")]
-    public async Task<IResult> Run(
+    [Function(nameof(GetRebuildJob))]
+    public async Task<IResult> GetRebuildJob(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "projections/rebuild/{jobId}")] HttpRequest request,
         string jobId,
         CancellationToken cancellationToken)

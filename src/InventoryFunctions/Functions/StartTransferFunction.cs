@@ -22,13 +22,10 @@ public sealed class StartTransferFunction(TransferService transfers, ILogger<Sta
         string inventoryId,
         CancellationToken cancellationToken)
     {
-        var (body, bodyProblem) = await RequestReader.ReadJsonBodyAsync(request, cancellationToken);
-        if (bodyProblem is not null)
-            return bodyProblem;
-        using (body)
+        return await RequestReader.WithJsonBodyAsync(request, async body =>
         {
             var errors = CommandParser.ErrorsForRoute(inventoryId);
-            var parsed = CommandParser.ParseTransfer(body!.RootElement, inventoryId, errors);
+            var parsed = CommandParser.ParseTransfer(body, inventoryId, errors);
             var expectedVersion = RequestReader.ReadExpectedVersion(request, errors);
             var key = RequestReader.ReadIdempotencyKey(request, errors);
             if (key is null && !errors.ContainsKey("Idempotency-Key"))
@@ -50,7 +47,7 @@ public sealed class StartTransferFunction(TransferService transfers, ILogger<Sta
                 return TypedResults.Json(TransferResponse.Of(started.Transfer), statusCode: StatusCodes.Status202Accepted);
             }
             return CommandEndpoint.ProblemFor(((TransferOutcome.NotStarted)outcome!).Outcome, response, inventoryId);
-        }
+        }, cancellationToken);
     }
 
     public static string TransferLocation(string from, string transferId) => $"/api/inventories/{from}/transfers/{transferId}";

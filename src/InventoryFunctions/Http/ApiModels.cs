@@ -145,3 +145,82 @@ public sealed record DwellTimeResponse(string InventoryId, long Version, DateTim
 
 /// <summary>Items by total units ever added across all inventories, most first.</summary>
 public sealed record GlobalMostCollectedResponse(IReadOnlyList<Projections.CollectedItem> Items);
+
+// ---- Operations: health, projection status, poison queue ------------------------------------------------------------
+
+/// <param name="LagDocuments">Per change-feed function, the estimated changes not processed yet (as published).</param>
+/// <param name="OldestUnprojectedAgeSeconds">Per change-feed function behind, how long ago its oldest unprocessed change was written.</param>
+/// <param name="StatusPublishedAt">When the status timer computed the projection numbers; null when it has not yet.</param>
+public sealed record HealthResponse(
+    string Status, IReadOnlyList<string> Reasons, string Cosmos, string Storage,
+    IReadOnlyDictionary<string, long>? LagDocuments, IReadOnlyDictionary<string, double>? OldestUnprojectedAgeSeconds,
+    int? PoisonMessages, int? ParkedInventories, DateTime CheckedAt, DateTime? StatusPublishedAt, int? StuckTransfers)
+{
+    /// <summary>The numbers of a healthy or degraded answer; an unhealthy one is a problem (see <c>HealthFunction</c>).</summary>
+    public static HealthResponse From(Projections.HealthReport report)
+    {
+        var published = report.Published;
+        return new(report.Status, report.Reasons, report.Cosmos.State, report.Storage.State,
+            published?.Feeds?.ToDictionary(f => f.FunctionName, f => f.EstimatedDocuments),
+            published?.Feeds?.Where(f => f.OldestUnprojectedAt is not null).ToDictionary(f => f.FunctionName, f => AgeSeconds(f.OldestUnprojectedAt, report.At)!.Value),
+            report.PoisonMessages, published?.Parked?.Count, report.At.UtcDateTime, published?.At.UtcDateTime, published?.StuckTransfers);
+    }
+
+    /// <summary>Seconds from <paramref name="writtenAt"/> to <paramref name="now"/>, to a tenth; null when there is no instant.</summary>
+    public static double? AgeSeconds(DateTimeOffset? writtenAt, DateTimeOffset now) =>
+        writtenAt is { } at ? Math.Round((now - at).TotalSeconds, 1) : null;
+}
+
+/// <summary>The projection status computed live (<c>GET /api/projections/status</c>).</summary>
+public sealed record StatusResponse(
+    IReadOnlyList<FeedResponse>? Functions, int? PoisonMessages, Projections.ParkedSummary? Parked,
+    Projections.DependencyState Cosmos, Projections.DependencyState Storage, DateTime At, int? StuckTransfers)
+{
+    public static StatusResponse From(Projections.ProjectionStatus status) => new(
+        status.Feeds?.Select(f => FeedResponse.From(f, status.At)).ToList(),
+        status.PoisonMessages, status.Parked, status.Cosmos, status.Storage, status.At.UtcDateTime, status.StuckTransfers);
+}
+
+public sealed record FeedResponse(string Function, string ProcessorName, long EstimatedDocuments, bool Started, double? OldestUnprojectedAgeSeconds, IReadOnlyList<LeaseResponse> Leases)
+{
+    public static FeedResponse From(Projections.FeedLag feed, DateTimeOffset at) => new(
+        feed.FunctionName, feed.ProcessorName, feed.EstimatedDocuments, feed.Leases.Count > 0, HealthResponse.AgeSeconds(feed.OldestUnprojectedAt, at),
+        [.. feed.Leases.Select(l => new LeaseResponse(l.LeaseToken, l.EstimatedDocuments, l.Owner, HealthResponse.AgeSeconds(l.OldestUnprojectedAt, at),
+            HealthResponse.AgeSeconds(l.RenewedAt, at), feed.Unrenewed(at).Contains(l)))]);
+}
+
+/// <param name="OldestUnprojectedAgeSeconds">Seconds since the lease's oldest unprocessed change was written (its <c>_ts</c>, 1 s precision); null when caught up.</param>
+/// <param name="RenewedAgeSeconds">Seconds since the lease document was last written (a renewal or a checkpoint; 1 s precision).</param>
+/// <param name="Unrenewed">True when an owner holds the lease but has not renewed it within the lease expiration interval (it stopped).</param>
+public sealed record LeaseResponse(string LeaseToken, long EstimatedDocuments, string? Owner, double? OldestUnprojectedAgeSeconds, double? RenewedAgeSeconds, bool Unrenewed);
+
+/// <summary>The poison queue's first messages, peeked, with the approximate total.</summary>
+public sealed record PoisonListResponse(int ApproximateCount, IReadOnlyList<PoisonMessageResponse> Messages);
+
+/// <param name="Text">The raw text, only for a message that is not a poison message.</param>
+public sealed record PoisonMessageResponse(
+    string MessageId, string? DocumentId, string? InventoryId, long? Version, string? Reason, DateTime? DetectedAt,
+    DateTime? InsertedAt, long DequeueCount, string? Text)
+{
+    public static PoisonMessageResponse From(Projections.QueuedPoison m) => new(
+        m.MessageId, m.Message?.DocumentId, m.Message?.PartitionKey, m.Message?.Version, m.Message?.Reason, m.Message?.DetectedAt.UtcDateTime,
+        m.InsertedAt?.UtcDateTime, m.DequeueCount, m.Message is null ? m.Text : null);
+}
+
+/// <summary>What a poison replay did: how many messages it replayed, and each message's outcome.</summary>
+public sealed record PoisonReplayResponse(int Replayed, IReadOnlyList<ReplayedResponse> Messages)
+{
+    public static PoisonReplayResponse From(IReadOnlyList<Projections.ReplayedMessage> results) => new(
+        results.Count(r => r.Outcome == Projections.ReplayOutcome.Replayed),
+        [.. results.Select(r => new ReplayedResponse(r.MessageId, r.DocumentId, r.InventoryId, r.Version, Outcome(r.Outcome)))]);
+
+    private static string Outcome(Projections.ReplayOutcome outcome) => outcome switch
+    {
+        Projections.ReplayOutcome.Replayed => "replayed",
+        Projections.ReplayOutcome.StillUndecodable => "still-undecodable",
+        Projections.ReplayOutcome.NotReplayable => "not-replayable",
+        _ => "failed",
+    };
+}
+
+public sealed record ReplayedResponse(string MessageId, string? DocumentId, string? InventoryId, long? Version, string Outcome);

@@ -13,28 +13,23 @@ public static class CommandEndpoint
     public const string IdempotentReplayedHeader = "Idempotent-Replayed";
 
     /// <summary>
+    /// Reads the JSON body, parses it with <paramref name="parse"/> (null when the errors say why) and runs the command
+    /// as <see cref="ExecuteAsync"/> does.
+    /// </summary>
+    public static Task<IResult> ExecuteJsonAsync(HttpRequest request, InventoryService service, string inventoryId,
+        Func<JsonElement, Dictionary<string, string[]>, InventoryCommand?> parse, int successStatus, ILogger logger, CancellationToken cancellationToken) =>
+        RequestReader.WithJsonBodyAsync(request, body =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            var command = parse(body, errors);
+            return ExecuteAsync(request, service, inventoryId, command, errors, successStatus, logger, cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>
     /// Runs <paramref name="command"/> (already parsed; null when <paramref name="errors"/> says why) and answers
     /// with <paramref name="successStatus"/> and the appended events (a replay too: the same request answered the same
     /// way the first time), or the problem.
     /// </summary>
-    /// <summary>
-    /// Reads the JSON body, parses it with <paramref name="parse"/> (null when the errors say why) and runs the command
-    /// as <see cref="ExecuteAsync"/> does.
-    /// </summary>
-    public static async Task<IResult> ExecuteJsonAsync(HttpRequest request, InventoryService service, string inventoryId,
-        Func<JsonElement, Dictionary<string, string[]>, InventoryCommand?> parse, int successStatus, ILogger logger, CancellationToken cancellationToken)
-    {
-        var (body, problem) = await RequestReader.ReadJsonBodyAsync(request, cancellationToken);
-        if (problem is not null)
-            return problem;
-        using (body)
-        {
-            var errors = new Dictionary<string, string[]>();
-            var command = parse(body!.RootElement, errors);
-            return await ExecuteAsync(request, service, inventoryId, command, errors, successStatus, logger, cancellationToken);
-        }
-    }
-
     public static async Task<IResult> ExecuteAsync(HttpRequest request, InventoryService service, string inventoryId,
         InventoryCommand? command, Dictionary<string, string[]> errors, int successStatus, ILogger logger, CancellationToken cancellationToken)
     {

@@ -43,16 +43,8 @@ public static class CommandParser
         }
 
         var events = new List<InventoryEvent>(list.GetArrayLength());
-        var index = 0;
-        foreach (var element in list.EnumerateArray())
+        foreach (var (element, path) in ObjectsIn(list, "events", "event", EventProperties, errors))
         {
-            var path = $"events[{index++}]";
-            if (element.ValueKind != JsonValueKind.Object)
-            {
-                errors[path] = ["Each event must be a JSON object."];
-                continue;
-            }
-            RejectUnknownProperties(element, path + ".", EventProperties, errors);
             var type = element.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
             if (type is not (EventTypes.ItemAdded or EventTypes.ItemRemoved))
                 errors[path + ".type"] = [$"type must be \"{EventTypes.ItemAdded}\" or \"{EventTypes.ItemRemoved}\"."];
@@ -62,6 +54,27 @@ public static class CommandParser
                 events.Add(e);
         }
         return events.Count == list.GetArrayLength() && errors.Count == 0 ? new AppendEvents(events) : null;
+    }
+
+    /// <summary>
+    /// The objects of the array <paramref name="list"/> (the body's property <paramref name="name"/>), each with its path
+    /// (<c>events[2]</c>) and its unknown properties refused; an element that is not an object is an error on its path.
+    /// </summary>
+    private static IEnumerable<(JsonElement Element, string Path)> ObjectsIn(JsonElement list, string name, string what, string[] properties,
+        IDictionary<string, string[]> errors)
+    {
+        var index = 0;
+        foreach (var element in list.EnumerateArray())
+        {
+            var path = $"{name}[{index++}]";
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                errors[path] = [$"Each {what} must be a JSON object."];
+                continue;
+            }
+            RejectUnknownProperties(element, path + ".", properties, errors);
+            yield return (element, path);
+        }
     }
 
     private static readonly string[] TransferProperties = ["to", "items"];
@@ -93,16 +106,8 @@ public static class CommandParser
             return null;
         }
         var lines = new List<TransferLine>(list.GetArrayLength());
-        var index = 0;
-        foreach (var element in list.EnumerateArray())
+        foreach (var (element, path) in ObjectsIn(list, "items", "line", TransferLineProperties, errors))
         {
-            var path = $"items[{index++}]";
-            if (element.ValueKind != JsonValueKind.Object)
-            {
-                errors[path] = ["Each line must be a JSON object."];
-                continue;
-            }
-            RejectUnknownProperties(element, path + ".", TransferLineProperties, errors);
             var itemId = ReadItemId(element, path + ".itemId", errors);
             var quantity = ReadQuantity(element, path + ".quantity", errors);
             if (itemId is not null && quantity is not null)

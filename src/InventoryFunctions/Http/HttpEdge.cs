@@ -54,6 +54,22 @@ public static class HttpEdge
         }
     }
 
+    /// <summary>
+    /// The shape of every read of one inventory: the route's inventory id and the query read together
+    /// (<paramref name="query"/> adds what is wrong to the errors; one 400 names all of it), then the store call
+    /// guarded as <see cref="GuardAsync{T}"/> does, then <paramref name="answer"/>.
+    /// </summary>
+    public static async Task<IResult> ReadAsync<TQuery, T>(ILogger logger, string inventoryId, Func<Dictionary<string, string[]>, TQuery> query,
+        Func<TQuery, Task<T>> read, Func<TQuery, T, IResult> answer)
+    {
+        var errors = CommandParser.ErrorsForRoute(inventoryId);
+        var asked = query(errors);
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+        var (value, problem) = await GuardAsync(logger, inventoryId, () => read(asked));
+        return problem ?? answer(asked, value!);
+    }
+
     public static string ETag(long version) => "\"" + version.ToString(CultureInfo.InvariantCulture) + "\"";
 
     private static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable

@@ -42,6 +42,13 @@ public static class Problems
     public static readonly ProblemType Forbidden = new("forbidden", StatusCodes.Status403Forbidden, "The token does not allow this request.");
     public static readonly ProblemType CorruptProjection = new("corrupt-projection", StatusCodes.Status500InternalServerError, "The inventory's projection cannot be read.");
 
+    /// <summary>404 <c>inventory-not-found</c> for a read of the log (audit log, time travel, replay): no event has this inventory id.</summary>
+    public static ProblemHttpResult NoEvents(string inventoryId) => InventoryNotFound.With($"Inventory '{inventoryId}' has no events.");
+
+    /// <summary>404 <c>version-not-found</c> with <c>currentVersion</c>, where the inventory is.</summary>
+    public static ProblemHttpResult VersionNotReached(string detail, long currentVersion) =>
+        VersionNotFound.With(detail, new Dictionary<string, object?> { ["currentVersion"] = currentVersion });
+
     public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>
         ValidationFailed.With("See 'errors' for every field that was rejected.", new Dictionary<string, object?> { ["errors"] = errors });
 }

@@ -15,8 +15,25 @@ public static class RequestReader
     public const int MaxBodyBytes = 64 * 1024;
     public const int MaxIdempotencyKeyLength = 100;
 
+    /// <summary>
+    /// The one way a request's body is read: parsed (see <see cref="ReadJsonBodyAsync"/>) and handed to
+    /// <paramref name="handle"/>, or the problem answered without calling it; the parsed body is released after.
+    /// </summary>
+    public static async Task<IResult> WithJsonBodyAsync(HttpRequest request, Func<JsonElement, Task<IResult>> handle, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadJsonBodyAsync(request, cancellationToken);
+        if (problem is not null)
+            return problem;
+        using (body)
+            return await handle(body!.RootElement);
+    }
+
+    /// <summary>Whether the request carries a body: a Content-Length above 0, or a chunked one (which has none).</summary>
+    public static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
     /// <summary>The parsed body, or the problem to answer with (413, 415, or 400: see <see cref="StrictJson"/>).</summary>
-    public static async Task<(JsonDocument? Body, IResult? Problem)> ReadJsonBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<(JsonDocument? Body, IResult? Problem)> ReadJsonBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!IsJson(request.ContentType))
             return (null, Problems.UnsupportedMediaType.With($"Send 'Content-Type: application/json' (got '{request.ContentType ?? "none"}')."));

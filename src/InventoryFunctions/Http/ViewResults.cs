@@ -25,9 +25,8 @@ public static class ViewResults
         FreshRead<T>.Found found => Found(request, version(found.Value), page, found.Source, parked(found.Value), () => body(found.Value)),
         FreshRead<T>.NoInventory => NotFound(inventoryId),
         FreshRead<T>.CorruptView => Corrupt(inventoryId),
-        FreshRead<T>.NotReached notReached => Problems.VersionNotFound.With(
-            $"Inventory '{inventoryId}' is at version {notReached.CurrentVersion}, below the minVersion asked for.",
-            new Dictionary<string, object?> { ["currentVersion"] = notReached.CurrentVersion }),
+        FreshRead<T>.NotReached notReached => Problems.VersionNotReached(
+            $"Inventory '{inventoryId}' is at version {notReached.CurrentVersion}, below the minVersion asked for.", notReached.CurrentVersion),
         FreshRead<T>.TooFarBehind behind => HttpEdge.WithRetryAfter(1, Problems.ServiceUnavailable.With(
             $"The projection of '{inventoryId}' is at version {behind.ViewVersion}, more than {FreshViews.MaxCatchUpEvents} events behind minVersion; retry shortly.")),
         _ => throw new InvalidOperationException($"Unknown read outcome {read}"),

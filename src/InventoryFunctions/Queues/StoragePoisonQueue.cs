@@ -62,11 +62,10 @@ public sealed class StoragePoisonQueue(Func<QueueClient> createClient) : IPoison
         return new QueuedPoison(id, message is { Reason: not null } ? message : null, text, insertedOn, dequeueCount, receipt);
     }
 
-    /// <summary>From the <c>PoisonQueueStorage</c> connection: a connection string, or <c>PoisonQueueStorage__queueServiceUri</c> with a managed identity.</summary>
-    public static QueueClient CreateClient(IConfiguration configuration) =>
-        CreateClient(configuration, configuration[AppSettings.PoisonQueueName] ?? "projection-poison");
-
-    /// <summary>A queue of the <c>PoisonQueueStorage</c> account (the projections' queues share it).</summary>
+    /// <summary>
+    /// A queue of the <c>PoisonQueueStorage</c> account (the projections' queues share it, see <see cref="QueueOptions"/>): a
+    /// connection string, or <c>PoisonQueueStorage__queueServiceUri</c> with a managed identity.
+    /// </summary>
     public static QueueClient CreateClient(IConfiguration configuration, string queueName)
     {
         var setting = configuration.GetSection(AppSettings.PoisonQueueConnection);

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
 using InventoryFunctions.Projections;
-using Microsoft.Extensions.Configuration;
 
 namespace InventoryFunctions.Queues;
 
@@ -11,8 +10,6 @@ namespace InventoryFunctions.Queues;
 /// </summary>
 public sealed class StorageRebuildQueue(Func<QueueClient> createClient) : IRebuildPageQueue
 {
-    public const string DefaultQueueName = "projection-rebuilds";
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     // Created on first use: a missing setting then fails the start of a rebuild, not the app.
@@ -33,7 +30,4 @@ public sealed class StorageRebuildQueue(Func<QueueClient> createClient) : IRebui
             return null;
         }
     }
-
-    public static QueueClient CreateClient(IConfiguration configuration) =>
-        StoragePoisonQueue.CreateClient(configuration, configuration[AppSettings.RebuildQueueName] ?? DefaultQueueName);
 }

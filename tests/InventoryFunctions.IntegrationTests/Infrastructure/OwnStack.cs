@@ -70,21 +70,11 @@ public sealed class OwnStack : IAsyncDisposable
     /// </summary>
     public async Task<JsonReply> PublishedHealthAsync(DateTimeOffset since, TimeSpan within, Func<JsonReply, bool>? until = null)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var health = await HealthAsync();
-            if (health.Status == HttpStatusCode.OK && health.Body.TryGetProperty("statusPublishedAt", out var at) && at.ValueKind == JsonValueKind.String
-                && at.GetDateTimeOffset() >= since && (until?.Invoke(health) ?? true))
-                return health;
-            if (clock.Elapsed > within)
-            {
-                var timerLog = _statusTimer?.Logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).TakeLast(15) ?? [];
-                Assert.Fail($"No health answer from a status published after {since:O} within {within.TotalSeconds:F0} s: {health}\n"
-                    + "status timer's warnings:\n" + string.Join("\n", timerLog));
-            }
-            await Task.Delay(200);
-        }
+        return await Eventually.UntilAsync($"a health answer from a status published after {since:O}", HealthAsync,
+            health => health.Status == HttpStatusCode.OK && health.Body.TryGetProperty("statusPublishedAt", out var at) && at.ValueKind == JsonValueKind.String
+                && at.GetDateTimeOffset() >= since && (until?.Invoke(health) ?? true),
+            within, TimeSpan.FromMilliseconds(200), detail: () => "status timer's warnings:\n" + string.Join("\n",
+                _statusTimer?.Logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).TakeLast(15) ?? []));
     }
 
     public async Task<JsonReply> StatusAsync() => await Http.GetJsonAsync("projections/status");
@@ -108,17 +98,8 @@ public sealed class OwnStack : IAsyncDisposable
     /// Polls the status until <c>ProjectInventory</c>'s estimate is 0: a view can be written before the trigger
     /// checkpoints the batch in its lease, so "projected" and "estimated caught up" are a moment apart.
     /// </summary>
-    public async Task<(long Documents, int Leases, double? OldestAgeSeconds)> WaitForNoLagAsync(TimeSpan within)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var lag = await LagAsync();
-            if (lag.Documents == 0 && lag.Leases > 0 || clock.Elapsed > within)
-                return lag;
-            await Task.Delay(100);
-        }
-    }
+    public Task<(long Documents, int Leases, double? OldestAgeSeconds)> WaitForNoLagAsync(TimeSpan within) =>
+        Eventually.UntilAsync("ProjectInventory's estimate to be 0 with its leases taken", LagAsync, lag => lag.Documents == 0 && lag.Leases > 0, within);
 
     public async ValueTask DisposeAsync()
     {
