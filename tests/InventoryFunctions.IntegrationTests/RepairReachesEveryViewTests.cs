@@ -44,9 +44,11 @@ public sealed class RepairReachesEveryViewTests
 
         // Every view moves past the undecodable version: the board counts what decodes, and the poison queue lists it.
         await ops.Http.WaitForViewAsync(broken, 4, Within);
-        await WaitAsync(() => ops.Http.GetJsonAsync($"inventories/{broken}/dwell-time"), r => r.Status == HttpStatusCode.OK && r.Body.GetProperty("version").GetInt64() >= 4, "the dwell-time view at version 4");
-        await WaitAsync(() => ops.Http.GetJsonAsync("most-collected?top=100"), r => Ranking(r).SequenceEqual([("sword", 2L), ("axe", 2L), ("shield", 1L)]), "the board over what decodes");
-        await WaitAsync(() => ops.Http.GetJsonAsync("projections/poison"), r => r.Body.GetProperty("messages").EnumerateArray().Any(m => m.GetProperty("inventoryId").GetString() == broken), "the poison message");
+        await ops.Http.WaitForDwellTimeAsync(broken, 4);
+        await Eventually.UntilAsync("the board over what decodes", () => ops.Http.GetJsonAsync("most-collected?top=100"),
+            r => Ranking(r).SequenceEqual([("sword", 2L), ("axe", 2L), ("shield", 1L)]), Within);
+        await Eventually.UntilAsync($"a poison message about {broken}", () => ops.Http.GetJsonAsync("projections/poison"),
+            r => r.Body.GetProperty("messages").EnumerateArray().Any(m => m.GetProperty("inventoryId").GetString() == broken), Within);
 
         // The operator repairs the document in place, then replays the queue twice.
         var repaired = EventCodec.Encode(broken, new RecordedEvent(2, T0.AddMinutes(10), new ItemAdded("shield", 1)));
@@ -74,17 +76,5 @@ public sealed class RepairReachesEveryViewTests
     {
         Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
         return [.. reply.Body.GetProperty("items").EnumerateArray().Select(i => (i.GetProperty("itemId").GetString()!, i.GetProperty("collected").GetInt64()))];
-    }
-
-    private static async Task WaitAsync(Func<Task<JsonReply>> read, Func<JsonReply, bool> done, string what)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        JsonReply last;
-        while (!done(last = await read()))
-        {
-            if (clock.Elapsed > Within)
-                Assert.Fail($"Not reached within {Within.TotalSeconds:F0} s: {what}; last answer: {last}");
-            await Task.Delay(100);
-        }
     }
 }
