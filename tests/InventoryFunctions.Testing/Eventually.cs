@@ -65,5 +65,7 @@ public static class Eventually
 
     private static string Cut(string text) => text.Length <= MaxShown ? text : text[..MaxShown] + $"… ({text.Length} characters)";
 
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => b < TimeSpan.Zero ? TimeSpan.Zero : a < b ? a : b;
+    // At least 1 ms: Task.Delay rounds a shorter wait down to none, and the last sub-millisecond before the deadline
+    // would become a busy loop of probes.
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => TimeSpan.FromMilliseconds(Math.Max(1, (a < b ? a : b).TotalMilliseconds));
 }
