@@ -37,9 +37,9 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<ITransferStore, CosmosTransferStore>();
         services.AddSingleton<TransferService>();
 
-        services.AddSingleton<IProjectionStore, CosmosProjectionStore>();
+        services.AddSingleton<IViewStore, CosmosViewStore>();
         services.AddSingleton<IPoisonQueue>(_ => new StoragePoisonQueue(() => StoragePoisonQueue.CreateClient(configuration)));
-        services.AddSingleton<InventoryProjector>();
+        services.AddSingleton<ViewProjectors>();
         services.AddSingleton<IRebuildJobStore, CosmosRebuildJobStore>();
         services.AddSingleton<IRebuildPageQueue>(_ => new StorageRebuildQueue(() => StorageRebuildQueue.CreateClient(configuration)));
         services.AddSingleton(new RebuildJobOptions(Math.Clamp(
@@ -62,12 +62,6 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<PoisonReplay>();
         services.AddSingleton<ProjectionGauges>();
         services.AddInventoryTelemetry(configuration);
-        services.AddSingleton<IViewCodec<DwellTimeView>, DwellTimeDocument>();
-        services.AddSingleton<IViewStore<DwellTimeView>, CosmosViewStore<DwellTimeView>>();
-        services.AddSingleton<VersionedViewProjector<DwellTimeView>>();
-        services.AddSingleton<IViewCodec<CollectedView>, CollectedViewDocument>();
-        services.AddSingleton<IViewStore<CollectedView>, CosmosViewStore<CollectedView>>();
-        services.AddSingleton<VersionedViewProjector<CollectedView>>();
         services.AddSingleton<InventoryViewsRebuilder>();
         services.AddSingleton<IGlobalCollectedStore, CosmosGlobalCollectedStore>();
         services.AddSingleton<GlobalCollectedProjector>();
