@@ -39,36 +39,104 @@ public sealed class ProjectorCostTests(LocalStackFixture stack, ITestOutputHelpe
             await events.ImportAsync($"cost-{i}", Enumerable.Range(1, EventsPerInventory).Select(v =>
                 new RecordedEvent(v, DateTimeOffset.UnixEpoch.AddDays(20_000).AddSeconds(v), new ItemAdded("item-" + random.Next(20), 1))));
         }
-        var log = await CollectedOracle.ReadAllEventsAsync(events);
-
         await using var reader = await stack.Stack.StartAppAsync(settings);
         using var http = reader.CreateHttpClient();
         var alone = new Dictionary<string, string?>(settings);
         foreach (var feed in InventoryFunctions.Functions.ChangeFeedFunctions.All)
             alone[$"AzureWebJobs.{feed.Name}.Disabled"] = feed.Name == function ? "false" : "true";
-        await using var projector = await stack.Stack.StartAppAsync(alone);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline && !await DrainedAsync(http, function, log))
-            await Task.Delay(200);
-        Assert.True(await DrainedAsync(http, function, log), $"{function} did not project within 60 s");
+        await using var projector = await stack.Stack.StartAppAsync(alone, wire => wire.KeepBodiesOf.Add("ChangeFeed"));
+        await ProjectedAsync(http, function, events, EventsPerInventory);
+        var first = Count(projector, function, "first delivery, every document created");
+        // Steady states: one more event per inventory, then six, which replace what the first delivery created.
+        var version = (long)EventsPerInventory;
+        var steady = new List<(Dictionary<string, int> Counts, int InventoryBatches)>();
+        foreach (var perInventory in new[] { 1, EventsPerInventory })
+        {
+            projector.Wire.Reset();
+            for (var i = 0; i < Inventories; i++)
+            {
+                await events.ImportAsync($"cost-{i}", Enumerable.Range(1, perInventory).Select(v =>
+                    new RecordedEvent(version + v, DateTimeOffset.UnixEpoch.AddDays(20_001).AddSeconds(v), new ItemAdded("item-" + random.Next(20), 1))));
+            }
+            version += perInventory;
+            await ProjectedAsync(http, function, events, version);
+            steady.Add(Count(projector, function, $"{perInventory} more events per inventory, documents replaced"));
+        }
+        if (function != "ProjectGlobalCollected")
+            await PrintDocumentSizesAsync(function);
 
+        foreach (var (counts, inventoryBatches) in steady.Prepend(first))
+        {
+            if (function == "ProjectGlobalCollected")
+            {
+                Assert.InRange(counts.GetValueOrDefault("global most-collected"), 1, 2 * inventoryBatches);
+                continue;
+            }
+            // Per inventory of a page: one read of the roots with the parts the batch needs (a query) and one
+            // transactional batch. Batches and queries do not name their document, so the views of one function are
+            // counted together.
+            Assert.Equal([("per-inventory views", 2 * inventoryBatches)], counts.Select(kv => (kv.Key, kv.Value)));
+        }
+    }
+
+    private static async Task ProjectedAsync(HttpClient http, string function, Microsoft.Azure.Cosmos.Container events, long version)
+    {
+        var log = await CollectedOracle.ReadAllEventsAsync(events);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline && !await DrainedAsync(http, function, log, version))
+            await Task.Delay(200);
+        Assert.True(await DrainedAsync(http, function, log, version), $"{function} did not project version {version} within 60 s");
+    }
+
+    /// <returns>The requests by view, and the inventory-batches (an inventory with events in one change-feed page) they served.</returns>
+    private (Dictionary<string, int> Counts, int InventoryBatches) Count(LocalApp projector, string function, string phase)
+    {
         var requests = projector.Wire.DataRequests.Where(r => r.Container == stack.Options.ProjectionsContainerName).ToList();
         var counts = requests.GroupBy(ViewOf).ToDictionary(g => g.Key, g => g.Count());
+        var pages = projector.Wire.DataRequests.Where(r => r.Operation == "ChangeFeed" && r.Status == 200 && r.Body is not null).ToList();
+        var inventoryBatches = pages.Sum(InventoriesIn);
+        var events = pages.Sum(EventsIn);
         var charge = requests.Sum(r => r.RequestCharge);
-        output.WriteLine($"{function}, {Inventories} inventories x {EventsPerInventory} events, one change-feed page: "
-            + string.Join(", ", counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value} requests ({(double)kv.Value / Inventories:0.00} per inventory)"))
-            + $"; modelled {charge / Inventories:0.0} RU per inventory ("
-            + string.Join(", ", requests.GroupBy(r => r.Operation).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Sum(r => r.RequestCharge) / Inventories:0.0}")) + ")");
+        output.WriteLine($"{function}, {phase}: {pages.Count} change-feed pages, {inventoryBatches} inventory-batches, {events} events; "
+            + string.Join(", ", counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value} requests ({(double)kv.Value / inventoryBatches:0.00} per inventory-batch)"))
+            + $"; modelled {charge / inventoryBatches:0.0} RU per inventory-batch, {charge / events:0.0} per event ("
+            + string.Join(", ", requests.GroupBy(r => r.Operation).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Sum(r => r.RequestCharge) / inventoryBatches:0.0}")) + ")"
+            + $"; change feed of the events {projector.Wire.DataRequests.Where(r => r.Operation == "ChangeFeed").Sum(r => r.RequestCharge):0.0} RU with the empty polls");
         Assert.False(counts.ContainsKey("other"), "requests on the projections container that no view explains: "
             + string.Join(", ", requests.Where(r => ViewOf(r) == "other")));
-        if (function == "ProjectGlobalCollected")
+        return (counts, inventoryBatches);
+    }
+
+    private static List<System.Text.Json.JsonElement> EventDocuments(CosmosRequest page) =>
+        System.Text.Json.JsonDocument.Parse(page.Body!).RootElement.GetProperty("Documents").EnumerateArray()
+            .Where(d => d.TryGetProperty("version", out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number).ToList();
+
+    private static int InventoriesIn(CosmosRequest page) => EventDocuments(page).Select(d => d.GetProperty("inventoryId").GetString()).Distinct().Count();
+
+    private static int EventsIn(CosmosRequest page) => EventDocuments(page).Count;
+
+    /// <summary>What the model bills by: the size of each kind of document the function wrote (JSON without system properties).</summary>
+    private async Task PrintDocumentSizesAsync(string function)
+    {
+        var projections = stack.Client.GetContainer("projector-cost-" + function.ToLowerInvariant(), stack.Options.ProjectionsContainerName);
+        var sizes = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        using var iterator = projections.GetItemQueryStreamIterator("SELECT * FROM c",
+            requestOptions: new Microsoft.Azure.Cosmos.QueryRequestOptions { PartitionKey = new Microsoft.Azure.Cosmos.PartitionKey("cost-0") });
+        while (iterator.HasMoreResults)
         {
-            Assert.InRange(counts.GetValueOrDefault("global most-collected"), 1, 2 * Inventories);
-            return;
+            using var page = await iterator.ReadNextAsync();
+            using var body = await System.Text.Json.JsonDocument.ParseAsync(page.Content);
+            foreach (var document in body.RootElement.GetProperty("Documents").EnumerateArray())
+            {
+                var id = document.GetProperty("id").GetString()!;
+                var kind = System.Text.RegularExpressions.Regex.Replace(id, "[0-9]{2,}", "N");
+                var bytes = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, System.Text.Json.JsonElement>(
+                    document.EnumerateObject().Where(p => !p.Name.StartsWith('_')).Select(p => KeyValuePair.Create(p.Name, p.Value)))).Length;
+                (sizes.TryGetValue(kind, out var list) ? list : sizes[kind] = []).Add(bytes);
+            }
         }
-        // Per inventory: one read of the roots with the parts the batch needs (a query) and one transactional batch.
-        // Batches and queries do not name their document, so the views of one function are counted together.
-        Assert.Equal([("per-inventory views", 2 * Inventories)], counts.Select(kv => (kv.Key, kv.Value)));
+        output.WriteLine($"{function} documents of one inventory (bytes without system properties, mean and largest): "
+            + string.Join(", ", sizes.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} x{kv.Value.Count} {kv.Value.Average():0} / {kv.Value.Max()}")));
     }
 
     /// <summary>
@@ -88,7 +156,7 @@ public sealed class ProjectorCostTests(LocalStackFixture stack, ITestOutputHelpe
             _ => "other",
         };
 
-    private static async Task<bool> DrainedAsync(HttpClient http, string function, IReadOnlyList<(string InventoryId, RecordedEvent Event)> log)
+    private static async Task<bool> DrainedAsync(HttpClient http, string function, IReadOnlyList<(string InventoryId, RecordedEvent Event)> log, long version)
     {
         if (function == "ProjectGlobalCollected")
         {
@@ -102,7 +170,7 @@ public sealed class ProjectorCostTests(LocalStackFixture stack, ITestOutputHelpe
             foreach (var route in routes)
             {
                 var view = await http.GetJsonAsync(route);
-                if (view.Status != HttpStatusCode.OK || view.Body.GetProperty("version").GetInt64() < EventsPerInventory)
+                if (view.Status != HttpStatusCode.OK || view.Body.GetProperty("version").GetInt64() < version)
                     return false;
                 if (route.Contains("most-collected", StringComparison.Ordinal)
                     && !Ranked(view.Body).SequenceEqual(CollectedOracle.MostCommon(log.Where(e => e.InventoryId == id), 100)))
