@@ -13,8 +13,8 @@ namespace InventoryFunctions.Projections;
 /// and changed parts, guarded by the roots' etags (plus one range query to fill a gap, and one query for the parts of
 /// the events it brings). Each view applies only the versions above its own, in order, so a redelivery writes nothing;
 /// a missing, unreadable or old-shaped view is recomputed from the log (in a new generation of parts). Applying many
-/// events (a rebuild, a long gap) writes in several batches of at most <see cref="MaxPartsPerWrite"/> parts, each one
-/// consistent: a root's version says what its parts hold.
+/// events (a rebuild, a long gap) writes each view in batches of its own whenever its changed parts reach
+/// <see cref="MaxPartsPerWrite"/>, each one consistent: a root's version says what its parts hold.
 /// </summary>
 /// <remarks>
 /// Failures: anything transient throws, so the invocation fails and the batch is retried (every view is idempotent by
@@ -169,14 +169,22 @@ public sealed class VersionedViewProjector(IReadOnlyList<ViewKind> kinds, IViewS
                 slot.View = recorded is null ? slot.Kind.Skip(slot.View, version, now) : slot.Kind.Apply(slot.View, recorded);
                 slot.Changed = true;
             }
-            if (slots.Sum(s => s.View.ChangedParts) < MaxPartsPerWrite && slots.Sum(s => s.View.ChangedItems) < MaxItemsPerWrite)
-                continue;
-            if (!await TryWriteAsync(inventoryId, slots, cancellationToken))
+            // A view whose changes fill a batch is written on its own (consistent: its root's version says what its
+            // parts hold), so a long apply writes each view as often as its own parts require, no more.
+            foreach (var full in slots.Where(s => s.Changed && (s.View.ChangedParts >= MaxPartsPerWrite || s.View.ChangedItems >= MaxItemsPerWrite)).ToList())
+            {
+                if (!await TryWriteAsync(inventoryId, [full], cancellationToken))
+                    return null;
+            }
+        }
+        // What is left goes in one batch when it fits in one (a change-feed batch's few parts), else view by view.
+        var fits = slots.Sum(s => s.View.ChangedParts) <= MaxPartsPerWrite && slots.Sum(s => s.View.ChangedItems) <= MaxItemsPerWrite;
+        foreach (var group in fits ? [slots] : slots.Select(s => new List<Slot> { s }))
+        {
+            if (!await TryWriteAsync(inventoryId, group, cancellationToken))
                 return null;
         }
-        return await TryWriteAsync(inventoryId, slots, cancellationToken)
-            ? [.. slots.Where(s => s.Failure is not null).Select(s => (s.Kind, s.Failure!))]
-            : null;
+        return [.. slots.Where(s => s.Failure is not null).Select(s => (s.Kind, s.Failure!))];
     }
 
     /// <summary>
