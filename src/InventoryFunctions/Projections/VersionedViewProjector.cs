@@ -276,7 +276,8 @@ public sealed class VersionedViewProjector(IReadOnlyList<ViewKind> kinds, IViewS
 
     /// <summary>
     /// Reports the undecodable versions of <paramref name="sequence"/> and the undecodable documents claiming versions
-    /// past its end (not waited for), when this step reports.
+    /// past its end (not waited for), when this step reports. The sequence starts after the lowest of the views'
+    /// versions, so a redelivery reports nothing again unless one view is behind the others (the queue is at least once).
     /// </summary>
     private async Task ReportUndecodableAsync(ChangeBatch batch, IReadOnlyList<(long Version, RecordedEvent? Event)> sequence, long applied,
         CancellationToken cancellationToken)
