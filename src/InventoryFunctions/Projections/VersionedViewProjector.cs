@@ -245,10 +245,8 @@ public sealed class VersionedViewProjector(IReadOnlyList<ViewKind> kinds, IViewS
             var updated = failed.Select((f, i) =>
             {
                 var view = stored[i]?.View is { Continuable: true } readable ? readable : f.Kind.Empty(inventoryId);
-                var failures = view.FailedDeliveries + 1;
-                return failures < PermanentFailure.MaxDeliveries
-                    ? f.Kind.WithFailures(view, failures, null)
-                    : f.Kind.WithFailures(view, 0, new Parking(time.GetUtcNow(), f.Failure.Message));
+                var (failures, parked) = PermanentFailure.Counted(view.FailedDeliveries, f.Failure.Message, time.GetUtcNow());
+                return f.Kind.WithFailures(view, failures, parked);
             }).ToList();
             if (await store.TryWriteAsync(inventoryId, [.. updated.Select((view, i) => new ViewWrite(view, stored[i]?.ETag))], cancellationToken) is null)
                 continue;
