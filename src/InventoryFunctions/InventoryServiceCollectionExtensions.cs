@@ -43,10 +43,10 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<ITransferStore, CosmosTransferStore>();
         services.AddSingleton<TransferService>();
 
-        services.AddSingleton<IProjectionStore, CosmosProjectionStore>();
+        services.AddSingleton<IViewStore, CosmosViewStore>();
         services.AddSingleton<IPoisonQueue>(sp => new StoragePoisonQueue(() =>
             StoragePoisonQueue.CreateClient(configuration, sp.GetRequiredService<IOptions<QueueOptions>>().Value.PoisonQueueName)));
-        services.AddSingleton<InventoryProjector>();
+        services.AddSingleton<ViewProjectors>();
         services.AddSingleton<IRebuildJobStore, CosmosRebuildJobStore>();
         services.AddSingleton<IRebuildPageQueue>(sp => new StorageRebuildQueue(() =>
             StoragePoisonQueue.CreateClient(configuration, sp.GetRequiredService<IOptions<QueueOptions>>().Value.RebuildQueueName)));
@@ -65,12 +65,6 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<PoisonReplay>();
         services.AddSingleton<ProjectionGauges>();
         services.AddInventoryTelemetry(configuration);
-        services.AddSingleton<IViewCodec<DwellTimeView>, DwellTimeDocument>();
-        services.AddSingleton<IViewStore<DwellTimeView>, CosmosViewStore<DwellTimeView>>();
-        services.AddSingleton<VersionedViewProjector<DwellTimeView>>();
-        services.AddSingleton<IViewCodec<CollectedView>, CollectedViewDocument>();
-        services.AddSingleton<IViewStore<CollectedView>, CosmosViewStore<CollectedView>>();
-        services.AddSingleton<VersionedViewProjector<CollectedView>>();
         services.AddSingleton<InventoryViewsRebuilder>();
         services.AddSingleton<IGlobalCollectedStore, CosmosGlobalCollectedStore>();
         services.AddSingleton<GlobalCollectedProjector>();

@@ -100,6 +100,53 @@ public sealed class RebuildTests(LocalStackFixture stack, ITestOutputHelper outp
         }
     }
 
+    /// <summary>
+    /// What a rebuild of one 10,000-event inventory costs at the wire: its log read once (one query, in pages) for every
+    /// view, one read of the per-inventory views' roots, their writes in transactional batches, and its share of the
+    /// global board. The views equal a fold of the log.
+    /// </summary>
+    [Fact]
+    public async Task A_rebuild_of_a_10000_event_inventory_reads_its_log_once_for_every_view()
+    {
+        const int Events = 10_000;
+        var settings = new Dictionary<string, string?> { [AppSettings.DatabaseName] = "rebuild-cost" };
+        await LocalStack.ProvisionAsync(stack.Stack.AppSettings(settings));
+        var events = stack.Client.GetContainer("rebuild-cost", stack.Options.EventsContainerName);
+        var random = new Random(7);
+        var held = new Dictionary<string, int>(StringComparer.Ordinal);
+        var log = new List<RecordedEvent>();
+        for (var version = 1; version <= Events; version++)
+        {
+            var itemId = "item-" + random.Next(200);
+            InventoryEvent e = held.GetValueOrDefault(itemId) > 0 && random.Next(3) == 0 ? new ItemRemoved(itemId, 1) : new ItemAdded(itemId, 1 + random.Next(3));
+            held[itemId] = held.GetValueOrDefault(itemId) + (e is ItemAdded ? e.Quantity : -e.Quantity);
+            log.Add(new RecordedEvent(version, DateTimeOffset.UnixEpoch.AddDays(20_000).AddSeconds(version), e));
+        }
+        await events.ImportAsync("big", log);
+        await using var app = await stack.Stack.StartAppAsync(settings);
+        using var http = app.CreateHttpClient();
+        app.Wire.Reset();
+
+        var rebuilt = await http.ExchangeAsync(ApiRequests.Rebuild("""{"inventoryId":"big"}"""));
+
+        Assert.True(rebuilt.Status == HttpStatusCode.OK, rebuilt.ToString());
+        Assert.Equal(Events, rebuilt.Body.GetProperty("version").GetInt64());
+        Assert.Equal(Describe(Inventory.Fold(InventoryState.Empty, log).Items), Describe(ItemsOf(rebuilt.Body.GetProperty("items"))));
+        var requests = app.Wire.DataRequests;
+        var logReads = requests.Where(r => r.Container == stack.Options.EventsContainerName).ToList();
+        var views = requests.Where(r => r.Container == stack.Options.ProjectionsContainerName && r.PartitionKey == "[\"big\"]").ToList();
+        var board = requests.Where(r => r.Container == stack.Options.ProjectionsContainerName && r.PartitionKey != "[\"big\"]").ToList();
+        string Summary(IEnumerable<InventoryFunctions.Testing.CosmosRequest> of) => string.Join(", ", of.GroupBy(r => r.Operation).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()} ({g.Sum(r => r.RequestCharge):0} RU)"));
+        output.WriteLine($"rebuild of {Events:N0} events: log {Summary(logReads)} ({logReads.Sum(r => r.ItemCount ?? 0):N0} documents); "
+            + $"per-inventory views {Summary(views)}; global board {Summary(board)}");
+        // The log once: one query, however many pages it answers in.
+        Assert.All(logReads, r => Assert.Equal("Query", r.Operation));
+        Assert.Equal(Events, logReads.Sum(r => r.ItemCount ?? 0));
+        // The three per-inventory views: one read of their roots, then transactional batches only.
+        Assert.Equal(["Query"], views.TakeWhile(r => r.Operation != "Batch").Select(r => r.Operation));
+        Assert.All(views.SkipWhile(r => r.Operation != "Batch"), r => Assert.Equal("Batch", r.Operation));
+    }
+
     [Fact]
     public async Task A_rebuild_after_the_view_was_deleted_restores_it_exactly()
     {

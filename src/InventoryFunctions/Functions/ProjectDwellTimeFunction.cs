@@ -9,7 +9,7 @@ namespace InventoryFunctions.Functions;
 /// A second projection of the same change feed: the dwell-time views. Its own lease prefix gives it its own
 /// checkpoints, so it lags, fails and retries independently of the inventory views.
 /// </summary>
-public sealed class ProjectDwellTimeFunction(VersionedViewProjector<DwellTimeView> projector)
+public sealed class ProjectDwellTimeFunction(ViewProjectors views)
 {
     public const string LeasePrefix = "dwell-";
 
@@ -31,5 +31,5 @@ public sealed class ProjectDwellTimeFunction(VersionedViewProjector<DwellTimeVie
             LeaseExpirationInterval = ProjectInventoryFunction.LeaseExpirationIntervalMs)]
         IReadOnlyList<JsonElement> documents,
         CancellationToken cancellationToken) =>
-        projector.ProjectAsync(EventCodec.ReadChanges(documents), cancellationToken);
+        views.DwellTimes.ProjectAsync(EventCodec.ReadChanges(documents), cancellationToken);
 }

@@ -6,13 +6,12 @@ using Microsoft.Azure.Functions.Worker;
 namespace InventoryFunctions.Functions;
 
 /// <summary>
-/// The change feed of the events container drives the inventory views and, from the same batch, the collected views
-/// ("most collected"), first (so an inventory view's old collected list is never the only answer for long). The retry
-/// policy matters: without one, the trigger checkpoints a batch even when the function failed, and the failed changes
-/// would never be projected. Both views are idempotent by version, so a retry of the batch changes nothing for the one
-/// that succeeded.
+/// The change feed of the events container drives the inventory views and, through the same step, the collected views
+/// ("most collected"): per inventory one read of both roots and one transactional batch. The retry policy matters:
+/// without one, the trigger checkpoints a batch even when the function failed, and the failed changes would never be
+/// projected. Both views are idempotent by version, so a retry of the batch changes nothing for what was written.
 /// </summary>
-public sealed class ProjectInventoryFunction(InventoryProjector projector, VersionedViewProjector<CollectedView> collected)
+public sealed class ProjectInventoryFunction(ViewProjectors views)
 {
     /// <summary>How often an idle feed is polled, in ms (the extension's default is 5000).</summary>
     public const int FeedPollDelayMs = 1000;
@@ -44,7 +43,7 @@ public sealed class ProjectInventoryFunction(InventoryProjector projector, Versi
 
     /// <summary>
     /// Documents per invocation, set explicitly: target-based scaling divides the estimated backlog by it to pick
-    /// the instance count, and the projector does one read and at most one write per inventory per batch.
+    /// the instance count, and the step does one read and at most one write per inventory per batch.
     /// </summary>
     public const int MaxItemsPerInvocation = 100;
 
@@ -65,19 +64,5 @@ public sealed class ProjectInventoryFunction(InventoryProjector projector, Versi
             LeaseAcquireInterval = LeaseAcquireIntervalMs,
             LeaseExpirationInterval = LeaseExpirationIntervalMs)]
         IReadOnlyList<JsonElement> documents,
-        CancellationToken cancellationToken) => ProjectBothAsync(EventCodec.ReadChanges(documents), cancellationToken);
-
-    private async Task ProjectBothAsync(IReadOnlyList<ChangedDocument> changes, CancellationToken cancellationToken)
-    {
-        var totals = collected.ProjectAsync(changes, cancellationToken);
-        try
-        {
-            await totals;
-        }
-        finally
-        {
-            // The inventory views are projected even when the totals failed; the first failure is rethrown after.
-            await projector.ProjectAsync(changes, cancellationToken);
-        }
-    }
+        CancellationToken cancellationToken) => views.InventoryAndCollected.ProjectAsync(EventCodec.ReadChanges(documents), cancellationToken);
 }

@@ -49,6 +49,8 @@ public sealed record CollectedView(string InventoryId, long Version, long Distin
     /// <summary>Units that entered the inventory count as collected: added, or received in a transfer (a refund gives back units it had).</summary>
     private static bool Collects(InventoryEvent e) => e is ItemAdded or ItemTransferredIn;
 
+    CollectedView IVersionedView<CollectedView>.Skip(long version, DateTimeOffset detectedAt) => Skip(version);
+
     public CollectedView WithFailures(int failedDeliveries, Parking? parked) => this with { FailedDeliveries = failedDeliveries, Parked = parked };
 
     public bool IsLoaded(int bucket) => Parts.IsLoaded(bucket);

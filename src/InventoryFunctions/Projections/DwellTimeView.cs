@@ -58,6 +58,8 @@ public sealed record DwellTimeView(string InventoryId, long Version, ImmutableSo
 
     public bool Continuable { get; init; } = true;
 
+    DwellTimeView IVersionedView<DwellTimeView>.Skip(long version, DateTimeOffset detectedAt) => Skip(version);
+
     public DwellTimeView WithFailures(int failedDeliveries, Parking? parked) => this with { FailedDeliveries = failedDeliveries, Parked = parked };
 
     public static DwellTimeView Empty(string inventoryId) =>

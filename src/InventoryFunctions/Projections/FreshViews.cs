@@ -48,14 +48,14 @@ public abstract record FreshRead<T>
 /// has it cached at N or later), and "most collected", which the head does not carry, from the view plus the log's
 /// events up to N (one single-partition query, at most <see cref="MaxCatchUpEvents"/> events).
 /// </summary>
-public sealed class FreshViews(IProjectionStore views, IViewStore<CollectedView> collected, IViewStore<DwellTimeView> dwellTimes, IInventoryStream stream, IEventLogReader log)
+public sealed class FreshViews(IViewStore views, IInventoryStream stream, IEventLogReader log)
 {
     /// <summary>How far behind a view may be for a read to catch it up from the log; beyond it: retry later.</summary>
     public const long MaxCatchUpEvents = 1000;
 
     public async Task<FreshRead<InventoryCounts>> CountsAsync(string inventoryId, long? minVersion, CancellationToken cancellationToken)
     {
-        var stored = Projected(await views.ReadAsync(inventoryId, cancellationToken));
+        var stored = Projected(await views.ReadAsync<InventoryView>(inventoryId, [], cancellationToken));
         if (stored?.View is { } view && view.Version >= (minVersion ?? 0))
             return new FreshRead<InventoryCounts>.Found(new InventoryCounts(view.Version, view.Items, view.UpdatedAt, view.Parked), ReadSource.View);
         if (minVersion is not { } min)
@@ -79,7 +79,7 @@ public sealed class FreshViews(IProjectionStore views, IViewStore<CollectedView>
     /// </summary>
     public async Task<FreshRead<CollectedView>> CollectedAsync(string inventoryId, long? minVersion, CancellationToken cancellationToken)
     {
-        var stored = await collected.ReadAsync(inventoryId, [], cancellationToken);
+        var stored = await views.ReadAsync<CollectedView>(inventoryId, [], cancellationToken);
         if (stored?.View is { } counting && PermanentFailure.OnlyCountsFailures(counting.Version, counting.Parked))
             stored = null;
         if (stored is null && await Legacy(inventoryId, cancellationToken) is { } legacy)
@@ -94,7 +94,7 @@ public sealed class FreshViews(IProjectionStore views, IViewStore<CollectedView>
             return new FreshRead<CollectedView>.TooFarBehind(caught.Version);
         var documents = await log.ReadRangeAsync(inventoryId, caught.Version + 1, min, cancellationToken);
         var buckets = documents.Select(d => d.Result).OfType<DecodeResult.Decoded>().SelectMany(d => CollectedView.PartsFor(d.Event)).Distinct().ToList();
-        caught = caught.Version == 0 ? caught.WithEmptyParts(buckets) : await collected.LoadPartsAsync(caught, buckets, cancellationToken);
+        caught = caught.Version == 0 ? caught.WithEmptyParts(buckets) : await views.LoadPartsAsync(caught, buckets, cancellationToken);
         foreach (var document in documents)
         {
             if (!Inventory.IsNext(caught.Version, document.Version))
@@ -113,7 +113,7 @@ public sealed class FreshViews(IProjectionStore views, IViewStore<CollectedView>
     /// </summary>
     public async Task<FreshRead<DwellPage>> DwellPageAsync(string inventoryId, int page, CancellationToken cancellationToken)
     {
-        var stored = await dwellTimes.ReadAsync(inventoryId, [], cancellationToken);
+        var stored = await views.ReadAsync<DwellTimeView>(inventoryId, [], cancellationToken);
         if (stored is null || (stored.View is { } counting && PermanentFailure.OnlyCountsFailures(counting.Version, counting.Parked)))
             return new FreshRead<DwellPage>.NoInventory();
         if (stored.View is not { } view)
@@ -121,7 +121,7 @@ public sealed class FreshViews(IProjectionStore views, IViewStore<CollectedView>
         var buckets = view.Parts.Occupied.Skip(page * DwellPartsPerPage).Take(DwellPartsPerPage).ToList();
         try
         {
-            view = await dwellTimes.LoadPartsAsync(view, [.. buckets.Where(b => !view.IsLoaded(b))], cancellationToken);
+            view = await views.LoadPartsAsync(view, [.. buckets.Where(b => !view.IsLoaded(b))], cancellationToken);
         }
         catch (InvalidDataException)
         {
@@ -134,7 +134,7 @@ public sealed class FreshViews(IProjectionStore views, IViewStore<CollectedView>
     public const int DwellPartsPerPage = 64;
 
     private async Task<CollectedView?> Legacy(string inventoryId, CancellationToken cancellationToken) =>
-        Projected(await views.ReadAsync(inventoryId, cancellationToken))?.View is { LegacyCollected: { } legacy } view
+        Projected(await views.ReadAsync<InventoryView>(inventoryId, [], cancellationToken))?.View is { LegacyCollected: { } legacy } view
             ? new CollectedView(inventoryId, view.Version, legacy.Count,
                 [.. legacy.Select((c, order) => new CollectedTotal(c.ItemId, c.Collected, order, c.Overcount)).OrderByDescending(t => t.Collected).ThenBy(t => t.FirstAdded)
                     .Take(CollectedView.MaxTop)],
@@ -145,6 +145,6 @@ public sealed class FreshViews(IProjectionStore views, IViewStore<CollectedView>
             }
             : null;
 
-    private static StoredView? Projected(StoredView? stored) =>
+    private static Stored<InventoryView>? Projected(Stored<InventoryView>? stored) =>
         stored?.View is { } view && PermanentFailure.OnlyCountsFailures(view.Version, view.Parked) ? null : stored;
 }

@@ -85,10 +85,8 @@ public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEvent
                 }
                 catch (Exception ex) when (!release && PermanentFailure.Is(ex))
                 {
-                    var failed = watermark.FailedDeliveries + 1;
-                    var record = failed < PermanentFailure.MaxDeliveries
-                        ? watermark with { FailedDeliveries = failed }
-                        : watermark with { FailedDeliveries = 0, Parked = new Parking(time.GetUtcNow(), ex.Message) };
+                    var (failed, parked) = PermanentFailure.Counted(watermark.FailedDeliveries, ex.Message, time.GetUtcNow());
+                    var record = watermark with { FailedDeliveries = failed, Parked = parked };
                     watermarks.Add(record);
                     failedNow.Add((record, ex));
                     continue;

@@ -17,7 +17,7 @@ public sealed record InventoryView(
     long Version,
     ImmutableSortedDictionary<string, int> Items,
     ImmutableList<long> SkippedVersions,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt) : IVersionedView<InventoryView>
 {
     /// <summary>
     /// The bounded, approximate totals this document carried before <see cref="CollectedView"/> existed (its
@@ -35,7 +35,7 @@ public sealed record InventoryView(
 
     /// <summary>
     /// Deliveries in a row in which projecting this inventory failed for good (the projector parks it at
-    /// <see cref="InventoryProjector.MaxPermanentFailures"/>). Stored, so a restart or another instance goes on counting.
+    /// <see cref="PermanentFailure.MaxDeliveries"/>). Stored, so a restart or another instance goes on counting.
     /// </summary>
     public int FailedDeliveries { get; init; }
 
@@ -62,14 +62,16 @@ public sealed record InventoryView(
     }
 
     /// <summary>Moves past a version whose document cannot be decoded, without changing any count.</summary>
-    public InventoryView Skip(long version, DateTimeOffset now) => !Inventory.IsNext(Version, version)
+    public InventoryView Skip(long version, DateTimeOffset detectedAt) => !Inventory.IsNext(Version, version)
         ? throw new ArgumentException($"Version {version} does not follow {Version}.", nameof(version))
         : this with
         {
             Version = version,
             SkippedVersions = (SkippedVersions.Count < MaxSkippedVersionsListed ? SkippedVersions : SkippedVersions.RemoveAt(0)).Add(version),
-            UpdatedAt = Later(now),
+            UpdatedAt = Later(detectedAt),
         };
+
+    public InventoryView WithFailures(int failedDeliveries, Parking? parked) => this with { FailedDeliveries = failedDeliveries, Parked = parked };
 
     private DateTimeOffset Later(DateTimeOffset candidate) => candidate > UpdatedAt ? candidate : UpdatedAt;
 }

@@ -8,23 +8,20 @@ public sealed record RebuiltViews(InventoryView Inventory, CollectedView Collect
 
 /// <summary>
 /// The one repair path: rebuilds every projection of one inventory from its log, read once for all the per-inventory
-/// views (the inventory view, most collected, dwell time), and its share of the global most-collected counts. What an
+/// views (the inventory view, most collected, dwell time: one read of their roots and their batches), and its share of the global most-collected counts. What an
 /// operator's rebuild, every page of a rebuild job and the poison replay run, so that one repair reaches (and releases)
 /// whichever of them was damaged or parked.
 /// </summary>
-public sealed class InventoryViewsRebuilder(InventoryProjector inventoryViews, VersionedViewProjector<CollectedView> collected,
-    VersionedViewProjector<DwellTimeView> dwellTimes, GlobalCollectedProjector global, IEventLogReader log, ILogger<InventoryViewsRebuilder> logger)
+public sealed class InventoryViewsRebuilder(ViewProjectors views, GlobalCollectedProjector global, IEventLogReader log, ILogger<InventoryViewsRebuilder> logger)
 {
     /// <param name="reportUndecodable">False when replaying the poison queue: what is still undecodable is already in it.</param>
     /// <returns>The rebuilt views (version 0 when the inventory has no log).</returns>
     public async Task<RebuiltViews> RebuildAsync(string inventoryId, CancellationToken cancellationToken, bool reportUndecodable = true)
     {
         var whole = await ChangeBatch.FromLogAsync(inventoryId, log, cancellationToken);
-        var view = await inventoryViews.RebuildAsync(inventoryId, whole, cancellationToken, reportUndecodable);
-        var totals = await collected.RebuildAsync(inventoryId, whole, cancellationToken);
-        await dwellTimes.RebuildAsync(inventoryId, whole, cancellationToken);
+        var rebuilt = await views.Every.RebuildAsync(inventoryId, whole, cancellationToken, reportUndecodable);
         await global.RebuildAsync(inventoryId, whole, cancellationToken);
-        return new RebuiltViews(view, totals);
+        return new RebuiltViews(rebuilt.OfType<InventoryView>().Single(), rebuilt.OfType<CollectedView>().Single());
     }
 
     /// <summary>

@@ -15,6 +15,10 @@ public static class PermanentFailure
 
     public static bool Is(Exception ex) => ex is CorruptEventException or ViewRejectedException;
 
+    /// <summary>The failure record once one more delivery failed for good: counted, or at the limit parked (and the count over).</summary>
+    public static (int FailedDeliveries, Parking? Parked) Counted(int failedDeliveries, string reason, DateTimeOffset now) =>
+        failedDeliveries + 1 < MaxDeliveries ? (failedDeliveries + 1, null) : (0, new Parking(now, reason));
+
     /// <summary>
     /// A stored view at version 0 that is not parked has no event applied: it only carries the count of failed
     /// deliveries. Reads treat it as no view yet.

@@ -28,7 +28,7 @@ public sealed record ReplayedMessage(string MessageId, string? DocumentId, strin
 /// reporting again what is still undecodable. Idempotent: a message already done is just deleted, and messages are
 /// received (hidden for a while) before being deleted or released, so two replays never handle the same one.
 /// </summary>
-public sealed class PoisonReplay(IPoisonQueue poison, IProjectionStore views, IEventLogReader log, InventoryViewsRebuilder rebuilder, ILogger<PoisonReplay> logger)
+public sealed class PoisonReplay(IPoisonQueue poison, IViewStore views, IEventLogReader log, InventoryViewsRebuilder rebuilder, ILogger<PoisonReplay> logger)
 {
     private static readonly TimeSpan HiddenWhileReplaying = TimeSpan.FromMinutes(2);
 
@@ -72,7 +72,7 @@ public sealed class PoisonReplay(IPoisonQueue poison, IProjectionStore views, IE
     private async Task<Func<QueuedPoison, ReplayOutcome>> ReplayInventoryAsync(string inventoryId, List<QueuedPoison> messages, CancellationToken cancellationToken)
     {
         var versions = messages.Select(m => m.Message!.Version!.Value).ToList();
-        var view = (await views.ReadAsync(inventoryId, cancellationToken))?.View;
+        var view = (await views.ReadAsync<InventoryView>(inventoryId, [], cancellationToken))?.View;
         if (view is not null && versions.All(v => Applied(view, v)))
             return _ => ReplayOutcome.Replayed; // done before (an earlier replay, a rebuild): just remove the messages
 

@@ -82,7 +82,7 @@ public sealed record RebuildJobOptions(int PageSize)
 
 /// <summary>
 /// Rebuild-all as background work. <see cref="StartAsync"/> records a job and sends its first page; each page
-/// (<see cref="RunPageAsync"/>) rebuilds up to a page size of inventories (<see cref="InventoryProjector.RebuildAsync"/>,
+/// (<see cref="RunPageAsync"/>) rebuilds up to a page size of inventories (<see cref="InventoryViewsRebuilder.RebuildAsync"/>,
 /// etag-guarded), records its progress in the job (etag-guarded, counted once per page) and sends the next page.
 /// While a job is active a second start answers it instead of starting another.
 /// </summary>

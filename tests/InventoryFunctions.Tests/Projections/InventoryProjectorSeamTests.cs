@@ -11,7 +11,7 @@ using Moq;
 namespace InventoryFunctions.Tests.Projections;
 
 /// <summary>
-/// The projector's interactions at its ports, checked with Moq: what it sends to the poison queue, exactly, and that a
+/// ProjectInventory's step at its ports, checked with Moq: what it sends to the poison queue, exactly, and that a
 /// failure of the view store is passed on (so the trigger retries the batch) rather than swallowed.
 /// </summary>
 public class InventoryProjectorSeamTests
@@ -20,8 +20,8 @@ public class InventoryProjectorSeamTests
 
     private readonly InMemoryEventLog _log = new();
 
-    private InventoryProjector Projector(IProjectionStore views, IPoisonQueue poison) =>
-        new(views, _log, poison, new FakeTimeProvider(Now), NullLogger<InventoryProjector>.Instance);
+    private VersionedViewProjector Projector(IViewStore views, IPoisonQueue poison) =>
+        new ViewProjectors(views, _log, poison, new FakeTimeProvider(Now), NullLogger<VersionedViewProjector>.Instance).InventoryAndCollected;
 
     [Fact]
     public async Task The_poison_queue_receives_exactly_one_message_naming_the_document_its_inventory_version_and_reason()
@@ -34,7 +34,7 @@ public class InventoryProjectorSeamTests
             _log.AppendRaw("inv-1", v => $$"""{"id":"{{v}}","inventoryId":"inv-1","version":{{v}},"type":"ItemExploded","schemaVersion":2,"itemId":"sword","quantity":1,"occurredAt":"2026-05-01T12:00:00.0000000Z"}"""),
         };
 
-        await Projector(new InMemoryProjectionStore(), poison.Object).ProjectAsync(EventCodec.ReadChanges(batch), CancellationToken.None);
+        await Projector(new InMemoryViewStore(), poison.Object).ProjectAsync(EventCodec.ReadChanges(batch), CancellationToken.None);
 
         poison.Verify(q => q.SendAsync(
             It.Is<PoisonMessage>(m => m.DocumentId == "2" && m.PartitionKey == "inv-1" && m.Version == 2
@@ -47,8 +47,8 @@ public class InventoryProjectorSeamTests
     public async Task A_transient_failure_of_the_view_store_is_rethrown_and_nothing_is_written_or_reported()
     {
         var throttled = new CosmosException("Request rate is large.", HttpStatusCode.TooManyRequests, 0, "activity", 1);
-        var views = new Mock<IProjectionStore>(MockBehavior.Strict);
-        views.Setup(v => v.ReadAsync("inv-1", It.IsAny<CancellationToken>())).ThrowsAsync(throttled);
+        var views = new Mock<IViewStore>(MockBehavior.Strict);
+        views.Setup(v => v.ReadAsync("inv-1", It.IsAny<IReadOnlyList<ViewRead>>(), It.IsAny<CancellationToken>())).ThrowsAsync(throttled);
         var poison = new Mock<IPoisonQueue>(MockBehavior.Strict);
         var batch = new[] { _log.AppendOne("inv-1", new ItemAdded("sword", 1)) };
 
@@ -56,7 +56,7 @@ public class InventoryProjectorSeamTests
             Projector(views.Object, poison.Object).ProjectAsync(EventCodec.ReadChanges(batch), CancellationToken.None));
 
         Assert.Same(throttled, thrown);
-        views.Verify(v => v.ReadAsync("inv-1", It.IsAny<CancellationToken>()), Times.Once);
+        views.Verify(v => v.ReadAsync("inv-1", It.Is<IReadOnlyList<ViewRead>>(r => r.Count == 2), It.IsAny<CancellationToken>()), Times.Once);
         views.VerifyNoOtherCalls();
         poison.VerifyNoOtherCalls();
     }

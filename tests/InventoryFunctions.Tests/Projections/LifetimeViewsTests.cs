@@ -24,11 +24,12 @@ public sealed class LifetimeViewsTests(ITestOutputHelper output)
     private static readonly DateTimeOffset T0 = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
 
     private readonly InMemoryEventLog _log = new();
-    private readonly InMemoryViewStore<CollectedView> _collected = new(new CollectedViewDocument());
-    private readonly InMemoryViewStore<DwellTimeView> _dwellTimes = new(new DwellTimeDocument());
+    // A store each, to size each view's documents and writes on its own.
+    private readonly InMemoryViewStore _collected = new();
+    private readonly InMemoryViewStore _dwellTimes = new();
 
-    private VersionedViewProjector<TView> Projector<TView>(IViewStore<TView> store) where TView : class, IVersionedView<TView> =>
-        new(store, _log, new FakeTimeProvider(T0), NullLogger<VersionedViewProjector<TView>>.Instance);
+    private VersionedViewProjector Projector(InMemoryViewStore store) =>
+        new([store == _collected ? ViewProjectors.Collected : ViewProjectors.DwellTime], store, _log, null, new FakeTimeProvider(T0), NullLogger<VersionedViewProjector>.Instance);
 
     /// <summary>Items added in groups of 50, then the group removed; the change feed hands them over 100 at a time.</summary>
     private List<List<System.Text.Json.JsonElement>> History()
@@ -46,13 +47,13 @@ public sealed class LifetimeViewsTests(ITestOutputHelper output)
     private async Task AssertExactAsync(string how)
     {
         var events = _log.Events("inv");
-        var collected = _collected.Find("inv")!;
+        var collected = _collected.Find<CollectedView>("inv")!;
         var oracle = CollectedOracle.MostCommon(events.Select(e => ("inv", e)), CollectedView.MaxTop);
         Assert.Equal(events.Count, collected.Version);
         Assert.Equal(oracle.Take(3), collected.MostCollected(3).Select(c => (c.ItemId, c.Collected)));
         Assert.Equal(oracle, collected.MostCollected(100).Select(c => (c.ItemId, c.Collected)));
 
-        var root = _dwellTimes.Find("inv")!;
+        var root = _dwellTimes.Find<DwellTimeView>("inv")!;
         var dwell = await _dwellTimes.LoadPartsAsync(root, [.. root.Parts.Occupied], CancellationToken.None);
         var (items, all) = DwellOracle.Compute(events);
         var loaded = dwell.LoadedItems;
@@ -105,12 +106,12 @@ public sealed class LifetimeViewsTests(ITestOutputHelper output)
         var collected = Projector(_collected);
         var batch = EventCodec.ReadChanges(_log.Append("inv", new ItemAdded("sword", 2), new ItemAdded("shield", 1)));
         await collected.ProjectAsync(batch, CancellationToken.None);
-        var before = _collected.Find("inv")!.Parts.Generation;
+        var before = _collected.Find<CollectedView>("inv")!.Parts.Generation;
 
         await collected.RebuildAsync("inv", await ChangeBatch.FromLogAsync("inv", _log, CancellationToken.None), CancellationToken.None);
         await collected.ProjectAsync(EventCodec.ReadChanges(_log.Append("inv", new ItemAdded("sword", 1))), CancellationToken.None);
 
-        var view = _collected.Find("inv")!;
+        var view = _collected.Find<CollectedView>("inv")!;
         Assert.NotEqual(before, view.Parts.Generation);
         Assert.Equal([("sword", 3L), ("shield", 1L)], view.MostCollected(3).Select(c => (c.ItemId, c.Collected)));
     }
@@ -122,13 +123,13 @@ public sealed class LifetimeViewsTests(ITestOutputHelper output)
         _dwellTimes.Put("inv", DwellTimeDocument.DocumentId,
             """{"id":"dwell-time","inventoryId":"inv","kind":"dwell-time","version":1,"items":{"sword":{"held":[["2026-05-01T12:00:00.0000000Z",2]],"removed":0,"totalSeconds":0,"histogram":{}}},"skippedVersions":[]}""");
 
-        var old = _dwellTimes.Find("inv")!;
+        var old = _dwellTimes.Find<DwellTimeView>("inv")!;
         Assert.False(old.Continuable);
         Assert.Equal(2, DwellStatistics.Of(old).Held);
 
         await Projector(_dwellTimes).ProjectAsync(EventCodec.ReadChanges(_log.Append("inv", new ItemRemoved("sword", 1))), CancellationToken.None);
 
-        var view = _dwellTimes.Find("inv")!;
+        var view = _dwellTimes.Find<DwellTimeView>("inv")!;
         Assert.True(view.Continuable);
         Assert.Equal((2L, 1L, 1L), (view.Version, DwellStatistics.Of(view).Removed, DwellStatistics.Of(view).Held));
     }

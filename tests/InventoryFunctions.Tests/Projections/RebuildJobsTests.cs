@@ -15,7 +15,7 @@ public class RebuildJobsTests
 {
     private const int PageSize = 2;
 
-    private readonly InMemoryProjectionStore _views = new();
+    private readonly InMemoryViewStore _views = new();
     private readonly InMemoryEventLog _log = new();
     private readonly InMemoryRebuildJobStore _jobs = new();
     private readonly RecordingRebuildQueue _queue = new();
@@ -25,9 +25,7 @@ public class RebuildJobsTests
     public RebuildJobsTests()
     {
         var rebuilder = new InventoryViewsRebuilder(
-            new InventoryProjector(_views, _log, new RecordingPoisonQueue(), _time, NullLogger<InventoryProjector>.Instance),
-            new VersionedViewProjector<CollectedView>(new InMemoryViewStore<CollectedView>(new CollectedViewDocument()), _log, _time, NullLogger<VersionedViewProjector<CollectedView>>.Instance),
-            new VersionedViewProjector<DwellTimeView>(new InMemoryViewStore<DwellTimeView>(new DwellTimeDocument()), _log, _time, NullLogger<VersionedViewProjector<DwellTimeView>>.Instance),
+            new ViewProjectors(_views, _log, new RecordingPoisonQueue(), _time, NullLogger<VersionedViewProjector>.Instance),
             new GlobalCollectedProjector(new InMemoryGlobalCollectedStore(), _log, _time, NullLogger<GlobalCollectedProjector>.Instance),
             _log, NullLogger<InventoryViewsRebuilder>.Instance);
         _rebuild = new RebuildJobs(_jobs, _queue, _log, rebuilder, new RebuildJobOptions(PageSize), _time, NullLogger<RebuildJobs>.Instance);
@@ -85,7 +83,7 @@ public class RebuildJobsTests
         Assert.NotNull(done.CompletedAt);
         Assert.Equal([0, 1, 2], _queue.Sent.Select(p => p.Page));
         for (var i = 0; i < 5; i++)
-            Assert.Equal(i + 1, _views.Find($"inv-{i}")!.Items["sword"]);
+            Assert.Equal(i + 1, _views.Find<InventoryView>($"inv-{i}")!.Items["sword"]);
 
         var (next, started) = await _rebuild.StartAsync(CancellationToken.None);
         Assert.True(started);

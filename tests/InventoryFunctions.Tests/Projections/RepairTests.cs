@@ -19,16 +19,11 @@ public sealed class RepairTests
     private static readonly DateTimeOffset Now = new(2026, 6, 1, 9, 0, 0, TimeSpan.Zero);
 
     private readonly InMemoryEventLog _log = new();
-    private readonly InMemoryProjectionStore _views = new();
-    private readonly InMemoryViewStore<CollectedView> _collected = new(new CollectedViewDocument());
-    private readonly InMemoryViewStore<DwellTimeView> _dwellTimes = new(new DwellTimeDocument());
+    private readonly InMemoryViewStore _views = new();
     private readonly InMemoryGlobalCollectedStore _global = new();
     private readonly FakeTimeProvider _time = new(Now);
 
-    private InventoryProjector InventoryViews() => new(_views, _log, new RecordingPoisonQueue(), _time, NullLogger<InventoryProjector>.Instance);
-
-    private VersionedViewProjector<TView> Projector<TView>(IViewStore<TView> store) where TView : class, IVersionedView<TView> =>
-        new(store, _log, _time, NullLogger<VersionedViewProjector<TView>>.Instance);
+    private ViewProjectors Views() => new(_views, _log, new RecordingPoisonQueue(), _time, NullLogger<VersionedViewProjector>.Instance);
 
     private GlobalCollectedProjector Global() => new(_global, _log, _time, NullLogger<GlobalCollectedProjector>.Instance);
 
@@ -41,15 +36,14 @@ public sealed class RepairTests
         documents.AddRange(_log.Append("inv", new ItemRemoved("sword", 1), new ItemAdded("bow", 1)));
         documents.AddRange(_log.Append("other", new ItemAdded("gem", 5)));
         var changes = EventCodec.ReadChanges(documents);
-        await InventoryViews().ProjectAsync(changes, CancellationToken.None);
-        await Projector(_collected).ProjectAsync(changes, CancellationToken.None);
-        await Projector(_dwellTimes).ProjectAsync(changes, CancellationToken.None);
+        await Views().InventoryAndCollected.ProjectAsync(changes, CancellationToken.None);
+        await Views().DwellTimes.ProjectAsync(changes, CancellationToken.None);
         await Global().ProjectAsync(changes, CancellationToken.None);
-        Assert.Contains(3L, _views.Find("inv")!.SkippedVersions);
+        Assert.Contains(3L, _views.Find<InventoryView>("inv")!.SkippedVersions);
 
         // The repair in place: version 3 now adds 4 swords (at its own instant).
         _log.Replace("inv", 3, Encoding.UTF8.GetString(EventCodec.Encode("inv", new RecordedEvent(3, InMemoryEventLog.Start.AddSeconds(3), new ItemAdded("sword", 4)))));
-        var rebuilder = new InventoryViewsRebuilder(InventoryViews(), Projector(_collected), Projector(_dwellTimes), Global(), _log, NullLogger<InventoryViewsRebuilder>.Instance);
+        var rebuilder = new InventoryViewsRebuilder(Views(), Global(), _log, NullLogger<InventoryViewsRebuilder>.Instance);
         for (var run = 1; run <= 2; run++)
         {
             var reads = _log.RangeReads.Count;
@@ -57,13 +51,13 @@ public sealed class RepairTests
             Assert.Equal(reads + 1, _log.RangeReads.Count); // the log is read once for every view
 
             var events = _log.Events("inv");
-            var inventory = _views.Find("inv")!;
+            var inventory = _views.Find<InventoryView>("inv")!;
             Assert.Equal(Inventory.Fold(InventoryState.Empty, events).Items, inventory.Items);
             Assert.Empty(inventory.SkippedVersions);
             Assert.Equal(CollectedOracle.MostCommon(events.Select(e => ("inv", e)), 100),
-                _collected.Find("inv")!.MostCollected(100).Select(c => (c.ItemId, c.Collected)));
-            var dwell = _dwellTimes.Find("inv")!;
-            dwell = await _dwellTimes.LoadPartsAsync(dwell, [.. dwell.Parts.Occupied], CancellationToken.None);
+                _views.Find<CollectedView>("inv")!.MostCollected(100).Select(c => (c.ItemId, c.Collected)));
+            var dwell = _views.Find<DwellTimeView>("inv")!;
+            dwell = await _views.LoadPartsAsync(dwell, [.. dwell.Parts.Occupied], CancellationToken.None);
             var (items, all) = DwellOracle.Compute(events);
             var loaded = dwell.LoadedItems;
             foreach (var (itemId, exact) in items)
