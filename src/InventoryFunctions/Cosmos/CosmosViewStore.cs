@@ -23,12 +23,8 @@ public sealed class CosmosViewStore(CosmosClient client, IOptions<CosmosOptions>
         var codecs = views.Select(v => ViewCodec.Of(v.View)).ToList();
         if (views is [{ Buckets.Count: 0 }])
         {
-            using var response = await _projections.ReadItemStreamAsync(codecs[0].Id, new PartitionKey(inventoryId), cancellationToken: cancellationToken);
-            if (response.StatusCode == HttpStatusCode.NotFound)
-                return [null];
-            response.EnsureSuccessStatusCode();
-            using var document = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
-            return [Decode(codecs[0], document.RootElement, response.Headers.ETag, [], [])];
+            var found = await _projections.ReadDocumentAsync(codecs[0].Id, new PartitionKey(inventoryId), root => root.Clone(), cancellationToken);
+            return [found is { } root ? Decode(codecs[0], root.Value, root.ETag, [], []) : null];
         }
 
         var documents = await QueryAsync(inventoryId, [.. views.SelectMany((v, i) => v.Buckets.Select(codecs[i].PartId).Prepend(codecs[i].Id))], cancellationToken);
@@ -56,11 +52,7 @@ public sealed class CosmosViewStore(CosmosClient client, IOptions<CosmosOptions>
         foreach (var (view, etag) in views)
         {
             var codec = ViewCodec.Of(view.GetType());
-            var root = new MemoryStream(codec.Encode(view));
-            if (etag is null)
-                batch.CreateItemStream(root);
-            else
-                batch.ReplaceItemStream(codec.Id, root, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag });
+            batch.CreateOrReplaceItemStream(codec.Id, codec.Encode(view), etag);
             roots.Add(operations++);
             foreach (var (_, part) in codec.EncodeChangedParts(view))
             {
@@ -108,22 +100,9 @@ public sealed class CosmosViewStore(CosmosClient client, IOptions<CosmosOptions>
     /// </summary>
     private async Task<IReadOnlyList<JsonElement>> QueryAsync(string inventoryId, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        var query = new QueryDefinition($"SELECT * FROM c WHERE c.id IN ({string.Join(", ", ids.Select((_, i) => "@id" + i))})");
-        for (var i = 0; i < ids.Count; i++)
-            query = query.WithParameter("@id" + i, ids[i]);
         var documents = new List<JsonElement>();
-        using var iterator = _projections.GetItemQueryStreamIterator(query, requestOptions: new QueryRequestOptions
-        {
-            PartitionKey = new PartitionKey(inventoryId),
-            EnableOptimisticDirectExecution = true,
-        });
-        while (iterator.HasMoreResults)
-        {
-            using var page = await iterator.ReadNextAsync(cancellationToken);
-            page.EnsureSuccessStatusCode();
-            using var body = await JsonDocument.ParseAsync(page.Content, cancellationToken: cancellationToken);
-            documents.AddRange(body.RootElement.GetProperty("Documents").EnumerateArray().Select(d => d.Clone()));
-        }
+        await foreach (var document in _projections.QueryDocumentsAsync(DocumentOperations.DocumentsWithIds(ids), cancellationToken, new PartitionKey(inventoryId)))
+            documents.Add(document);
         return documents;
     }
 }
