@@ -9,6 +9,8 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using InventoryFunctions.Http;
+using InventoryFunctions.Operations;
 
 namespace InventoryFunctions;
 
@@ -36,7 +38,7 @@ public static class InventoryServiceCollectionExtensions
             [sp.GetRequiredService<CosmosRequestMetrics>(), .. sp.GetServices<RequestHandler>()]));
         // Heads cached per instance (10,000 inventories); a stale entry costs one 412 and a reload.
         services.AddMemoryCache(cache => cache.SizeLimit = 10_000);
-        services.AddSingleton<IInventoryStream, CosmosEventStore>();
+        services.AddSingleton<IInventoryStream, CosmosInventoryStream>();
         services.AddSingleton<IEventLogReader, CosmosEventLog>();
         services.AddSingleton<InventoryService>();
         services.AddSingleton<InventoryReplay>();
@@ -65,7 +67,7 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<PoisonReplay>();
         services.AddSingleton<ProjectionGauges>();
         services.AddInventoryTelemetry(configuration);
-        services.AddSingleton<InventoryViewsRebuilder>();
+        services.AddSingleton<ViewRepair>();
         services.AddSingleton<IGlobalCollectedStore, CosmosGlobalCollectedStore>();
         services.AddSingleton<GlobalCollectedProjector>();
         return services;

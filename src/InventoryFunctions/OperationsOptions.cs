@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using InventoryFunctions.Operations;
 using InventoryFunctions.Projections;
 using Microsoft.Extensions.Configuration;
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using InventoryFunctions.Operations;
 
 namespace InventoryFunctions;
 

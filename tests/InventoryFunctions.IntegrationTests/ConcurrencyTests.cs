@@ -127,7 +127,7 @@ public sealed class ConcurrencyTests(LocalStackFixture stack, ITestOutputHelper 
     /// <summary>The stored head's state, its item shards included, as a cold instance reads it.</summary>
     private async Task<InventoryState> ReadHeadStateAsync(string inventoryId)
     {
-        var store = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<CosmosEventStore>(stack.Services, stack.Client,
+        var store = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<CosmosInventoryStream>(stack.Services, stack.Client,
             (Microsoft.Extensions.Caching.Memory.IMemoryCache)new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 10 }), TimeProvider.System);
         var head = await store.LoadHeadAsync(inventoryId, refresh: true, CancellationToken.None);
         Assert.NotNull(head.ETag);

@@ -37,7 +37,7 @@ public sealed class LocalStack : IAsyncDisposable
 
     /// <summary>
     /// The app's own registrations built in this process over the stack's settings (the store's client, not the proxy):
-    /// for tests of the adapters themselves (a <c>CosmosEventStore</c> as another instance would have it), not of the
+    /// for tests of the adapters themselves (a <c>CosmosInventoryStream</c> as another instance would have it), not of the
     /// running app, which lives in its worker process.
     /// </summary>
     public IServiceProvider Services => _services ??= new ServiceCollection()

@@ -1,5 +1,6 @@
 using System.Globalization;
 using InventoryFunctions.Cosmos.Documents;
+using InventoryFunctions.Operations;
 using InventoryFunctions.Projections;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Options;

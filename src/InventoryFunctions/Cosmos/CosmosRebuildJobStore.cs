@@ -1,4 +1,5 @@
 using InventoryFunctions.Cosmos.Documents;
+using InventoryFunctions.Operations;
 using InventoryFunctions.Projections;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,5 @@
 using System.Reflection;
+using InventoryFunctions.Operations;
 using InventoryFunctions.Projections;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;

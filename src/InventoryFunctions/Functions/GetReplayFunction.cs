@@ -24,7 +24,7 @@ public sealed class GetReplayFunction(InventoryReplay replay, ILogger<GetReplayF
             asked => replay.ReadAsync(inventoryId, asked.From, asked.To, cancellationToken),
             (_, result) => result switch
             {
-                (_, { } page) => TypedResults.Ok(ReplayResponse.From(inventoryId, page)),
+                (_, { } page) => TypedResults.Ok(HistoryReplayResponse.From(inventoryId, page)),
                 (HistoricState.BeyondCurrent beyond, _) => Problems.VersionNotReached(
                     $"Inventory '{inventoryId}' is at version {beyond.CurrentVersion}; a replay can start at version {beyond.CurrentVersion + 1} at most.", beyond.CurrentVersion),
                 _ => Problems.NoEvents(inventoryId),

@@ -1,5 +1,6 @@
 using InventoryFunctions.Http;
 using InventoryFunctions.Http.Auth;
+using InventoryFunctions.Operations;
 using InventoryFunctions.Projections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;

@@ -1,3 +1,4 @@
+using InventoryFunctions.Operations;
 using InventoryFunctions.Projections;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using InventoryFunctions.Http.Auth;
 using System.Text.Json;
 using InventoryFunctions.Http;
+using InventoryFunctions.Operations;
 using InventoryFunctions.Projections;
 using InventoryFunctions.Queues;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,7 @@ namespace InventoryFunctions.Functions;
 /// <c>Location</c> (the job already running, if there is one).
 /// The route is not <c>admin/…</c>: the Functions host reserves routes starting with "admin" for its own API.
 /// </summary>
-public sealed class RebuildProjectionsFunction(InventoryViewsRebuilder rebuilder, RebuildJobs jobs, ILogger<RebuildProjectionsFunction> logger)
+public sealed class RebuildProjectionsFunction(ViewRepair rebuilder, RebuildJobs jobs, ILogger<RebuildProjectionsFunction> logger)
 {
     [Access(AccessPolicy.Operations)]
     [Function(nameof(RebuildProjections))]

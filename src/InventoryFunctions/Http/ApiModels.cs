@@ -1,4 +1,5 @@
 using InventoryFunctions.Domain;
+using InventoryFunctions.Operations;
 
 namespace InventoryFunctions.Http;
 
@@ -79,7 +80,7 @@ public sealed record RebuildJobResponse(
     /// <summary>The job's status route (relative to the host, with the default route prefix).</summary>
     public static string StatusPath(string jobId) => $"/api/projections/rebuild/{jobId}";
 
-    public static RebuildJobResponse From(Projections.RebuildJob job) => new(
+    public static RebuildJobResponse From(Operations.RebuildJob job) => new(
         job.JobId, StatusPath(job.JobId), job.State.ToString().ToLowerInvariant(), job.PageSize, job.PagesDone, job.Rebuilt, job.Failed,
         job.FailedInventories, job.CreatedAt.UtcDateTime, job.StartedAt?.UtcDateTime, job.UpdatedAt.UtcDateTime, job.CompletedAt?.UtcDateTime, job.Error);
 }
@@ -101,10 +102,10 @@ public sealed record ReplayEntry(long Version, DateTime OccurredAt, string Type,
 /// answered; <see cref="NextFromVersion"/> where the range asked for goes on (null: done); <see cref="ReachedEnd"/>
 /// whether the page ends at the end of the log (a range asked past the end is clipped there).
 /// </summary>
-public sealed record ReplayResponse(string InventoryId, long FromVersion, long ToVersion, ReplayState Start, IReadOnlyList<ReplayEntry> Events,
+public sealed record HistoryReplayResponse(string InventoryId, long FromVersion, long ToVersion, ReplayState Start, IReadOnlyList<ReplayEntry> Events,
     long? NextFromVersion, bool ReachedEnd)
 {
-    public static ReplayResponse From(string inventoryId, Application.ReplayPage page) => new(
+    public static HistoryReplayResponse From(string inventoryId, Application.ReplayPage page) => new(
         inventoryId,
         page.Start.Version + 1,
         page.Steps.Count > 0 ? page.Steps[^1].State.Version : page.Start.Version,
@@ -135,7 +136,7 @@ public sealed record DwellTimeResponse(string InventoryId, long Version, DateTim
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] ParkedResponse? Parked,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? NextPage = null)
 {
-    public static DwellTimeResponse From(Projections.DwellPage page, DateTimeOffset now) => new(
+    public static DwellTimeResponse From(Http.DwellPage page, DateTimeOffset now) => new(
         page.View.InventoryId, page.View.Version, now.UtcDateTime,
         [.. page.Items.Select(item => DwellStatisticsResponse.From(item.ItemId, Projections.DwellStatistics.Of(item), now))],
         DwellStatisticsResponse.From(null, Projections.DwellStatistics.Of(page.View), now),
@@ -157,7 +158,7 @@ public sealed record HealthResponse(
     int? PoisonMessages, int? ParkedInventories, DateTime CheckedAt, DateTime? StatusPublishedAt, int? StuckTransfers)
 {
     /// <summary>The numbers of a healthy or degraded answer; an unhealthy one is a problem (see <c>HealthFunction</c>).</summary>
-    public static HealthResponse From(Projections.HealthReport report)
+    public static HealthResponse From(Operations.HealthReport report)
     {
         var published = report.Published;
         return new(report.Status, report.Reasons, report.Cosmos.State, report.Storage.State,
@@ -173,17 +174,17 @@ public sealed record HealthResponse(
 
 /// <summary>The projection status computed live (<c>GET /api/projections/status</c>).</summary>
 public sealed record StatusResponse(
-    IReadOnlyList<FeedResponse>? Functions, int? PoisonMessages, Projections.ParkedSummary? Parked,
-    Projections.DependencyState Cosmos, Projections.DependencyState Storage, DateTime At, int? StuckTransfers)
+    IReadOnlyList<FeedResponse>? Functions, int? PoisonMessages, Operations.ParkedSummary? Parked,
+    Operations.DependencyState Cosmos, Operations.DependencyState Storage, DateTime At, int? StuckTransfers)
 {
-    public static StatusResponse From(Projections.ProjectionStatus status) => new(
+    public static StatusResponse From(Operations.ProjectionStatus status) => new(
         status.Feeds?.Select(f => FeedResponse.From(f, status.At)).ToList(),
         status.PoisonMessages, status.Parked, status.Cosmos, status.Storage, status.At.UtcDateTime, status.StuckTransfers);
 }
 
 public sealed record FeedResponse(string Function, string ProcessorName, long EstimatedDocuments, bool Started, double? OldestUnprojectedAgeSeconds, IReadOnlyList<LeaseResponse> Leases)
 {
-    public static FeedResponse From(Projections.FeedLag feed, DateTimeOffset at) => new(
+    public static FeedResponse From(Operations.FeedLag feed, DateTimeOffset at) => new(
         feed.FunctionName, feed.ProcessorName, feed.EstimatedDocuments, feed.Leases.Count > 0, HealthResponse.AgeSeconds(feed.OldestUnprojectedAt, at),
         [.. feed.Leases.Select(l => new LeaseResponse(l.LeaseToken, l.EstimatedDocuments, l.Owner, HealthResponse.AgeSeconds(l.OldestUnprojectedAt, at),
             HealthResponse.AgeSeconds(l.RenewedAt, at), feed.Unrenewed(at).Contains(l)))]);
@@ -210,15 +211,15 @@ public sealed record PoisonMessageResponse(
 /// <summary>What a poison replay did: how many messages it replayed, and each message's outcome.</summary>
 public sealed record PoisonReplayResponse(int Replayed, IReadOnlyList<ReplayedResponse> Messages)
 {
-    public static PoisonReplayResponse From(IReadOnlyList<Projections.ReplayedMessage> results) => new(
-        results.Count(r => r.Outcome == Projections.ReplayOutcome.Replayed),
+    public static PoisonReplayResponse From(IReadOnlyList<Operations.ReplayedMessage> results) => new(
+        results.Count(r => r.Outcome == Operations.ReplayOutcome.Replayed),
         [.. results.Select(r => new ReplayedResponse(r.MessageId, r.DocumentId, r.InventoryId, r.Version, Outcome(r.Outcome)))]);
 
-    private static string Outcome(Projections.ReplayOutcome outcome) => outcome switch
+    private static string Outcome(Operations.ReplayOutcome outcome) => outcome switch
     {
-        Projections.ReplayOutcome.Replayed => "replayed",
-        Projections.ReplayOutcome.StillUndecodable => "still-undecodable",
-        Projections.ReplayOutcome.NotReplayable => "not-replayable",
+        Operations.ReplayOutcome.Replayed => "replayed",
+        Operations.ReplayOutcome.StillUndecodable => "still-undecodable",
+        Operations.ReplayOutcome.NotReplayable => "not-replayable",
         _ => "failed",
     };
 }

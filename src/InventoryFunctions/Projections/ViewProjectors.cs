@@ -19,6 +19,6 @@ public sealed class ViewProjectors(IViewStore store, IEventLogReader log, IPoiso
     /// <summary>ProjectDwellTime's: the dwell-time view, under leases of its own, so it lags and fails apart from the others.</summary>
     public VersionedViewProjector DwellTimes { get; } = new([DwellTime], store, log, null, time, logger);
 
-    /// <summary>The repair's (<see cref="InventoryViewsRebuilder"/>): every per-inventory view from one read of the log.</summary>
+    /// <summary>The repair's (<see cref="ViewRepair"/>): every per-inventory view from one read of the log.</summary>
     public VersionedViewProjector Every { get; } = new([Inventory, Collected, DwellTime], store, log, poison, time, logger);
 }

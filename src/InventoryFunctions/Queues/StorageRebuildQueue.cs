@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
+using InventoryFunctions.Operations;
 using InventoryFunctions.Projections;
 
 namespace InventoryFunctions.Queues;

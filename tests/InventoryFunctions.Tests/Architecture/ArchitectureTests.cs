@@ -16,12 +16,14 @@ public class ArchitectureTests
         ["Domain"] = [],
         ["Application"] = ["Domain"],
         ["Projections"] = ["Domain", "Application"],
-        ["Http"] = ["Domain", "Application", "Projections"],
-        ["Cosmos"] = ["Domain", "Application", "Projections", ""],
-        ["Queues"] = ["Domain", "Application", "Projections", ""],
+        // What an operator runs and watches (health, status, rebuild jobs, poison replay) drives the projections, not the reverse.
+        ["Operations"] = ["Domain", "Application", "Projections"],
+        ["Http"] = ["Domain", "Application", "Projections", "Operations"],
+        ["Cosmos"] = ["Domain", "Application", "Projections", "Operations", ""],
+        ["Queues"] = ["Domain", "Application", "Projections", "Operations", ""],
         // Triggers may read what an adapter wrote (change-feed documents, queue messages), as README's diagram shows.
-        ["Functions"] = ["Domain", "Application", "Projections", "Http", "Cosmos", "Queues", ""],
-        [""] = ["Domain", "Application", "Projections", "Http", "Cosmos", "Queues", "Functions"],
+        ["Functions"] = ["Domain", "Application", "Projections", "Operations", "Http", "Cosmos", "Queues", ""],
+        [""] = ["Domain", "Application", "Projections", "Operations", "Http", "Cosmos", "Queues", "Functions"],
     };
 
     public static readonly IReadOnlyDictionary<string, string[]> ForbiddenExternal = new Dictionary<string, string[]>
@@ -29,6 +31,7 @@ public class ArchitectureTests
         ["Domain"] = [.. CloudAndWeb, "Microsoft.Extensions"],
         ["Application"] = CloudAndWeb,
         ["Projections"] = CloudAndWeb,
+        ["Operations"] = CloudAndWeb,
     };
 
     [Fact]

@@ -7,7 +7,7 @@ using InventoryFunctions.Cosmos.Documents;
 namespace InventoryFunctions.Tests.Fakes;
 
 /// <summary>
-/// The command side's stream port in memory, with the same semantics as <see cref="CosmosEventStore"/>: per inventory a log of
+/// The command side's stream port in memory, with the same semantics as <see cref="CosmosInventoryStream"/>: per inventory a log of
 /// immutable events (one per version), a head (folded state + an etag that changes on every write) written in the
 /// same "transaction" as the events, and idempotency records written with them. An append checks, in the order
 /// the Cosmos batch reports them: the head (etag, or absence for a new head), then the idempotency key, then

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using InventoryFunctions.Cosmos.Documents;
 using InventoryFunctions.Projections;
+using InventoryFunctions.Operations;
 
 namespace InventoryFunctions.Tests.Fakes;
 

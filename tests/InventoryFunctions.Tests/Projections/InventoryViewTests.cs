@@ -289,8 +289,8 @@ public class InventoryViewTests
         Prop.ForAll(Logs, events =>
         {
             var view = Fold(Record(events)).View;
-            using var document = System.Text.Json.JsonDocument.Parse(ProjectionDocument.Encode(view));
-            var decoded = ProjectionDocument.Decode(document.RootElement);
+            using var document = System.Text.Json.JsonDocument.Parse(InventoryViewDocument.Encode(view));
+            var decoded = InventoryViewDocument.Decode(document.RootElement);
 
             Assert.Equal(view.Version, decoded.Version);
             Assert.Equal(view.Items, decoded.Items);

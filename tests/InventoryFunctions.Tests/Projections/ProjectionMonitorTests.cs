@@ -3,6 +3,7 @@ using InventoryFunctions.Projections;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
+using InventoryFunctions.Operations;
 
 namespace InventoryFunctions.Tests.Projections;
 

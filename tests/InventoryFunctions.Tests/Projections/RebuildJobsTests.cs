@@ -4,6 +4,7 @@ using InventoryFunctions.Projections;
 using InventoryFunctions.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using InventoryFunctions.Operations;
 
 namespace InventoryFunctions.Tests.Projections;
 
@@ -24,10 +25,10 @@ public class RebuildJobsTests
 
     public RebuildJobsTests()
     {
-        var rebuilder = new InventoryViewsRebuilder(
+        var rebuilder = new ViewRepair(
             new ViewProjectors(_views, _log, new RecordingPoisonQueue(), _time, NullLogger<VersionedViewProjector>.Instance),
             new GlobalCollectedProjector(new InMemoryGlobalCollectedStore(), _log, _time, NullLogger<GlobalCollectedProjector>.Instance),
-            _log, NullLogger<InventoryViewsRebuilder>.Instance);
+            _log, NullLogger<ViewRepair>.Instance);
         _rebuild = new RebuildJobs(_jobs, _queue, _log, rebuilder, new RebuildJobOptions(PageSize), _time, NullLogger<RebuildJobs>.Instance);
     }
 

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace InventoryFunctions.Tests.Projections;
 
 /// <summary>
-/// The one repair path (<see cref="InventoryViewsRebuilder"/>, what rebuilds and the poison replay run): a document
+/// The one repair path (<see cref="ViewRepair"/>, what rebuilds and the poison replay run): a document
 /// undecodable when the change feed delivered it, repaired in place, reaches every view when the repair runs, and
 /// running it again counts nothing twice.
 /// </summary>
@@ -43,7 +43,7 @@ public sealed class RepairTests
 
         // The repair in place: version 3 now adds 4 swords (at its own instant).
         _log.Replace("inv", 3, Encoding.UTF8.GetString(EventCodec.Encode("inv", new RecordedEvent(3, InMemoryEventLog.Start.AddSeconds(3), new ItemAdded("sword", 4)))));
-        var rebuilder = new InventoryViewsRebuilder(Views(), Global(), _log, NullLogger<InventoryViewsRebuilder>.Instance);
+        var rebuilder = new ViewRepair(Views(), Global(), _log, NullLogger<ViewRepair>.Instance);
         for (var run = 1; run <= 2; run++)
         {
             var reads = _log.RangeReads.Count;

@@ -4,6 +4,7 @@ using InventoryFunctions.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using InventoryFunctions.Operations;
 
 namespace InventoryFunctions.Tests.Settings;
 

@@ -3,10 +3,10 @@ using InventoryFunctions.Projections;
 
 namespace InventoryFunctions.Cosmos.Documents;
 
-/// <summary><see cref="InventoryView"/> as a view of the one store: its root is <see cref="ProjectionDocument"/>, and it has no parts.</summary>
+/// <summary><see cref="InventoryView"/> as a view of the one store: its root is <see cref="InventoryViewDocument"/>, and it has no parts.</summary>
 public sealed class InventoryViewCodec : IViewCodec<InventoryView>
 {
-    public string Id => ProjectionDocument.Id;
+    public string Id => InventoryViewDocument.Id;
 
     public string PartId(int bucket) => throw new NotSupportedException("The inventory view is one document.");
 
@@ -16,7 +16,7 @@ public sealed class InventoryViewCodec : IViewCodec<InventoryView>
 
     public InventoryView WithParts(InventoryView view, IReadOnlyCollection<int> buckets, IEnumerable<JsonElement> parts) => view;
 
-    public byte[] Encode(InventoryView view) => ProjectionDocument.Encode(view);
+    public byte[] Encode(InventoryView view) => InventoryViewDocument.Encode(view);
 
-    public InventoryView Decode(JsonElement document) => ProjectionDocument.Decode(document);
+    public InventoryView Decode(JsonElement document) => InventoryViewDocument.Decode(document);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using InventoryFunctions.Operations;
 using InventoryFunctions.Projections;
 
 namespace InventoryFunctions.Cosmos.Documents;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using InventoryFunctions.Operations;
 using InventoryFunctions.Projections;
 
 namespace InventoryFunctions.Cosmos.Documents;

@@ -57,7 +57,7 @@ public sealed class DocumentBudgetTests(ITestOutputHelper output)
         var skipped = Enumerable.Range(0, InventoryView.MaxSkippedVersionsListed).Select(i => long.MaxValue - i);
         var view = new InventoryView(InventoryId, long.MaxValue, items, [.. skipped], At) { LegacyCollected = [.. collected] };
 
-        var bytes = ProjectionDocument.Encode(view).Length;
+        var bytes = InventoryViewDocument.Encode(view).Length;
 
         output.WriteLine($"worst view {bytes:N0} bytes");
         Assert.InRange(bytes, 0, OneMegabyte);

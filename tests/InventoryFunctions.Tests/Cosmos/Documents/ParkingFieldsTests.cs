@@ -14,8 +14,8 @@ public class ParkingFieldsTests
     {
         var view = InventoryView.Empty("inv-1") with { Parked = Parked, FailedDeliveries = 2 };
 
-        using var document = JsonDocument.Parse(ProjectionDocument.Encode(view));
-        var decoded = ProjectionDocument.Decode(document.RootElement);
+        using var document = JsonDocument.Parse(InventoryViewDocument.Encode(view));
+        var decoded = InventoryViewDocument.Decode(document.RootElement);
 
         Assert.Equal((Parked, 2), (decoded.Parked, decoded.FailedDeliveries));
     }

@@ -1,7 +1,8 @@
 using InventoryFunctions.Application;
+using InventoryFunctions.Projections;
 using Microsoft.Extensions.Logging;
 
-namespace InventoryFunctions.Projections;
+namespace InventoryFunctions.Operations;
 
 /// <summary>What replay did with one poison message.</summary>
 public enum ReplayOutcome
@@ -28,7 +29,7 @@ public sealed record ReplayedMessage(string MessageId, string? DocumentId, strin
 /// reporting again what is still undecodable. Idempotent: a message already done is just deleted, and messages are
 /// received (hidden for a while) before being deleted or released, so two replays never handle the same one.
 /// </summary>
-public sealed class PoisonReplay(IPoisonQueue poison, IViewStore views, IEventLogReader log, InventoryViewsRebuilder rebuilder, ILogger<PoisonReplay> logger)
+public sealed class PoisonReplay(IPoisonQueue poison, IViewStore views, IEventLogReader log, ViewRepair rebuilder, ILogger<PoisonReplay> logger)
 {
     private static readonly TimeSpan HiddenWhileReplaying = TimeSpan.FromMinutes(2);
 

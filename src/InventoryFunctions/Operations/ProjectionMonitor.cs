@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using InventoryFunctions.Projections;
 
-namespace InventoryFunctions.Projections;
+namespace InventoryFunctions.Operations;
 
 /// <summary>When the projections count as degraded, and how long a health answer is reused.</summary>
 /// <param name="LagThreshold">Estimated unprocessed documents (summed over a function's leases) above which health is degraded.</param>

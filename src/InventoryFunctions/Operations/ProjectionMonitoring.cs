@@ -1,4 +1,6 @@
-namespace InventoryFunctions.Projections;
+using InventoryFunctions.Projections;
+
+namespace InventoryFunctions.Operations;
 
 /// <summary>
 /// Where a change-feed function's leases live: its processor name (the lease prefix) and the containers, and how long

@@ -20,7 +20,7 @@ namespace InventoryFunctions.Cosmos;
 /// batch once this instance has seen the inventory, since the head and its etag are cached; a stale cache costs one
 /// 412 and a reload.
 /// </summary>
-public sealed class CosmosEventStore(CosmosClient client, IOptions<CosmosOptions> options, IOptions<SnapshotOptions> snapshots, IMemoryCache cache, TimeProvider time)
+public sealed class CosmosInventoryStream(CosmosClient client, IOptions<CosmosOptions> options, IOptions<SnapshotOptions> snapshots, IMemoryCache cache, TimeProvider time)
     : IInventoryStream
 {
     private static readonly MemoryCacheEntryOptions CacheEntry = new() { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) };

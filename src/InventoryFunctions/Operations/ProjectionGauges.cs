@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
+using InventoryFunctions.Projections;
 
-namespace InventoryFunctions.Projections;
+namespace InventoryFunctions.Operations;
 
 /// <summary>
 /// The projection numbers as OpenTelemetry gauges (meter <see cref="MeterName"/>): <c>projection.lag.documents</c> per

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using InventoryFunctions.Application;
 using InventoryFunctions.Domain;
+using InventoryFunctions.Projections;
 
-namespace InventoryFunctions.Projections;
+namespace InventoryFunctions.Http;
 
 /// <summary>Which store answered a read: the view, the write side's head, or the view caught up from the log.</summary>
 public enum ReadSource

@@ -6,7 +6,7 @@ using InventoryFunctions.Projections;
 namespace InventoryFunctions.Cosmos.Documents;
 
 /// <summary>The stored shape of <see cref="InventoryView"/>: one document per inventory in the projections container.</summary>
-public static class ProjectionDocument
+public static class InventoryViewDocument
 {
     public const string Id = "view";
 

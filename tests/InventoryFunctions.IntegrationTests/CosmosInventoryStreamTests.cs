@@ -21,7 +21,7 @@ namespace InventoryFunctions.IntegrationTests;
 /// number of round trips a command costs, counted by a <see cref="RequestCounter"/> in the client's pipeline.
 /// </summary>
 [Collection(LocalStackGroup.Name)]
-public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHelper output)
+public sealed class CosmosInventoryStreamTests(LocalStackFixture stack, ITestOutputHelper output)
 {
     private static readonly DateTimeOffset At = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
 
@@ -47,7 +47,7 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
     {
         // Event 5 claims a later instant than event 10 (clock skew, or a legacy local time read as UTC).
         var inventoryId = LocalStackFixture.NewInventoryId();
-        var store = ActivatorUtilities.CreateInstance<CosmosEventStore>(stack.Services, stack.Client,
+        var store = ActivatorUtilities.CreateInstance<CosmosInventoryStream>(stack.Services, stack.Client,
             (IMemoryCache)new MemoryCache(new MemoryCacheOptions { SizeLimit = 100 }), TimeProvider.System,
             Microsoft.Extensions.Options.Options.Create(new SnapshotOptions { Interval = 10 }));
         var late = At.AddDays(1);
@@ -66,8 +66,8 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
     /// A store as another app instance would have it: its own head cache, the app's options (from the app's
     /// registrations built in the test process), and <paramref name="client"/> or the test's own client.
     /// </summary>
-    private CosmosEventStore NewStore(CosmosClient? client = null) =>
-        ActivatorUtilities.CreateInstance<CosmosEventStore>(stack.Services,
+    private CosmosInventoryStream NewStore(CosmosClient? client = null) =>
+        ActivatorUtilities.CreateInstance<CosmosInventoryStream>(stack.Services,
             client ?? stack.Client, (IMemoryCache)new MemoryCache(new MemoryCacheOptions { SizeLimit = 100 }), TimeProvider.System);
 
     /// <summary>The log reader as the app has it: the app's options over <paramref name="client"/> or the test's own client.</summary>
@@ -117,7 +117,7 @@ public sealed class CosmosEventStoreTests(LocalStackFixture stack, ITestOutputHe
         return ids;
     }
 
-    private async Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(CosmosEventStore store, string inventoryId) =>
+    private async Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(CosmosInventoryStream store, string inventoryId) =>
         (await NewLog().ReadEventsAsync(inventoryId, 1, 1000, CancellationToken.None)).Events;
 
     // ---- Appends ----------------------------------------------------------------------------------------------------

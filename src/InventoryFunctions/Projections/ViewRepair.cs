@@ -12,7 +12,7 @@ public sealed record RebuiltViews(InventoryView Inventory, CollectedView Collect
 /// operator's rebuild, every page of a rebuild job and the poison replay run, so that one repair reaches (and releases)
 /// whichever of them was damaged or parked.
 /// </summary>
-public sealed class InventoryViewsRebuilder(ViewProjectors views, GlobalCollectedProjector global, IEventLogReader log, ILogger<InventoryViewsRebuilder> logger)
+public sealed class ViewRepair(ViewProjectors views, GlobalCollectedProjector global, IEventLogReader log, ILogger<ViewRepair> logger)
 {
     /// <param name="reportUndecodable">False when replaying the poison queue: what is still undecodable is already in it.</param>
     /// <returns>The rebuilt views (version 0 when the inventory has no log).</returns>

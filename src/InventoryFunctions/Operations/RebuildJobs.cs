@@ -1,7 +1,8 @@
 using InventoryFunctions.Application;
+using InventoryFunctions.Projections;
 using Microsoft.Extensions.Logging;
 
-namespace InventoryFunctions.Projections;
+namespace InventoryFunctions.Operations;
 
 public enum RebuildJobState
 {
@@ -82,7 +83,7 @@ public sealed record RebuildJobOptions(int PageSize)
 
 /// <summary>
 /// Rebuild-all as background work. <see cref="StartAsync"/> records a job and sends its first page; each page
-/// (<see cref="RunPageAsync"/>) rebuilds up to a page size of inventories (<see cref="InventoryViewsRebuilder.RebuildAsync"/>,
+/// (<see cref="RunPageAsync"/>) rebuilds up to a page size of inventories (<see cref="ViewRepair.RebuildAsync"/>,
 /// etag-guarded), records its progress in the job (etag-guarded, counted once per page) and sends the next page.
 /// While a job is active a second start answers it instead of starting another.
 /// </summary>
@@ -90,7 +91,7 @@ public sealed class RebuildJobs(
     IRebuildJobStore jobs,
     IRebuildPageQueue pages,
     IEventLogReader log,
-    InventoryViewsRebuilder rebuilder,
+    ViewRepair rebuilder,
     RebuildJobOptions options,
     TimeProvider time,
     ILogger<RebuildJobs> logger)
