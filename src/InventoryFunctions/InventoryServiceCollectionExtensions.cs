@@ -71,6 +71,6 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<InventoryViewsRebuilder>();
         services.AddSingleton<IGlobalCollectedStore, CosmosGlobalCollectedStore>();
         services.AddSingleton<GlobalCollectedProjector>();
-        return services;
+        return services.AddErasure(configuration);
     }
 }

@@ -116,6 +116,8 @@ public sealed class LocalStack : IAsyncDisposable
             [InventoryFunctions.AppSettings.PoisonQueueConnection] = Azurite.ConnectionString,
             [InventoryFunctions.AppSettings.PoisonQueueName] = "projection-poison",
             [InventoryFunctions.AppSettings.RebuildQueueName] = "projection-rebuilds",
+            [InventoryFunctions.AppSettings.ErasureQueueName] = "inventory-erasures",
+            [InventoryFunctions.AppSettings.ErasureHashKey] = "local-erasure-key-not-a-secret-0123456789",
             ["AzureWebJobsStorage"] = Azurite.ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
             // The change feed polled every 200 ms instead of the trigger's 1 s: tests wait less for projections.

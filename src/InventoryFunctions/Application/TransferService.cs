@@ -122,6 +122,11 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
                 return await ExistingReceiptAsync(transfer, cancellationToken);
             case CommandOutcome.CompanionConflict:
                 return await ExistingReceiptAsync(transfer, cancellationToken);
+            case CommandOutcome.Erased:
+                // The receiver is gone: the sender is refunded, unless a credit landed before the erasure (its receipt
+                // still there). No receipt is written: nothing may be created in an erased inventory's partition.
+                return await transfers.ReadReceiptAsync(transfer.To, transfer.TransferId, cancellationToken)
+                    ?? credited with { Credited = false, Reason = ReceiverErased };
             case CommandOutcome.TooMuchContention:
                 throw new TransferRetryException($"Crediting transfer {transfer.TransferId} to '{transfer.To}' met too much contention.");
             default:
@@ -155,8 +160,14 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
                 logger.LogInformation("Transfer {TransferId} {State}", transfer.TransferId, finished.State);
                 return finished;
             }
-            stored = await transfers.ReadAsync(transfer.From, transfer.TransferId, cancellationToken)
-                ?? throw new InvalidOperationException($"The record of transfer {transfer.TransferId} vanished.");
+            var reread = await transfers.ReadAsync(transfer.From, transfer.TransferId, cancellationToken);
+            if (reread is null)
+            {
+                // Only an erasure of the sender deletes a record: the receiver keeps what it was credited.
+                logger.LogInformation("The record of transfer {TransferId} is gone with its sender's erasure", transfer.TransferId);
+                return finished;
+            }
+            stored = reread;
         }
         throw new TransferRetryException($"The record of transfer {stored.Transfer.TransferId} kept changing.");
     }
@@ -169,6 +180,7 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
         {
             CommandOutcome.Appended => true,
             CommandOutcome.CompanionConflict => false,
+            CommandOutcome.Erased => true, // the sender is being erased: its units go with it, and its record is deleted
             CommandOutcome.TooMuchContention => throw new TransferRetryException($"Refunding transfer {refunded.TransferId} to '{refunded.From}' met too much contention."),
             _ => throw new InvalidOperationException($"Unexpected outcome {outcome.GetType().Name} refunding transfer {refunded.TransferId}."),
         };
@@ -176,6 +188,9 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
 
     private static bool SameRequest(TransferRecord transfer, TransferRequest request) =>
         transfer.To == request.To && transfer.Items.SequenceEqual(request.Items);
+
+    /// <summary>The reason a transfer to an erased inventory is refunded.</summary>
+    public const string ReceiverErased = "inventory-erased: the receiver was erased";
 
     /// <summary>The refusal as the record and the receipt state it.</summary>
     public static string Describe(Rejection rejection) => rejection switch

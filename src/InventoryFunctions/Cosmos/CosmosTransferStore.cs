@@ -19,7 +19,8 @@ public sealed class CosmosTransferStore(CosmosClient client, IOptions<CosmosOpti
     {
         using var response = await _events.ReplaceItemStreamAsync(new MemoryStream(TransferDocument.Encode(transfer)), TransferDocument.IdFor(transfer.TransferId),
             new PartitionKey(transfer.From), new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.PreconditionFailed)
+        // 404: the record is gone (its sender erased); the caller reads it again and finds none.
+        if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
             return false;
         response.EnsureSuccessStatusCode();
         return true;

@@ -1,0 +1,46 @@
+using InventoryFunctions.Application;
+using InventoryFunctions.Cosmos;
+using InventoryFunctions.Projections;
+using InventoryFunctions.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace InventoryFunctions;
+
+public static class ErasureServiceCollectionExtensions
+{
+    /// <summary>
+    /// Erasure: its options, stores, queue and use case, and the guards in front of every view store that keep an erased
+    /// inventory's views, watermark and head from being created again. Called by <c>AddInventory</c>, after the stores it guards.
+    /// </summary>
+    public static IServiceCollection AddErasure(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ErasureOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ErasureOptions>>().Value);
+        services.AddSingleton<CosmosErasureStore>();
+        services.AddSingleton<IErasureRegistry>(sp => sp.GetRequiredService<CosmosErasureStore>());
+        services.AddSingleton<IErasureJobStore>(sp => sp.GetRequiredService<CosmosErasureStore>());
+        services.AddSingleton<IInventoryPartitions, CosmosInventoryPartitions>();
+        services.AddSingleton<IGlobalCollectedEraser, CosmosGlobalCollectedEraser>();
+        services.AddSingleton<IErasureQueue>(_ => new StorageErasureQueue(() => StorageErasureQueue.CreateClient(configuration)));
+        services.AddSingleton<GlobalCollectedErasure>();
+        services.AddSingleton<ErasureJobs>();
+
+        Decorate<IProjectionStore>(services, (inner, sp) => ActivatorUtilities.CreateInstance<ErasureGuardedProjectionStore>(sp, inner));
+        Decorate<IViewStore<DwellTimeView>>(services, (inner, sp) => ActivatorUtilities.CreateInstance<ErasureGuardedViewStore<DwellTimeView>>(sp, inner));
+        Decorate<IViewStore<CollectedView>>(services, (inner, sp) => ActivatorUtilities.CreateInstance<ErasureGuardedViewStore<CollectedView>>(sp, inner));
+        Decorate<IGlobalCollectedStore>(services, (inner, sp) => ActivatorUtilities.CreateInstance<ErasureGuardedGlobalCollectedStore>(sp, inner));
+        return services;
+    }
+
+    /// <summary>Replaces the registration of <typeparamref name="TService"/> (a type registered as a singleton) with <paramref name="wrap"/> around it.</summary>
+    private static void Decorate<TService>(IServiceCollection services, Func<TService, IServiceProvider, TService> wrap) where TService : class
+    {
+        var registered = services.Single(d => d.ServiceType == typeof(TService));
+        var implementation = registered.ImplementationType
+            ?? throw new InvalidOperationException($"{typeof(TService).Name} must be registered by type to be guarded for erasure.");
+        services.Remove(registered);
+        services.AddSingleton<TService>(sp => wrap((TService)ActivatorUtilities.CreateInstance(sp, implementation), sp));
+    }
+}

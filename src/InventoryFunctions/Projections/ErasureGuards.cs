@@ -1,0 +1,80 @@
+using InventoryFunctions.Application;
+using Microsoft.Extensions.Logging;
+
+namespace InventoryFunctions.Projections;
+
+/// <summary>
+/// The one rule that keeps an erased inventory's views from coming back, put in front of each view store: a view written
+/// from nothing (no root stored: etag null) is first checked against <see cref="IErasureRegistry"/>, and an erased
+/// inventory's is not stored. Only creations pay the check (one point read); updates of a stored view pass straight
+/// through, and an erasure deletes those roots, so every later write of them is a creation. That covers the change
+/// feed's batches already read, redeliveries, rebuilds and poison replays alike, since they all write through here.
+/// </summary>
+internal static class ErasureGuard
+{
+    /// <summary>The etag handed back for a view that was not stored: a later write "guarded" by it is not stored either.</summary>
+    public const string NotStored = "erased";
+
+    /// <summary>The version an erased inventory's absent watermark reads at: beyond any log, and far from overflowing when a reader adds 1.</summary>
+    public const long CountedToTheEnd = long.MaxValue / 2;
+
+    public static async Task<bool> RefusesAsync(IErasureRegistry erasures, string inventoryId, string? etag, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (etag == NotStored)
+            return true;
+        if (etag is not null || !await erasures.IsErasedAsync(inventoryId, cancellationToken))
+            return false;
+        logger.LogInformation("Not creating a view of an erased inventory");
+        return true;
+    }
+}
+
+public sealed class ErasureGuardedProjectionStore(IProjectionStore inner, IErasureRegistry erasures, ILogger<ErasureGuardedProjectionStore> logger) : IProjectionStore
+{
+    public Task<StoredView?> ReadAsync(string inventoryId, CancellationToken cancellationToken) => inner.ReadAsync(inventoryId, cancellationToken);
+
+    // "Written": the projector moves on, and nothing of the erased inventory is stored.
+    public async Task<bool> TryWriteAsync(InventoryView view, string? etag, CancellationToken cancellationToken) =>
+        await ErasureGuard.RefusesAsync(erasures, view.InventoryId, etag, logger, cancellationToken) || await inner.TryWriteAsync(view, etag, cancellationToken);
+}
+
+public sealed class ErasureGuardedViewStore<TView>(IViewStore<TView> inner, IErasureRegistry erasures, ILogger<ErasureGuardedViewStore<TView>> logger) : IViewStore<TView>
+    where TView : class, IVersionedView<TView>
+{
+    public Task<Stored<TView>?> ReadAsync(string inventoryId, IReadOnlyCollection<int> buckets, CancellationToken cancellationToken) =>
+        inner.ReadAsync(inventoryId, buckets, cancellationToken);
+
+    public Task<TView> LoadPartsAsync(TView view, IReadOnlyCollection<int> buckets, CancellationToken cancellationToken) =>
+        inner.LoadPartsAsync(view, buckets, cancellationToken);
+
+    public async Task<string?> TryWriteAsync(TView view, string? etag, CancellationToken cancellationToken) =>
+        await ErasureGuard.RefusesAsync(erasures, view.InventoryId, etag, logger, cancellationToken) ? ErasureGuard.NotStored : await inner.TryWriteAsync(view, etag, cancellationToken);
+}
+
+/// <summary>
+/// The same rule for the global counters: an inventory with no watermark stored that is erased reads as counted to the
+/// end (so nothing of it is counted), and that watermark is never written.
+/// </summary>
+public sealed class ErasureGuardedGlobalCollectedStore(IGlobalCollectedStore inner, IErasureRegistry erasures) : IGlobalCollectedStore
+{
+    public async Task<ShardRead> ReadShardAsync(int shard, IReadOnlyCollection<string> inventoryIds, IReadOnlyCollection<int> buckets, CancellationToken cancellationToken)
+    {
+        var read = await inner.ReadShardAsync(shard, inventoryIds, buckets, cancellationToken);
+        Dictionary<string, Watermark>? watermarks = null;
+        foreach (var inventoryId in inventoryIds.Where(id => !read.Watermarks.ContainsKey(id)))
+        {
+            if (await erasures.IsErasedAsync(inventoryId, cancellationToken))
+                (watermarks ??= new(read.Watermarks, StringComparer.Ordinal))[inventoryId] = new Watermark(inventoryId, ErasureGuard.CountedToTheEnd, ErasureGuard.NotStored);
+        }
+        return watermarks is null ? read : read with { Watermarks = watermarks };
+    }
+
+    public Task<bool> TryCommitAsync(int shard, IReadOnlyList<Watermark> watermarks, IReadOnlyList<StoredCounts> counts, CancellationToken cancellationToken) =>
+        inner.TryCommitAsync(shard, [.. watermarks.Where(w => w.ETag != ErasureGuard.NotStored)], counts, cancellationToken);
+
+    public Task<IReadOnlyList<CollectedCounts>> ReadBucketsAsync(IReadOnlyCollection<int> buckets, CancellationToken cancellationToken) => inner.ReadBucketsAsync(buckets, cancellationToken);
+
+    public Task<StoredBoard> ReadBoardAsync(CancellationToken cancellationToken) => inner.ReadBoardAsync(cancellationToken);
+
+    public Task<bool> TryWriteBoardAsync(CollectedBoard board, string? etag, CancellationToken cancellationToken) => inner.TryWriteBoardAsync(board, etag, cancellationToken);
+}
