@@ -52,10 +52,11 @@ public sealed class LocalStack : IAsyncDisposable
     /// <param name="useConfiguredCosmos">Use the Cosmos DB the <c>CosmosDb</c> variable names (the official emulator), when set.</param>
     /// <param name="settings">App settings on top of <see cref="AppSettings"/>'s.</param>
     /// <param name="configureWire">Sets up the app's Cosmos DB proxy before its first round trip.</param>
+    /// <param name="cosmosCapabilities">Account capabilities the dev server switches on (as Azure accounts have them).</param>
     public static async Task<LocalStack> StartAsync(bool useConfiguredCosmos = false, IReadOnlyDictionary<string, string?>? settings = null,
-        Action<CosmosRequestProxy>? configureWire = null)
+        Action<CosmosRequestProxy>? configureWire = null, IReadOnlyCollection<string>? cosmosCapabilities = null)
     {
-        var cosmos = useConfiguredCosmos ? CosmosDevServer.StartUnlessConfiguredAsync() : CosmosDevServer.StartAsync();
+        var cosmos = useConfiguredCosmos ? CosmosDevServer.StartUnlessConfiguredAsync() : CosmosDevServer.StartAsync(null, cosmosCapabilities);
         var azurite = AzuriteServer.StartAsync();
         LocalStack? stack = null;
         try

@@ -35,8 +35,11 @@ public sealed class TransferRetryException(string message) : Exception(message);
 /// then completes the record or refunds the sender in one batch with the record's change (guarded by its etag and
 /// state). Each step can run any number of times, from any instance, in any interleaving: the receipt decides
 /// credited-or-refused once, and the record moves out of <see cref="TransferStates.Debited"/> once.
+/// A transfer to an erased receiver is refused at the start (one point read of <see cref="IErasureRegistry"/>): its
+/// record would name the erased id in the sender's partition after the erasure's sweep.
 /// </summary>
-public sealed class TransferService(InventoryService commands, ITransferStore transfers, TimeProvider time, ILogger<TransferService> logger)
+public sealed class TransferService(InventoryService commands, ITransferStore transfers, TimeProvider time, ILogger<TransferService> logger,
+    IErasureRegistry? erasures = null)
 {
     private const int MaxAttempts = 5;
 
@@ -49,6 +52,8 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
     public async Task<TransferOutcome> StartAsync(TransferRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (erasures is not null && await erasures.IsErasedAsync(request.To, cancellationToken))
+            return new TransferOutcome.NotStarted(new CommandOutcome.Erased());
         var transferId = Transfers.IdFor(request.From, request.Scope, request.IdempotencyKey);
         var record = new TransferRecord(transferId, request.From, request.To, request.Items, TransferStates.Debited, null, time.GetUtcNow(), null);
         var outcome = await commands.HandleAsync(new CommandRequest(request.From, new TransferOut(transferId, request.To, request.Items),

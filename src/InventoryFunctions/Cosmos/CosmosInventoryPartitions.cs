@@ -142,6 +142,23 @@ public sealed class CosmosInventoryPartitions(CosmosClient client, IOptions<Cosm
             spent = spent.Add(new ErasureCounts(0, 1, patched.Headers.RequestCharge));
         }
 
+        // Idempotency records (48 h) repeat the events they answered: their transfer legs' counterparty too.
+        var records = new QueryDefinition("SELECT c.id, c.inventoryId, c.events FROM c WHERE c.kind = @kind").WithParameter("@kind", IdempotencyDocument.Kind);
+        await foreach (var document in _events.QueryDocumentsAsync(records, cancellationToken))
+        {
+            var legs = document.TryGetProperty("events", out var events) && events.ValueKind == JsonValueKind.Array
+                ? events.EnumerateArray().Select((e, i) => (e, i)).Where(x => x.e.TryGetProperty("counterparty", out var c) && c.ValueKind == JsonValueKind.String && c.GetString() == inventoryId)
+                    .Select(x => PatchOperation.Set($"/events/{x.i}/counterparty", pseudonym)).ToList()
+                : [];
+            if (legs.Count == 0)
+                continue;
+            using var patched = await _events.PatchItemStreamAsync(document.GetProperty("id").GetString()!, new PartitionKey(document.GetProperty("inventoryId").GetString()!),
+                legs, new PatchItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
+            if (patched.StatusCode != HttpStatusCode.NotFound)
+                patched.EnsureSuccessStatusCode();
+            spent = spent.Add(new ErasureCounts(0, 1, patched.Headers.RequestCharge));
+        }
+
         // Rebuild-all job reports list inventories that failed.
         var reports = new QueryDefinition("SELECT * FROM c WHERE ARRAY_CONTAINS(c.failedInventories, @id)").WithParameter("@id", inventoryId);
         await foreach (var document in _projections.ReadDocumentsAsync(RebuildJobDocument.Partition, reports, 100, cancellationToken).Select(d => d.Clone()))

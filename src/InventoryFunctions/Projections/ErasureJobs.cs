@@ -23,7 +23,11 @@ public sealed class ErasureJobs(IErasureJobStore jobs, IInventoryPartitions part
     {
         var now = time.GetUtcNow();
         var (stored, created) = await jobs.CreateOrReadAsync(ErasureJob.Accepted(options.JobIdFor(inventoryId), inventoryId, requestedBy, options.Path, now), cancellationToken);
-        if (created || (stored.Job.State != ErasureStates.Completed && now - stored.Job.UpdatedAt > StalledAfter))
+        if (stored.Job.State == ErasureStates.Completed)
+            return stored.Job;
+        // The head is marked before the answer, so from the 202 on every command is refused (the job marks it again, idempotently).
+        await partitions.MarkHeadErasingAsync(inventoryId, stored.Job.JobId, cancellationToken);
+        if (created || now - stored.Job.UpdatedAt > StalledAfter)
         {
             await queue.SendAsync(stored.Job.JobId, cancellationToken);
             logger.LogInformation("Erasure job {JobId} queued", stored.Job.JobId);
