@@ -411,7 +411,7 @@ var appSettings = {
   RebuildPageSize: rebuildPageSize
   ErasureQueueName: erasureQueueName
   ErasureHashKey: erasureHashKey
-  ErasureDeleteByPartitionKey: string(enableDeleteByPartitionKey)
+  ErasureDeleteByPartitionKey: enableDeleteByPartitionKey ? 'true' : 'false'
   ErasureReceiptDays: '30'
   ErasureThrottleMs: '20'
 
