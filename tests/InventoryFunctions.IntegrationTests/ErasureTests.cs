@@ -125,7 +125,7 @@ public sealed class ErasureTests(ErasureStackFixture fixture) : IClassFixture<Er
         AssertProblem(await http.GetJsonAsync("erasures/0123456789abcdef0123456789abcdef"), HttpStatusCode.NotFound, "erasure-job-not-found");
     }
 
-    private static async Task AssertNoTraceAsync(LocalStack stack, string victim)
+    internal static async Task AssertNoTraceAsync(LocalStack stack, string victim)
     {
         var database = stack.Client.GetDatabase(stack.Options.DatabaseName);
         foreach (var name in new[] { stack.Options.EventsContainerName, stack.Options.ProjectionsContainerName })
@@ -158,7 +158,7 @@ public sealed class ErasureTests(ErasureStackFixture fixture) : IClassFixture<Er
         return default;
     }
 
-    private static async Task WaitForBoardAsync(HttpClient http, IReadOnlyList<(string ItemId, long Collected)> expected)
+    internal static async Task WaitForBoardAsync(HttpClient http, IReadOnlyList<(string ItemId, long Collected)> expected)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         List<(string, long)> last;

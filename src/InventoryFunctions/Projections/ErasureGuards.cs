@@ -53,7 +53,9 @@ public sealed class ErasureGuardedViewStore<TView>(IViewStore<TView> inner, IEra
 
 /// <summary>
 /// The same rule for the global counters: an inventory with no watermark stored that is erased reads as counted to the
-/// end (so nothing of it is counted), and that watermark is never written.
+/// end (so nothing of it is counted), and that watermark is never written. A commit that would create a watermark checks
+/// again just before it; the erasure's board step starts <see cref="ErasureJobs.InFlightGrace"/> after the erasure was
+/// accepted, longer than that last check takes to reach the store.
 /// </summary>
 public sealed class ErasureGuardedGlobalCollectedStore(IGlobalCollectedStore inner, IErasureRegistry erasures) : IGlobalCollectedStore
 {
@@ -69,8 +71,19 @@ public sealed class ErasureGuardedGlobalCollectedStore(IGlobalCollectedStore inn
         return watermarks is null ? read : read with { Watermarks = watermarks };
     }
 
-    public Task<bool> TryCommitAsync(int shard, IReadOnlyList<Watermark> watermarks, IReadOnlyList<StoredCounts> counts, CancellationToken cancellationToken) =>
-        inner.TryCommitAsync(shard, [.. watermarks.Where(w => w.ETag != ErasureGuard.NotStored)], counts, cancellationToken);
+    /// <summary>
+    /// A watermark to be created is checked again right before the commit: a round that read the shard just before the
+    /// erasure was accepted is sent back to read it again (as after a conflict), and then counts nothing of it.
+    /// </summary>
+    public async Task<bool> TryCommitAsync(int shard, IReadOnlyList<Watermark> watermarks, IReadOnlyList<StoredCounts> counts, CancellationToken cancellationToken)
+    {
+        foreach (var created in watermarks.Where(w => w.ETag is null))
+        {
+            if (await erasures.IsErasedAsync(created.InventoryId, cancellationToken))
+                return false;
+        }
+        return await inner.TryCommitAsync(shard, [.. watermarks.Where(w => w.ETag != ErasureGuard.NotStored)], counts, cancellationToken);
+    }
 
     public Task<IReadOnlyList<CollectedCounts>> ReadBucketsAsync(IReadOnlyCollection<int> buckets, CancellationToken cancellationToken) => inner.ReadBucketsAsync(buckets, cancellationToken);
 

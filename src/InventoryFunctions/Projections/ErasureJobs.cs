@@ -17,7 +17,14 @@ public sealed class ErasureJobs(IErasureJobStore jobs, IInventoryPartitions part
     /// <summary>A job not moved for this long is queued again by the next request (its message was lost).</summary>
     public static readonly TimeSpan StalledAfter = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long after the erasure is accepted the board step waits: a counting round that checked the registry just
+    /// before has committed (or been sent back) by then, so a missing watermark means nothing was or will be counted.
+    /// </summary>
+    public static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(2);
+
     private const int MaxVerifyRounds = 5;
+    private const int MaxStepAttempts = 5;
 
     public async Task<ErasureJob> StartAsync(string inventoryId, Actor requestedBy, CancellationToken cancellationToken)
     {
@@ -50,12 +57,35 @@ public sealed class ErasureJobs(IErasureJobStore jobs, IInventoryPartitions part
         {
             var job = stored.Job;
             var inventoryId = job.InventoryId ?? throw new InvalidOperationException($"Erasure job {jobId} runs without its inventory id.");
-            var spent = await RunStepAsync(job.Step, inventoryId, jobId, cancellationToken);
+            if (job.Step == ErasureStep.Board && job.CreatedAt + InFlightGrace - time.GetUtcNow() is { Ticks: > 0 } wait)
+                await Task.Delay(wait, time, cancellationToken);
+            var spent = await RunStepWithRetriesAsync(job.Step, inventoryId, jobId, cancellationToken);
             var next = job.After(job.Step, spent, time.GetUtcNow(), TimeSpan.FromDays(options.ErasureReceiptDays));
             var etag = await jobs.TryReplaceAsync(next, stored.ETag, cancellationToken);
             // Another delivery moved the job first: go on from where it is.
             stored = etag is null ? await jobs.ReadAsync(jobId, cancellationToken) ?? throw new InvalidOperationException($"Erasure job {jobId} vanished.") : new StoredErasure(next, etag);
             logger.LogInformation("Erasure job {JobId}: {Step} done, {State}", jobId, job.Step, stored.Job.State);
+        }
+    }
+
+    /// <summary>
+    /// A step that fails (throttling beyond the SDK's retries, a fault, a lost answer) runs again here a few times with a
+    /// growing pause before the failure goes back to the queue (whose 5 deliveries then retry it): each run redoes only
+    /// what is left, so retrying is always safe.
+    /// </summary>
+    private async Task<ErasureCounts> RunStepWithRetriesAsync(ErasureStep step, string inventoryId, string jobId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RunStepAsync(step, inventoryId, jobId, cancellationToken);
+            }
+            catch (Exception ex) when (attempt < MaxStepAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Erasure job {JobId}: {Step} failed (attempt {Attempt} of {Max}); trying again", jobId, step, attempt, MaxStepAttempts);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 << attempt), time, cancellationToken);
+            }
         }
     }
 
