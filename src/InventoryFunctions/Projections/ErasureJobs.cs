@@ -32,8 +32,10 @@ public sealed class ErasureJobs(IErasureJobStore jobs, IInventoryPartitions part
         var (stored, created) = await jobs.CreateOrReadAsync(ErasureJob.Accepted(options.JobIdFor(inventoryId), inventoryId, requestedBy, options.Path, now), cancellationToken);
         if (stored.Job.State == ErasureStates.Completed)
             return stored.Job;
-        // The head is marked before the answer, so from the 202 on every command is refused (the job marks it again, idempotently).
-        await partitions.MarkHeadErasingAsync(inventoryId, stored.Job.JobId, cancellationToken);
+        // The head is marked before the answer, so from the 202 on every command is refused (the job marks it again,
+        // idempotently). Past that step the head is marked or deleted: marking it again would create one.
+        if (stored.Job.Step == ErasureStep.MarkHead)
+            await partitions.MarkHeadErasingAsync(inventoryId, stored.Job.JobId, cancellationToken);
         if (created || now - stored.Job.UpdatedAt > StalledAfter)
         {
             await queue.SendAsync(stored.Job.JobId, cancellationToken);
