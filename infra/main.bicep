@@ -60,13 +60,6 @@ param apiClientId string
 ])
 param principalType string = 'User'
 
-@description('Erase inventories with Cosmos DB delete-by-partition-key (turns the account capability DeleteAllItemsByPartitionKey on); otherwise in batches.')
-param enableDeleteByPartitionKey bool = false
-
-@secure()
-@description('The secret key of the keyed hash that names an erasure without the inventory id (32+ characters). Keep it: a new one forgets which ids were erased.')
-param erasureHashKey string = newGuid()
-
 // Values the app reads through InventoryFunctions.AppSettings; the tests check that every constant there
 // has a setting below and a value in local.settings.sample.json.
 var databaseName = 'inventory'
@@ -75,7 +68,6 @@ var projectionsContainerName = 'projections'
 var leasesContainerName = 'leases'
 var poisonQueueName = 'projection-poison'
 var rebuildQueueName = 'projection-rebuilds'
-var erasureQueueName = 'inventory-erasures'
 var rebuildPageSize = '100'
 var snapshotInterval = '100'
 
@@ -126,8 +118,7 @@ resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2025-10-15' = {
     consistencyPolicy: {
       defaultConsistencyLevel: 'Session'
     }
-    capabilities: concat(cosmosThroughputMode == 'serverless' ? [{ name: 'EnableServerless' }] : [],
-      enableDeleteByPartitionKey ? [{ name: 'DeleteAllItemsByPartitionKey' }] : [])
+    capabilities: cosmosThroughputMode == 'serverless' ? [{ name: 'EnableServerless' }] : []
     // Entra ID (managed identity) only: no account keys, and no control-plane changes through keys.
     disableLocalAuth: true
     disableKeyBasedMetadataWriteAccess: true
@@ -327,17 +318,6 @@ resource rebuildPoisonQueue 'Microsoft.Storage/storageAccounts/queueServices/que
   name: '${rebuildQueueName}-poison'
 }
 
-// Erasure jobs run from here, one message per job (its id only; the RunErasure queue trigger), and its poison queue.
-resource erasureQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = {
-  parent: queueService
-  name: erasureQueueName
-}
-
-resource erasurePoisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = {
-  parent: queueService
-  name: '${erasureQueueName}-poison'
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Monitoring
 // ---------------------------------------------------------------------------------------------------
@@ -409,11 +389,6 @@ var appSettings = {
   PoisonQueueName: poisonQueueName
   RebuildQueueName: rebuildQueueName
   RebuildPageSize: rebuildPageSize
-  ErasureQueueName: erasureQueueName
-  ErasureHashKey: erasureHashKey
-  ErasureDeleteByPartitionKey: enableDeleteByPartitionKey ? 'true' : 'false'
-  ErasureReceiptDays: '30'
-  ErasureThrottleMs: '20'
 
   SnapshotInterval: snapshotInterval
 

@@ -19,7 +19,6 @@ ST="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vd
 export AzureWebJobsStorage="$ST" PoisonQueueStorage="$ST"
 export CosmosDatabaseName=inventory EventsContainerName=events ProjectionsContainerName=projections LeasesContainerName=leases
 export PoisonQueueName=projection-poison RebuildQueueName=projection-rebuilds ProjectionStatusSchedule="0 0 0 1 1 *"
-export ErasureQueueName=inventory-erasures ErasureHashKey=local-erasure-key-not-a-secret-0123456789
 LH=src/InventoryFunctions.LocalHost/bin/Release/net10.0/InventoryFunctions.LocalHost.dll
 APP=src/InventoryFunctions/bin/Release/net10.0
 dotnet $LH provision --script-root $APP >/dev/null 2>&1

@@ -11,8 +11,6 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 var root = RepositoryPaths.Root;
-if (args is ["--erasure", .. var erasureSizes])
-    return await ErasureBenchmark.RunAsync(erasureSizes, root);
 var options = BenchOptions.Parse(args, root);
 if (options is null)
     return args.Any(a => a is "-h" or "--help") ? 0 : 2;

@@ -27,7 +27,7 @@ public static class LocalProvisioner
 
         if (settings["PoisonQueueStorage"] is { Length: > 0 } storage)
         {
-            foreach (var name in new[] { settings["PoisonQueueName"] ?? "projection-poison", settings["RebuildQueueName"] ?? "projection-rebuilds", settings["ErasureQueueName"] ?? "inventory-erasures" })
+            foreach (var name in new[] { settings["PoisonQueueName"] ?? "projection-poison", settings["RebuildQueueName"] ?? "projection-rebuilds" })
                 await new QueueClient(storage, name).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
         await log.WriteLineAsync($"Cosmos DB database '{database.Id}', its containers and the queues are ready.");

@@ -21,21 +21,6 @@ public static class AppSettings
     /// <summary>The queue the pages of a rebuild-all job run from (default <c>projection-rebuilds</c>), on the poison queue's connection.</summary>
     public const string RebuildQueueName = "RebuildQueueName";
 
-    /// <summary>The queue erasure jobs run from (default <c>inventory-erasures</c>), on the poison queue's connection.</summary>
-    public const string ErasureQueueName = "ErasureQueueName";
-
-    /// <summary>The secret key of the keyed hash that names an erasure without the inventory id (32+ characters; see <c>ErasureOptions</c>).</summary>
-    public const string ErasureHashKey = "ErasureHashKey";
-
-    /// <summary>Whether erasures use Cosmos DB's delete-by-partition-key (the account capability must be on; default false: batches).</summary>
-    public const string ErasureDeleteByPartitionKey = "ErasureDeleteByPartitionKey";
-
-    /// <summary>Days a completed erasure's receipt is kept, the id refused meanwhile (default 30).</summary>
-    public const string ErasureReceiptDays = "ErasureReceiptDays";
-
-    /// <summary>Milliseconds between two delete batches of an erasure (default 20).</summary>
-    public const string ErasureThrottleMs = "ErasureThrottleMs";
-
     /// <summary>Inventories per page of a rebuild-all job (default 100, 1–1000): one queue message, one invocation.</summary>
     public const string RebuildPageSize = "RebuildPageSize";
 

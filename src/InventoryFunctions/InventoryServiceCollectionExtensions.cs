@@ -70,6 +70,6 @@ public static class InventoryServiceCollectionExtensions
         services.AddSingleton<ViewRepair>();
         services.AddSingleton<IGlobalCollectedStore, CosmosGlobalCollectedStore>();
         services.AddSingleton<GlobalCollectedProjector>();
-        return services.AddErasure(configuration);
+        return services;
     }
 }

@@ -20,19 +20,11 @@ public sealed class CosmosTests(InfrastructureTemplate template)
     {
         var snapshot = template.Autoscale;
 
-        Assert.DoesNotContain("EnableServerless", Capabilities(snapshot));
+        Assert.Empty(Capabilities(snapshot));
         Assert.Equal(4000, (int)snapshot.Database["properties"]!["options"]!["autoscaleSettings"]!["maxThroughput"]!);
         Assert.All(
             snapshot.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers"),
             container => Assert.Null(container["properties"]!["options"]));
-    }
-
-    [Fact]
-    public void Erasure_by_partition_key_turns_the_account_capability_and_the_apps_setting_on_together()
-    {
-        Assert.Equal(["DeleteAllItemsByPartitionKey"], Capabilities(template.Autoscale));
-        Assert.Equal("true", template.Autoscale.AppSettings["ErasureDeleteByPartitionKey"]);
-        Assert.Equal("false", template.Default.AppSettings["ErasureDeleteByPartitionKey"]);
     }
 
     [Fact]

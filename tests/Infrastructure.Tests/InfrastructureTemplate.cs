@@ -34,7 +34,7 @@ public sealed class InfrastructureTemplate : IAsyncLifetime
     /// <summary>Defaults plus a deploying principal, as azd deploys it.</summary>
     public Snapshot Default { get; private set; } = null!;
 
-    /// <summary>Provisioned autoscale throughput, erasure by delete-by-partition-key, and no deploying principal.</summary>
+    /// <summary>Provisioned autoscale throughput and no deploying principal.</summary>
     public Snapshot Autoscale { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -62,7 +62,6 @@ public sealed class InfrastructureTemplate : IAsyncLifetime
             param apiClientId = '{ApiClientId}'
             param cosmosThroughputMode = 'autoscale'
             param cosmosAutoscaleMaxThroughput = 4000
-            param enableDeleteByPartitionKey = true
             """);
 
         Build = await build;

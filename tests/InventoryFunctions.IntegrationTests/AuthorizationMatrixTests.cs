@@ -36,9 +36,6 @@ public sealed class AuthorizationMatrixTests(LocalStackFixture stack)
         ("GetGlobalMostCollected", "GET", "most-collected", null, ["401", "403", "403", Ok, Ok, Ok]),
         ("RebuildProjections", "POST", "projections/rebuild", """{"inventoryId":"{id}"}""", ["401", "403", "403", "403", "403", Ok]),
         ("GetRebuildJob", "GET", "projections/rebuild/0123456789abcdef0123456789abcdef", null, ["401", "403", "403", "403", "403", "404"]),
-        // Erasure: admins only (an inventory of its own, so the other rows' inventory is not erased).
-        ("EraseInventory", "DELETE", "inventories/matrix-erased", null, ["401", "403", "403", "403", "403", Ok]),
-        ("GetErasureJob", "GET", "erasures/0123456789abcdef0123456789abcdef", null, ["401", "403", "403", "403", "403", "404"]),
         ("ProjectionStatus", "GET", "projections/status", null, ["401", "403", "403", "403", "403", Ok]),
         ("GetPoison", "GET", "projections/poison", null, ["401", "403", "403", "403", "403", Ok]),
         ("ReplayPoison", "POST", "projections/poison/replay", null, ["401", "403", "403", "403", "403", Ok]),

@@ -37,9 +37,6 @@ public sealed class AppWorkerFixture : IAsyncLifetime
             ["LocalHost:FeedPollDelayMs"] = "200",
             // No Azurite here: the rebuild queue's trigger would only log that it cannot poll.
             ["AzureWebJobs.RebuildProjectionsPage.Disabled"] = "true",
-            ["AzureWebJobs.RunErasure.Disabled"] = "true",
-            // Checked at start (ErasureOptions), like every setting the app validates.
-            ["ErasureHashKey"] = "local-erasure-key-not-a-secret-0123456789",
         };
         var scriptRoot = HostedApp.OutputOf("src/InventoryFunctions", "InventoryFunctions.dll");
         // No Azurite here: provision Cosmos DB only (a null setting is removed).

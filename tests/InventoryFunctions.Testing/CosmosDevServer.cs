@@ -65,11 +65,10 @@ public sealed partial class CosmosDevServer : IAsyncDisposable
     }
 
     public static Task<CosmosDevServer> StartAsync(CancellationToken cancellationToken = default) =>
-        StartAsync(faults: null, cancellationToken: cancellationToken);
+        StartAsync(faults: null, cancellationToken);
 
     /// <summary>Starts a dev server already in fault mode (its <c>--faults</c> option), so even its first request may fail.</summary>
-    /// <param name="capabilities">Account capabilities to switch on (its <c>--capabilities</c> option), e.g. <c>DeleteAllItemsByPartitionKey</c>.</param>
-    public static async Task<CosmosDevServer> StartAsync(CosmosFaultRule? faults, IReadOnlyCollection<string>? capabilities = null, CancellationToken cancellationToken = default)
+    public static async Task<CosmosDevServer> StartAsync(CosmosFaultRule? faults, CancellationToken cancellationToken = default)
     {
         var devstack = RepositoryPaths.DevStack;
         var script = Path.Combine(devstack, "cosmos-dev-server.js");
@@ -94,12 +93,6 @@ public sealed partial class CosmosDevServer : IAsyncDisposable
                  })
         {
             startInfo.ArgumentList.Add(arg);
-        }
-
-        if (capabilities is { Count: > 0 })
-        {
-            startInfo.ArgumentList.Add("--capabilities");
-            startInfo.ArgumentList.Add(string.Join(",", capabilities));
         }
 
         if (faults is not null)

@@ -52,11 +52,10 @@ public sealed class LocalStack : IAsyncDisposable
     /// <param name="useConfiguredCosmos">Use the Cosmos DB the <c>CosmosDb</c> variable names (the official emulator), when set.</param>
     /// <param name="settings">App settings on top of <see cref="AppSettings"/>'s.</param>
     /// <param name="configureWire">Sets up the app's Cosmos DB proxy before its first round trip.</param>
-    /// <param name="cosmosCapabilities">Account capabilities the dev server switches on (as Azure accounts have them).</param>
     public static async Task<LocalStack> StartAsync(bool useConfiguredCosmos = false, IReadOnlyDictionary<string, string?>? settings = null,
-        Action<CosmosRequestProxy>? configureWire = null, IReadOnlyCollection<string>? cosmosCapabilities = null)
+        Action<CosmosRequestProxy>? configureWire = null)
     {
-        var cosmos = useConfiguredCosmos ? CosmosDevServer.StartUnlessConfiguredAsync() : CosmosDevServer.StartAsync(null, cosmosCapabilities);
+        var cosmos = useConfiguredCosmos ? CosmosDevServer.StartUnlessConfiguredAsync() : CosmosDevServer.StartAsync();
         var azurite = AzuriteServer.StartAsync();
         LocalStack? stack = null;
         try
@@ -117,8 +116,6 @@ public sealed class LocalStack : IAsyncDisposable
             [InventoryFunctions.AppSettings.PoisonQueueConnection] = Azurite.ConnectionString,
             [InventoryFunctions.AppSettings.PoisonQueueName] = "projection-poison",
             [InventoryFunctions.AppSettings.RebuildQueueName] = "projection-rebuilds",
-            [InventoryFunctions.AppSettings.ErasureQueueName] = "inventory-erasures",
-            [InventoryFunctions.AppSettings.ErasureHashKey] = "local-erasure-key-not-a-secret-0123456789",
             ["AzureWebJobsStorage"] = Azurite.ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
             // The change feed polled every 200 ms instead of the trigger's 1 s: tests wait less for projections.

@@ -75,7 +75,7 @@ public class FunctionMetadataTests
             .ToList();
 
         Assert.Equal(ChangeFeedFunctionNames.Select(f => ((string?)f, (string?)"cosmosDBTrigger")), triggers.Where(t => t.Type == "cosmosDBTrigger"));
-        Assert.Equal([("RebuildProjectionsPage", "queueTrigger"), ("RunErasure", "queueTrigger")], triggers.Where(t => t.Type == "queueTrigger").OrderBy(t => t.Name));
+        Assert.Equal([("RebuildProjectionsPage", "queueTrigger")], triggers.Where(t => t.Type == "queueTrigger"));
         Assert.Equal([("PublishProjectionStatus", "timerTrigger"), ("RecoverTransfers", "timerTrigger")], triggers.Where(t => t.Type == "timerTrigger").OrderBy(t => t.Name));
         Assert.Equal(["cosmosDBTrigger", "httpTrigger", "queueTrigger", "timerTrigger"], triggers.Select(t => t.Type).Distinct().Order());
         Assert.Equal("%ProjectionStatusSchedule%", Trigger(Function("PublishProjectionStatus")).GetProperty("schedule").GetString());
@@ -146,16 +146,6 @@ public class FunctionMetadataTests
 
         Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal("%" + AppSettings.RebuildQueueName + "%", trigger.GetProperty("queueName").GetString());
-        Assert.Equal(AppSettings.PoisonQueueConnection, trigger.GetProperty("connection").GetString());
-    }
-
-    [Fact]
-    public void Erasure_jobs_run_from_the_erasure_queue_on_the_poison_queues_storage_connection()
-    {
-        var trigger = Trigger(Function("RunErasure"));
-
-        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
-        Assert.Equal("%" + AppSettings.ErasureQueueName + "%", trigger.GetProperty("queueName").GetString());
         Assert.Equal(AppSettings.PoisonQueueConnection, trigger.GetProperty("connection").GetString());
     }
 }

@@ -5,7 +5,7 @@
 // compatibility layer (./cosmos) so the official .NET SDK works against it in Gateway mode:
 // 404 point reads, query plans, TransactionalBatch, a real change feed. See README.md.
 //
-//   node cosmos-dev-server.js --port 8081 --host 127.0.0.1 [--parent-pid N] [--faults JSON] [--capabilities DeleteAllItemsByPartitionKey]
+//   node cosmos-dev-server.js --port 8081 --host 127.0.0.1 [--parent-pid N] [--faults JSON]
 //
 // Plain HTTP. Prints one line 'cosmos-dev-server listening on http://HOST:PORT/' when ready
 // (--port 0 picks a free port and prints it). Exits on SIGTERM/SIGINT, or within a second after
@@ -26,7 +26,7 @@ process.on('SIGINT', shutdown);
 
 function parseArgs(argv) {
   const args = {
-    port: 8081, host: '127.0.0.1', parentPid: 0, faults: process.env.COSMOS_DEV_FAULTS || '', capabilities: process.env.COSMOS_DEV_CAPABILITIES || '',
+    port: 8081, host: '127.0.0.1', parentPid: 0, faults: process.env.COSMOS_DEV_FAULTS || '',
   };
   for (let i = 0; i < argv.length; i += 1) {
     const value = argv[i + 1];
@@ -34,7 +34,6 @@ function parseArgs(argv) {
     else if (argv[i] === '--host') args.host = value;
     else if (argv[i] === '--parent-pid') args.parentPid = parseInt(value, 10);
     else if (argv[i] === '--faults') args.faults = value;
-    else if (argv[i] === '--capabilities') args.capabilities = value;
     else {
       console.error(`unknown argument ${argv[i]}`);
       process.exit(2);
@@ -56,7 +55,7 @@ function isAlive(pid) {
 const args = parseArgs(process.argv.slice(2));
 const { createServer } = require('./cosmos/server');
 
-server = createServer(new Set(args.capabilities.split(',').map((c) => c.trim()).filter(Boolean)));
+server = createServer();
 if (args.faults) {
   try {
     server.faults.configure(JSON.parse(args.faults));

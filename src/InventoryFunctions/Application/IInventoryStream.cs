@@ -13,9 +13,6 @@ namespace InventoryFunctions.Application;
 public sealed record StreamHead(InventoryState State, string? ETag, DateTimeOffset LatestOccurredAt = default)
 {
     public static StreamHead New { get; } = new(InventoryState.Empty, null);
-
-    /// <summary>The head is marked by an erasure job: no command may append any more (see <see cref="IErasureRegistry"/>).</summary>
-    public bool Erasing { get; init; }
 }
 
 /// <summary>The outcome of an append. Anything but <see cref="Appended"/> wrote nothing.</summary>

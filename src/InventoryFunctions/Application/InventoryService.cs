@@ -41,9 +41,6 @@ public abstract record CommandOutcome
 
     /// <summary>The request's companion document could not be written (it exists, or changed); nothing was written.</summary>
     public sealed record CompanionConflict : CommandOutcome;
-
-    /// <summary>The inventory is being erased, or was: nothing was written, and nothing will be.</summary>
-    public sealed record Erased : CommandOutcome;
 }
 
 /// <summary>
@@ -51,10 +48,8 @@ public abstract record CommandOutcome
 /// a bounded number of times. Only a client that named an expected version gets a conflict back.
 /// Commands for one inventory take turns in this instance (<see cref="InventoryCommandQueue"/>), so only writers on
 /// other instances can win a race against them.
-/// An inventory under erasure refuses every command: its head carries the erasure's mark, and once the head is gone
-/// the "no head yet" path asks <see cref="IErasureRegistry"/> (the only place a command costs one more read).
 /// </summary>
-public sealed class InventoryService(IInventoryStream store, TimeProvider time, ILogger<InventoryService> logger, IErasureRegistry? erasures = null)
+public sealed class InventoryService(IInventoryStream store, TimeProvider time, ILogger<InventoryService> logger)
 {
     public const int MaxAttempts = 10;
 
@@ -77,8 +72,6 @@ public sealed class InventoryService(IInventoryStream store, TimeProvider time, 
 
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            if (head.Erasing || (head.ETag is null && erasures is not null && await erasures.IsErasedAsync(inventoryId, cancellationToken)))
-                return new CommandOutcome.Erased();
             if (request.ExpectedVersion is { } expected && expected != head.State.Version)
             {
                 // The head may trail a log that was written without it: check the log before saying no.

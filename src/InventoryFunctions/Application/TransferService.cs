@@ -35,11 +35,8 @@ public sealed class TransferRetryException(string message) : Exception(message);
 /// then completes the record or refunds the sender in one batch with the record's change (guarded by its etag and
 /// state). Each step can run any number of times, from any instance, in any interleaving: the receipt decides
 /// credited-or-refused once, and the record moves out of <see cref="TransferStates.Debited"/> once.
-/// A transfer to an erased receiver is refused at the start (one point read of <see cref="IErasureRegistry"/>): its
-/// record would name the erased id in the sender's partition after the erasure's sweep.
 /// </summary>
-public sealed class TransferService(InventoryService commands, ITransferStore transfers, TimeProvider time, ILogger<TransferService> logger,
-    IErasureRegistry? erasures = null)
+public sealed class TransferService(InventoryService commands, ITransferStore transfers, TimeProvider time, ILogger<TransferService> logger)
 {
     private const int MaxAttempts = 5;
 
@@ -52,8 +49,6 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
     public async Task<TransferOutcome> StartAsync(TransferRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (erasures is not null && await erasures.IsErasedAsync(request.To, cancellationToken))
-            return new TransferOutcome.NotStarted(new CommandOutcome.Erased());
         var transferId = Transfers.IdFor(request.From, request.Scope, request.IdempotencyKey);
         var record = new TransferRecord(transferId, request.From, request.To, request.Items, TransferStates.Debited, null, time.GetUtcNow(), null);
         var outcome = await commands.HandleAsync(new CommandRequest(request.From, new TransferOut(transferId, request.To, request.Items),
@@ -127,11 +122,6 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
                 return await ExistingReceiptAsync(transfer, cancellationToken);
             case CommandOutcome.CompanionConflict:
                 return await ExistingReceiptAsync(transfer, cancellationToken);
-            case CommandOutcome.Erased:
-                // The receiver is gone: the sender is refunded, unless a credit landed before the erasure (its receipt
-                // still there). No receipt is written: nothing may be created in an erased inventory's partition.
-                return await transfers.ReadReceiptAsync(transfer.To, transfer.TransferId, cancellationToken)
-                    ?? credited with { Credited = false, Reason = ReceiverErased };
             case CommandOutcome.TooMuchContention:
                 throw new TransferRetryException($"Crediting transfer {transfer.TransferId} to '{transfer.To}' met too much contention.");
             default:
@@ -165,14 +155,8 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
                 logger.LogInformation("Transfer {TransferId} {State}", transfer.TransferId, finished.State);
                 return finished;
             }
-            var reread = await transfers.ReadAsync(transfer.From, transfer.TransferId, cancellationToken);
-            if (reread is null)
-            {
-                // Only an erasure of the sender deletes a record: the receiver keeps what it was credited.
-                logger.LogInformation("The record of transfer {TransferId} is gone with its sender's erasure", transfer.TransferId);
-                return finished;
-            }
-            stored = reread;
+            stored = await transfers.ReadAsync(transfer.From, transfer.TransferId, cancellationToken)
+                ?? throw new InvalidOperationException($"The record of transfer {transfer.TransferId} vanished.");
         }
         throw new TransferRetryException($"The record of transfer {stored.Transfer.TransferId} kept changing.");
     }
@@ -185,7 +169,6 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
         {
             CommandOutcome.Appended => true,
             CommandOutcome.CompanionConflict => false,
-            CommandOutcome.Erased => true, // the sender is being erased: its units go with it, and its record is deleted
             CommandOutcome.TooMuchContention => throw new TransferRetryException($"Refunding transfer {refunded.TransferId} to '{refunded.From}' met too much contention."),
             _ => throw new InvalidOperationException($"Unexpected outcome {outcome.GetType().Name} refunding transfer {refunded.TransferId}."),
         };
@@ -193,9 +176,6 @@ public sealed class TransferService(InventoryService commands, ITransferStore tr
 
     private static bool SameRequest(TransferRecord transfer, TransferRequest request) =>
         transfer.To == request.To && transfer.Items.SequenceEqual(request.Items);
-
-    /// <summary>The reason a transfer to an erased inventory is refunded.</summary>
-    public const string ReceiverErased = "inventory-erased: the receiver was erased";
 
     /// <summary>The refusal as the record and the receipt state it.</summary>
     public static string Describe(Rejection rejection) => rejection switch

@@ -46,8 +46,6 @@ public sealed class CosmosInventoryStream(CosmosClient client, IOptions<CosmosOp
             .ToListAsync(cancellationToken);
         if (documents.FirstOrDefault(d => d.GetProperty("id").GetString() == HeadDocument.Id) is not { ValueKind: JsonValueKind.Object } document)
             return StreamHead.New;
-        if (HeadDocument.IsErasing(document))
-            return StreamHead.New with { ETag = document.GetProperty("_etag").GetString(), Erasing = true };
 
         var head = new StreamHead(HeadDocument.DecodeState(document, documents), document.GetProperty("_etag").GetString(), HeadDocument.DecodeLatestOccurredAt(document));
         cache.Set(CacheKey(inventoryId), new CachedHead(head, HeadDocument.ShardGeneration(document)), CacheEntry);

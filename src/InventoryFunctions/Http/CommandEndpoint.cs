@@ -80,8 +80,6 @@ public static class CommandEndpoint
             case CommandOutcome.TooMuchContention contention:
                 response.Headers.RetryAfter = "1";
                 return Problems.TooMuchContention.With($"Other writers to '{inventoryId}' won {contention.Attempts} times in a row; nothing was written. Retry shortly.");
-            case CommandOutcome.Erased:
-                return Problems.InventoryErased.With($"'{inventoryId}' is being erased or was erased (DELETE /api/inventories/{{id}}); it takes no commands while its erasure receipt is kept. Nothing was written.");
             default:
                 throw new InvalidOperationException($"Unmapped outcome {outcome.GetType().Name}");
         }

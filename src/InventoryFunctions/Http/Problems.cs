@@ -40,8 +40,6 @@ public static class Problems
     public static readonly ProblemType ViewRejected = new("view-rejected", StatusCodes.Status500InternalServerError, "The store refused the inventory's view.");
     public static readonly ProblemType Unauthenticated = new("unauthenticated", StatusCodes.Status401Unauthorized, "A valid bearer token is required.");
     public static readonly ProblemType Forbidden = new("forbidden", StatusCodes.Status403Forbidden, "The token does not allow this request.");
-    public static readonly ProblemType InventoryErased = new("inventory-erased", StatusCodes.Status410Gone, "The inventory was erased.");
-    public static readonly ProblemType ErasureJobNotFound = new("erasure-job-not-found", StatusCodes.Status404NotFound, "No such erasure job.");
     public static readonly ProblemType CorruptProjection = new("corrupt-projection", StatusCodes.Status500InternalServerError, "The inventory's projection cannot be read.");
 
     /// <summary>404 <c>inventory-not-found</c> for a read of the log (audit log, time travel, replay): no event has this inventory id.</summary>

@@ -163,7 +163,7 @@ public sealed class GlobalCollectedProjector(IGlobalCollectedStore store, IEvent
     /// The board is read before the counters and written only if unchanged since, so whichever refresh writes last
     /// read every counter committed before the previous write: once the feed is drained the board is exact.
     /// </summary>
-    public async Task RefreshBoardAsync(IReadOnlyCollection<int> buckets, CancellationToken cancellationToken)
+    private async Task RefreshBoardAsync(IReadOnlyCollection<int> buckets, CancellationToken cancellationToken)
     {
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace InventoryFunctions.Queues;
 
-/// <summary>The Storage queues of the projections and erasures, on the <c>PoisonQueueStorage</c> connection; names checked at start against Azure's rules.</summary>
+/// <summary>The Storage queues of the projections, on the <c>PoisonQueueStorage</c> connection; names checked at start against Azure's rules.</summary>
 public sealed class QueueOptions
 {
     // Azure Storage: 3–63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit.
@@ -15,7 +15,4 @@ public sealed class QueueOptions
 
     [Required, RegularExpression(QueueName, ErrorMessage = QueueNameRule), ConfigurationKeyName(AppSettings.RebuildQueueName)]
     public string RebuildQueueName { get; set; } = "projection-rebuilds";
-
-    [Required, RegularExpression(QueueName, ErrorMessage = QueueNameRule), ConfigurationKeyName(AppSettings.ErasureQueueName)]
-    public string ErasureQueueName { get; set; } = StorageErasureQueue.DefaultQueueName;
 }

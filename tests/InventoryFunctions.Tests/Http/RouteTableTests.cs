@@ -7,8 +7,7 @@ public sealed class RouteTableTests
     private static readonly RouteTable Routes = new(typeof(RouteTable).Assembly, except: "UnknownRoute");
 
     [Theory]
-    [InlineData("inventories/inv-1", new[] { "DELETE", "GET" })]
-    [InlineData("erasures/0123456789abcdef0123456789abcdef", new[] { "GET" })]
+    [InlineData("inventories/inv-1", new[] { "GET" })]
     [InlineData("inventories/inv-1/items", new[] { "POST" })]
     [InlineData("/inventories/inv-1/items/sword", new[] { "DELETE" })]
     [InlineData("inventories/inv-1/events", new[] { "GET", "POST" })]

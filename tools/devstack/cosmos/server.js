@@ -21,7 +21,6 @@ const { writeDocument } = require('./writes');
 const { enforceItemSize } = require('./limits');
 const { Faults } = require('./faults');
 const { readCharge, REFUSED } = require('./charges');
-const { partitionKeyDelete, PARTITION_KEY_DELETE_ROUTE } = require('./partitionkeydelete');
 
 // Falsy partition key values: the package parsed '[""]'/'[0]' into the document id and keyed its
 // index on `partition || id`, so "" and 0 collided with other documents. Key on the exact JSON value.
@@ -155,7 +154,7 @@ async function injectFault({ kind, retryAfterMs }, req, res) {
   return true;
 }
 
-async function dispatch(req, res, fallback, capabilities) {
+async function dispatch(req, res, fallback) {
   const path = new URL(req.url, 'http://localhost').pathname.replace(/^\/\//, '/').replace(/\/+$/, '');
   if (process.env.COSMOS_DEV_DEBUG) console.error(req.method, path, JSON.stringify(req.headers));
   if (path === '/_dev/faults') {
@@ -164,14 +163,6 @@ async function dispatch(req, res, fallback, capabilities) {
   }
   const fault = faults.pick(req, path);
   if (fault && await injectFault(fault, req, res)) return;
-  const deleteByKey = PARTITION_KEY_DELETE_ROUTE.exec(path);
-  if (deleteByKey && (req.method === 'POST' || req.method === 'DELETE')) {
-    await readBody(req);
-    const coll = account.database(decodeURIComponent(deleteByKey[1])).collection(decodeURIComponent(deleteByKey[2]));
-    if (!coll.read()) sendError(res, 404, 'Resource Not Found');
-    else partitionKeyDelete(capabilities)(coll, req, res);
-    return;
-  }
   const m = ROUTE.exec(path);
   const handler = route(req, m);
   if (!handler) {
@@ -184,17 +175,14 @@ async function dispatch(req, res, fallback, capabilities) {
   else await handler(coll, req, res, body, m[4] && decodeURIComponent(m[4]));
 }
 
-/**
- * server.faults: the fault mode (configure(rule) / configure(null), state()). capabilities: the account capabilities
- * switched on (names as on Azure, e.g. DeleteAllItemsByPartitionKey).
- */
-function createServer(capabilities = new Set()) {
+/** server.faults: the fault mode (configure(rule) / configure(null), state()). */
+function createServer() {
   const server = createHttpServer({ keepAlive: true }); // keep-alive instead of 'Connection: close'
   server.faults = faults;
   const [packageHandler] = server.listeners('request');
   server.removeAllListeners('request');
   server.on('request', (req, res) => {
-    dispatch(req, res, packageHandler, capabilities).catch((err) => {
+    dispatch(req, res, packageHandler).catch((err) => {
       console.error(err);
       if (!res.headersSent) sendError(res, 500, err.message);
       else res.end();

@@ -43,28 +43,6 @@ public static class HeadDocument
         });
     }
 
-    /// <summary>
-    /// Set on the head by an erasure job (the job's id): from then on the head answers every command with
-    /// <c>inventory-erased</c>; the patch that sets it changes the etag, so a cached head's append fails and reloads.
-    /// A head the job creates (none existed) carries it too, with version 0 and no shards.
-    /// </summary>
-    public const string ErasingField = "erasing";
-
-    public static bool IsErasing(JsonElement head) => head.TryGetProperty(ErasingField, out var value) && value.ValueKind == JsonValueKind.String;
-
-    /// <summary>The head an erasure job creates when the inventory has none: it only refuses (a racing first command's create conflicts with it).</summary>
-    public static byte[] EncodeErasing(string inventoryId, string jobId) => JsonDocumentWriter.Write(writer =>
-    {
-        JsonDocumentWriter.WriteStart(writer, Id, inventoryId, Kind);
-        writer.WriteStartObject("state");
-        writer.WriteNumber("version", 0);
-        writer.WriteEndObject();
-        writer.WriteNumber("itemShards", ItemShards);
-        writer.WriteString("shardGeneration", ErasingField);
-        writer.WriteString(ErasingField, jobId);
-        writer.WriteEndObject();
-    });
-
     /// <summary>The generation of a sharded head's shards; null for an inline head.</summary>
     public static string? ShardGeneration(JsonElement document) =>
         document.TryGetProperty("shardGeneration", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
