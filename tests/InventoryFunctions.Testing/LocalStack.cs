@@ -61,7 +61,7 @@ public sealed class LocalStack : IAsyncDisposable
         try
         {
             stack = new LocalStack(await cosmos, await azurite);
-            var appSettings = stack.AppSettings(settings);
+            var appSettings = OneChangeFeedSwitch(stack.AppSettings(settings));
             stack.App = await LocalApp.StartAsync(appSettings, () => ProvisionAsync(appSettings), configureWire: configureWire);
             return stack;
         }
@@ -84,10 +84,21 @@ public sealed class LocalStack : IAsyncDisposable
     {
         var all = AppSettings(settings);
         all.TryAdd(ChangeFeedSwitch, "true");
-        // One switch for every change-feed function: an extra instance runs all the projectors or none of them.
-        foreach (var function in InventoryFunctions.Functions.ChangeFeedFunctions.All)
-            all.TryAdd($"AzureWebJobs.{function.Name}.Disabled", all[ChangeFeedSwitch]);
-        return LocalApp.StartAsync(all, configureWire: configureWire);
+        return LocalApp.StartAsync(OneChangeFeedSwitch(all), configureWire: configureWire);
+    }
+
+    /// <summary>
+    /// One switch for every change-feed function, where <see cref="ChangeFeedSwitch"/> is set: an instance runs all the
+    /// projectors or none of them (a function's own switch, when set, wins).
+    /// </summary>
+    private static Dictionary<string, string?> OneChangeFeedSwitch(Dictionary<string, string?> settings)
+    {
+        if (settings.TryGetValue(ChangeFeedSwitch, out var disabled))
+        {
+            foreach (var function in InventoryFunctions.Functions.ChangeFeedFunctions.All)
+                settings.TryAdd($"AzureWebJobs.{function.Name}.Disabled", disabled);
+        }
+        return settings;
     }
 
     /// <summary>The host's switch for the projector's trigger (true: disabled), an app setting as on the Functions host.</summary>
